@@ -1,0 +1,72 @@
+# KIM-Plattform – every target installs what is missing, then acts.
+# Quick start: `make demo` (serves http://127.0.0.1:8000) and `make test`.
+
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+UV := python3.12 -m uv
+VENV := .venv
+KIM := $(VENV)/bin/kim
+PYTEST := $(VENV)/bin/pytest
+PORT ?= 8000
+DEMO_SECRET := var/demo-secret-key
+
+.PHONY: help install demo dev test test-fast test-browser check bench messages clean
+
+help:
+	@echo "make demo   – set everything up and serve the demo at http://127.0.0.1:$(PORT)"
+	@echo "make test   – run all tests (SQLite; PostgreSQL too when available; browser tests in Chromium)"
+	@echo "make check  – lint, format, types, templates, migrations, project rules"
+	@echo "make dev    – development server with auto-reload"
+	@echo "make bench  – benchmarks (start page and organisation list at scale)"
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@python3.12 -m uv --version >/dev/null 2>&1 || python3.12 -m pip install --quiet uv
+	$(UV) sync --locked
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+	@mkdir -p var
+
+$(DEMO_SECRET):
+	@mkdir -p var
+	@$(VENV)/bin/python -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+	@chmod 600 $@
+
+demo: install $(DEMO_SECRET)
+	KIM_ENV=demo SECRET_KEY_FILE=$(DEMO_SECRET) $(KIM) demo --port $(PORT)
+
+dev: install
+	$(KIM) migrate
+	$(KIM) seed_demo
+	$(KIM) runserver 127.0.0.1:$(PORT)
+
+check: install
+	$(VENV)/bin/ruff check kim tests benchmarks tools conftest.py
+	$(VENV)/bin/ruff format --check kim tests benchmarks tools conftest.py
+	$(VENV)/bin/mypy kim
+	$(VENV)/bin/djlint --check kim/templates kim/*/templates
+	$(VENV)/bin/djlint --lint kim/templates kim/*/templates
+	$(KIM) makemigrations --check --dry-run
+	$(VENV)/bin/python tools/lint_access.py kim
+
+# Tests: SQLite first; then, if PostgreSQL answers on DATABASE_URL_PG, everything again there.
+test: install
+	bash tools/run-tests.sh
+
+test-fast: install
+	$(PYTEST) -q -m "not browser"
+
+bench: install
+	$(VENV)/bin/python benchmarks/run.py
+
+messages: install
+	cd kim && ../$(KIM) makemessages -l de --no-obsolete --add-location file
+	$(KIM) compilemessages -l de
+
+clean:
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Shared fixtures: the demo world (seeded once per test database) and persona clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+# Playwright's sync API runs an event loop; live_server tests need this (STACK-NOTES).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PERSONAS = (
+    "koordination",
+    "siegen",
+    "cm-siegen",
+    "cm-kreuztal",
+    "cm-traeger",
+    "traeger",
+    "teamlead-siegen",
+    "abh",
+    "rat",
+    "dsb",
+    "admin",
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:  # type: ignore[misc]
+    """Seed the demo world once; every test runs in a transaction that is rolled back."""
+    from kim.core.demo import seed_demo
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        seed_demo()
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, object]:
+    from kim.organisations.models import Organisation
+
+    orgs = {o.short_name or o.name: o for o in Organisation.objects.all()}
+    return orgs
+
+
+@pytest.fixture
+def login_as(db: None) -> Callable[[str], Client]:
+    """A test client logged in as one persona (or any user name)."""
+
+    def _login(username: str) -> Client:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def stranger(db: None) -> Client:
+    """A case manager in another Kreis (Olpe): must see nothing of Siegen-Wittgenstein."""
+    from kim.accounts.actions import create_user, grant_role
+    from kim.organisations.actions import create_organisation
+    from kim.organisations.models import Organisation
+
+    bra = Organisation.objects.get(name="Bezirksregierung Arnsberg")
+    olpe = create_organisation(acting_user=None, kind="kreis", name="Kreis Olpe", ags="05966", parent=bra)
+    town = create_organisation(
+        acting_user=None, kind="kommune", name="Stadt Olpe", ags="05966024", parent=olpe
+    )
+    user = create_user(acting_user=None, username="fremd", password=None)
+    grant_role(acting_user=None, user=user, organisation=town, role="kim_coordination")
+    client = Client()
+    client.force_login(user)
+    return client

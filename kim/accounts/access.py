@@ -1,0 +1,120 @@
+"""Who a user is in the KIM world: memberships loaded once per request.
+
+Every predicate in the other apps' ``access.py`` is a plain function of a ``UserContext``
+and the row in question; none of them runs queries of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+
+from kim.accounts.models import PERSONAL_DATA_ROLES, Membership, Role
+
+
+@dataclass(frozen=True)
+class MembershipInfo:
+    role: str
+    organisation_id: int
+    organisation_code: str
+    organisation_name: str
+    organisation_kind: str
+    region_id: int | None
+    unit_id: int | None
+    unit_name: str
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+@dataclass(frozen=True)
+class UserContext:
+    user_id: int | None
+    username: str
+    is_superuser: bool
+    memberships: tuple[MembershipInfo, ...] = field(default_factory=tuple)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships)
+
+    @property
+    def region_ids(self) -> frozenset[int]:
+        """The Kreise / kreisfreie Städte the user works in."""
+        return frozenset(m.region_id for m in self.memberships if m.region_id is not None)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(m.role in roles for m in self.memberships)
+
+    def regions_with_role(self, *roles: str) -> frozenset[int]:
+        return frozenset(
+            m.region_id for m in self.memberships if m.role in roles and m.region_id is not None
+        )
+
+    def organisations_with_role(self, *roles: str) -> frozenset[int]:
+        return frozenset(m.organisation_id for m in self.memberships if m.role in roles)
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.is_superuser or bool(self.roles & PERSONAL_DATA_ROLES)
+
+    @property
+    def primary(self) -> MembershipInfo | None:
+        return self.memberships[0] if self.memberships else None
+
+
+ANONYMOUS = UserContext(user_id=None, username="", is_superuser=False)
+
+
+def load_user_context(user: AbstractBaseUser | AnonymousUser) -> UserContext:
+    """One query: the user's active memberships with organisation and unit."""
+    if not user.is_authenticated:
+        return ANONYMOUS
+    rows = (
+        Membership.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+        .select_related("organisation", "unit")
+        .order_by("granted_at", "id")
+    )
+    infos = tuple(
+        MembershipInfo(
+            role=m.role,
+            organisation_id=m.organisation_id,
+            organisation_code=m.organisation.code,
+            organisation_name=m.organisation.name,
+            organisation_kind=m.organisation.kind,
+            region_id=m.organisation.region_id_or_self,
+            unit_id=m.unit_id,
+            unit_name=m.unit.name if m.unit else "",
+        )
+        for m in rows
+    )
+    return UserContext(
+        user_id=user.pk,
+        username=user.get_username(),
+        is_superuser=bool(getattr(user, "is_superuser", False)),
+        memberships=infos,
+    )
+
+
+def user_context(request: HttpRequest | Any) -> UserContext:
+    """The request's user context, loaded at most once per request.
+
+    Accepts Django's ``HttpRequest`` and DRF's ``Request`` (whose ``user`` may come from a token).
+    """
+    cached = getattr(request, "_kim_user_context", None)
+    if cached is None:
+        cached = load_user_context(request.user)
+        request._kim_user_context = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_administrator(ctx: UserContext) -> bool:
+    return ctx.is_superuser or ctx.has_role(Role.ADMINISTRATOR)
+
+
+def can_manage_users(ctx: UserContext) -> bool:
+    return is_administrator(ctx)

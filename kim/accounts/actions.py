@@ -1,0 +1,99 @@
+"""Accounts and role changes; every change is an audit event in the same transaction."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kim.accounts.models import Membership, Role
+from kim.audit.models import EventType
+from kim.audit.record import record
+from kim.organisations.models import Organisation, OrganisationalUnit
+
+
+@transaction.atomic
+def create_user(
+    *,
+    acting_user: AbstractBaseUser | None,
+    username: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    is_superuser: bool = False,
+    validate_password: bool = True,
+) -> AbstractUser:
+    """Create an account. ``validate_password=False`` is for the demo seed only."""
+    user_model = get_user_model()
+    user: AbstractUser = user_model(
+        username=username, first_name=first_name, last_name=last_name, email=email
+    )
+    user.is_superuser = is_superuser
+    user.is_staff = is_superuser
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if validate_password:
+            from django.contrib.auth.password_validation import validate_password as check
+
+            check(password, user)
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    record(
+        EventType.USER_CREATED,
+        actor=acting_user,
+        subject_type="auth.user",
+        subject_code=str(user.pk),
+    )
+    return user
+
+
+@transaction.atomic
+def grant_role(
+    *,
+    acting_user: AbstractBaseUser | None,
+    user: AbstractBaseUser,
+    organisation: Organisation,
+    role: str,
+    unit: OrganisationalUnit | None = None,
+) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if unit is not None and unit.organisation_id != organisation.pk:
+        raise ValidationError({"unit": _("The unit does not belong to this organisation.")})
+    if Membership.objects.filter(
+        user=user, organisation=organisation, role=role, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError({"role": _("The user already holds this role here.")})
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=role, unit=unit
+    )
+    record(
+        EventType.ROLE_GRANTED,
+        actor=acting_user,
+        subject=membership,
+        organisation=organisation,
+        extra={"user": str(user.pk), "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def revoke_role(*, acting_user: AbstractBaseUser | None, membership: Membership) -> Membership:
+    if membership.revoked_at is not None:
+        return membership
+    membership.revoked_at = timezone.now()
+    membership.save(update_fields=["revoked_at"])
+    record(
+        EventType.ROLE_REVOKED,
+        actor=acting_user,
+        subject=membership,
+        organisation=membership.organisation,
+        extra={"user": str(membership.user_id), "role": membership.role},
+    )
+    return membership

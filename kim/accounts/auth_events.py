@@ -1,0 +1,72 @@
+"""Authentication events → audit trail.
+
+Django and allauth announce logins, failed logins, logouts and MFA changes through signals;
+these receivers are the only signal handlers in the project (docs/decisions.md, D-005).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from kim.audit.models import EventType
+from kim.audit.record import record
+
+
+@receiver(auth_signals.user_logged_in)
+def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(EventType.LOGIN, actor=user, subject_type="auth.user", subject_code=str(user.pk))
+
+
+@receiver(auth_signals.user_logged_out)
+def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record(EventType.LOGOUT, actor=user, subject_type="auth.user", subject_code=str(user.pk))
+
+
+@receiver(auth_signals.user_login_failed)
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    # The attempted username is kept (it identifies whose account is under attack); the
+    # password never is (Django already masks it in ``credentials``).
+    username = str(credentials.get("username") or credentials.get("login") or "")[:150]
+    record(
+        EventType.LOGIN_FAILED, actor=None, subject_type="auth.user", extra={"username": username}
+    )
+
+
+@receiver(mfa_signals.authenticator_added)
+def on_mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    record(
+        EventType.MFA_ADDED,
+        actor=user,
+        subject_type="auth.user",
+        subject_code=str(user.pk),
+        extra={"type": authenticator.type},
+    )
+
+
+@receiver(mfa_signals.authenticator_removed)
+def on_mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    record(
+        EventType.MFA_REMOVED,
+        actor=user,
+        subject_type="auth.user",
+        subject_code=str(user.pk),
+        extra={"type": authenticator.type},
+    )
+
+
+@receiver(mfa_signals.authenticator_reset)
+def on_mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    record(
+        EventType.MFA_RECOVERY_RESET,
+        actor=user,
+        subject_type="auth.user",
+        subject_code=str(user.pk),
+        extra={"type": authenticator.type},
+    )

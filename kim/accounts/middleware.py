@@ -1,0 +1,42 @@
+"""Require MFA for every role that can see personal data (``KIM_REQUIRE_MFA``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from kim.accounts.access import user_context
+
+# Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static.
+EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz", "/i18n/")
+
+
+class RequireMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.KIM_REQUIRE_MFA
+            and request.user.is_authenticated
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and user_context(request).needs_mfa
+            and not Authenticator.objects.filter(
+                user_id=request.user.pk, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Your role gives access to personal data. Please set up two-factor "
+                    "authentication before you continue."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,116 @@
+"""The append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kim.core.models import CodeField
+
+GENESIS_HASH = "0" * 64
+
+
+class EventType(models.TextChoices):
+    LOGIN = "auth.login", _("Login")
+    LOGIN_FAILED = "auth.login_failed", _("Failed login")
+    LOGOUT = "auth.logout", _("Logout")
+    MFA_ADDED = "auth.mfa_added", _("MFA method added")
+    MFA_REMOVED = "auth.mfa_removed", _("MFA method removed")
+    MFA_RECOVERY_RESET = "auth.mfa_recovery_reset", _("MFA recovery codes regenerated")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    USER_CREATED = "accounts.user_created", _("User created")
+    ROLE_GRANTED = "accounts.role_granted", _("Role granted")
+    ROLE_REVOKED = "accounts.role_revoked", _("Role revoked")
+    ORGANISATION_CREATED = "organisations.created", _("Organisation created")
+    ORGANISATION_UPDATED = "organisations.updated", _("Organisation updated")
+    UNIT_CREATED = "organisations.unit_created", _("Organisational unit created")
+    RESPONSIBILITY_SET = "organisations.responsibility_set", _("Responsibility period recorded")
+    RESPONSIBILITY_ENDED = "organisations.responsibility_ended", _("Responsibility period ended")
+    POPULATION_RECORDED = "organisations.population_recorded", _("Population figure recorded")
+    POPULATION_IMPORTED = "organisations.population_imported", _("Population figures imported")
+    AUDIT_EXPORTED = "audit.exported", _("Audit trail exported")
+    AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
+
+
+class AuditEvent(models.Model):
+    """One event. Never updated or deleted; ``hash`` chains it to the previous event."""
+
+    code = CodeField()
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    # Kept beside the FK so the trail stays readable and verifiable if an account is renamed.
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    event_type = models.CharField(
+        _("event"), max_length=64, choices=EventType.choices, db_index=True
+    )
+    subject_type = models.CharField(_("subject type"), max_length=64, blank=True)
+    subject_code = models.CharField(_("subject"), max_length=64, blank=True, db_index=True)
+    extra = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.actor_username}"
+
+    def payload(self) -> dict[str, Any]:
+        """The fields the hash covers, in a canonical form."""
+        return {
+            "code": self.code,
+            "created_at": self.created_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "organisation_id": self.organisation_id,
+            "event_type": self.event_type,
+            "subject_type": self.subject_type,
+            "subject_code": self.subject_code,
+            "extra": self.extra,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit events are append-only and cannot be deleted.")
+
+
+class ChainHead(models.Model):
+    """A single row locked by every append, so the chain stays linear under concurrent writers."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "audit chain head"

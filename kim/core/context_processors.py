@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from kim.accounts.access import user_context
+from kim.audit.access import can_view_audit
+from kim.organisations.access import can_browse_directory
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "KIM_ENV": settings.KIM_ENV,
+        "DEMO_MODE": settings.DEMO_MODE,
+        "PLATFORM_NAME": settings.KIM_PLATFORM_NAME,
+        "nav": {},
+    }
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        uctx = user_context(request)
+        ctx["nav"] = {"directory": can_browse_directory(uctx), "audit": can_view_audit(uctx)}
+    return ctx

@@ -1,0 +1,24 @@
+"""Small model building blocks shared by all apps."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from django.db import models
+
+
+def new_code() -> str:
+    """Return a random, URL-safe public identifier (80 bits, 16 lowercase base32 chars)."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
+
+
+class CodeField(models.CharField):
+    """The random public identifier of a row, used in URLs instead of the sequential id."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 16)
+        kwargs.setdefault("unique", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", new_code)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]

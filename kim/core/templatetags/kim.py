@@ -1,0 +1,35 @@
+"""Template helpers: KERN form widgets with accessible error wiring, and German numbers."""
+
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+WIDGET_CLASSES = {
+    "select": "kern-form-input__select",
+    "selectmultiple": "kern-form-input__select",
+    "checkbox": "kern-form-check__checkbox",
+    "radioselect": "kern-form-check__radio",
+}
+
+
+@register.filter
+def kern(field: BoundField) -> SafeString:
+    """Render a widget with KERN classes, ``aria-describedby`` for hint/error and ``aria-invalid``."""
+    css = WIDGET_CLASSES.get(field.widget_type, "kern-form-input__input")
+    if field.errors:
+        css += f" {css}--error"
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_hint")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+    attrs: dict[str, str] = {"class": css}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

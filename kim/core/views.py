@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kim.accounts.access import user_context
+from kim.core.queries import start_page_cards
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    ctx = user_context(request)
+    has_mfa = Authenticator.objects.filter(
+        user_id=request.user.pk, type=Authenticator.Type.TOTP
+    ).exists()
+    return render(
+        request,
+        "core/start.html",
+        {"cards": start_page_cards(ctx), "ctx": ctx, "has_mfa": has_mfa},
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 with ``{"status": "ok", "database": "ok"}``; 503 when the database is unreachable."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request: no context processor may touch a database that failed.
+    return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)

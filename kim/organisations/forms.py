@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kim.organisations.importers import PopulationFileError, PopulationRow, parse_population_file
+from kim.organisations.models import AGS_KINDS, Organisation, OrgKind
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class OrganisationForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "kind",
+            "name",
+            "short_name",
+            "ags",
+            "municipality_type",
+            "parent",
+            "umbrella",
+            "authority_type",
+            "rechtskreis",
+            "legal_form",
+            "website",
+        ]
+
+    def __init__(self, *args: Any, parents: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["umbrella"].queryset = parents.model.objects.filter(kind=OrgKind.UMBRELLA)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in AGS_KINDS and not data.get("ags"):
+            self.add_error("ags", _("Kreise and municipalities need their AGS."))
+        if kind not in AGS_KINDS and data.get("ags"):
+            self.add_error("ags", _("Only Kreise and municipalities have an AGS."))
+        if kind == OrgKind.AUTHORITY and not data.get("authority_type"):
+            self.add_error(
+                "authority_type", _("Choose which kind of authority or service this is.")
+            )
+        if kind == OrgKind.KOMMUNE and not data.get("parent"):
+            self.add_error("parent", _("A kreisangehörige Kommune belongs to a Kreis."))
+        return data
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, short name or AGS"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("all kinds")), *OrgKind.choices]
+    )
+
+
+class PopulationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Population file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: ags, stichtag, einwohner, quelle, optionally kategorie "
+            "(total, foreign, refugees). All rows are stored, or none."
+        ),
+    )
+
+    def __init__(self, *args: Any, towns: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.towns = towns
+        self.rows: list[PopulationRow] = []
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Please upload a CSV or XLSX file."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            self.rows = parse_population_file(name, upload.read(), self.towns)
+        except PopulationFileError as exc:
+            raise forms.ValidationError(exc.errors) from exc
+        return upload
+
+
+class ResponsibilityForm(forms.Form):
+    kommune = forms.ModelChoiceField(label=_("Municipality"), queryset=Organisation.objects.none())
+    valid_from = forms.DateField(label=_("Valid from"), help_text=_("DD.MM.YYYY"))
+    valid_to = forms.DateField(
+        label=_("Valid to"), required=False, help_text=_("Empty = open-ended")
+    )
+    source = forms.CharField(label=_("Source"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, towns: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kommune"].queryset = towns
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("The end date lies before the start date."))
+        return data

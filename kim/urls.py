@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kim.core import views as core_views
+
+admin.site.site_header = "KIM-Plattform – Administration"
+
+urlpatterns = [
+    path("", include(("kim.core.urls", "core"))),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("konto/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("organisationen/", include("kim.organisations.urls")),
+    path("audit/", include("kim.audit.urls")),
+    path("api/v1/", include("kim.api_urls")),
+    path("verwaltung/", admin.site.urls),
+]
+
+handler403 = "kim.core.views.error_403"
+handler404 = "kim.core.views.error_404"
+handler500 = "kim.core.views.error_500"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Start the local PostgreSQL cluster (Debian: pg_ctlcluster) and make sure the role and
+# database "kim" exist. Idempotent. Prints the DATABASE_URL on success, nothing on failure.
+set -uo pipefail
+PG_URL="postgres://kim:kim@127.0.0.1:5432/kim"
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then exit 1; fi
+if ! pg_isready -q -h 127.0.0.1 2>/dev/null; then
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  [ -n "$version" ] || exit 1
+  pg_ctlcluster "$version" main start >/dev/null 2>&1 || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+fi
+pg_isready -q -h 127.0.0.1 || exit 1
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -n -u postgres "$@"; fi; }
+as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='kim'" 2>/dev/null | grep -q 1 \
+  || as_postgres psql -q -c "CREATE ROLE kim LOGIN PASSWORD 'kim' CREATEDB" >/dev/null 2>&1 || exit 1
+as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname='kim'" 2>/dev/null | grep -q 1 \
+  || as_postgres psql -q -c "CREATE DATABASE kim OWNER kim" >/dev/null 2>&1 || exit 1
+echo "$PG_URL"
