@@ -64,7 +64,9 @@ def stranger(db: None) -> Client:
     from kim.organisations.models import Organisation
 
     bra = Organisation.objects.get(name="Bezirksregierung Arnsberg")
-    olpe = create_organisation(acting_user=None, kind="kreis", name="Kreis Olpe", ags="05966", parent=bra)
+    olpe = create_organisation(
+        acting_user=None, kind="kreis", name="Kreis Olpe", ags="05966", parent=bra
+    )
     town = create_organisation(
         acting_user=None, kind="kommune", name="Stadt Olpe", ags="05966024", parent=olpe
     )

@@ -108,7 +108,7 @@ def user_context(request: HttpRequest | Any) -> UserContext:
     cached = getattr(request, "_kim_user_context", None)
     if cached is None:
         cached = load_user_context(request.user)
-        request._kim_user_context = cached  # type: ignore[attr-defined]
+        request._kim_user_context = cached  # type: ignore[union-attr]
     return cached
 
 
@@ -118,3 +118,12 @@ def is_administrator(ctx: UserContext) -> bool:
 
 def can_manage_users(ctx: UserContext) -> bool:
     return is_administrator(ctx)
+
+
+def has_totp(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user has set up an authenticator app (TOTP)."""
+    from allauth.mfa.models import Authenticator
+
+    if not user.is_authenticated:
+        return False
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()

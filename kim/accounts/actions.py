@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from kim.accounts.models import Membership, Role
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core.models import Actor
 from kim.organisations.models import Organisation, OrganisationalUnit
 
 
 @transaction.atomic
 def create_user(
     *,
-    acting_user: AbstractBaseUser | None,
+    acting_user: Actor,
     username: str,
     password: str | None,
     first_name: str = "",
@@ -26,10 +27,10 @@ def create_user(
     email: str = "",
     is_superuser: bool = False,
     validate_password: bool = True,
-) -> AbstractUser:
+) -> User:
     """Create an account. ``validate_password=False`` is for the demo seed only."""
     user_model = get_user_model()
-    user: AbstractUser = user_model(
+    user: User = user_model(
         username=username, first_name=first_name, last_name=last_name, email=email
     )
     user.is_superuser = is_superuser
@@ -56,8 +57,8 @@ def create_user(
 @transaction.atomic
 def grant_role(
     *,
-    acting_user: AbstractBaseUser | None,
-    user: AbstractBaseUser,
+    acting_user: Actor,
+    user: User,
     organisation: Organisation,
     role: str,
     unit: OrganisationalUnit | None = None,
@@ -84,7 +85,7 @@ def grant_role(
 
 
 @transaction.atomic
-def revoke_role(*, acting_user: AbstractBaseUser | None, membership: Membership) -> Membership:
+def revoke_role(*, acting_user: Actor, membership: Membership) -> Membership:
     if membership.revoked_at is not None:
         return membership
     membership.revoked_at = timezone.now()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from kim.accounts.access import user_context
+from kim.accounts.access import has_totp, user_context
 
 # Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static.
 EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz", "/i18n/")
@@ -27,9 +26,7 @@ class RequireMFAMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
             and user_context(request).needs_mfa
-            and not Authenticator.objects.filter(
-                user_id=request.user.pk, type=Authenticator.Type.TOTP
-            ).exists()
+            and not has_totp(request.user)
         ):
             messages.warning(
                 request,

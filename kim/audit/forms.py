@@ -17,7 +17,7 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, help_text=_("DD.MM.YYYY"))
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The end date lies before the start date."))

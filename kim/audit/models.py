@@ -77,6 +77,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.actor_username}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit events are append-only and cannot be deleted.")
+
     def payload(self) -> dict[str, Any]:
         """The fields the hash covers, in a canonical form."""
         return {
@@ -96,14 +104,6 @@ class AuditEvent(models.Model):
         canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Audit events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("Audit events are append-only and cannot be deleted.")
-
 
 class ChainHead(models.Model):
     """A single row locked by every append, so the chain stays linear under concurrent writers."""
@@ -114,3 +114,6 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return f"{self.count} events, head {self.last_hash[:12]}"

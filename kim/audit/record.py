@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
 
 from kim.audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from kim.core.models import Actor
 
 # Keys that must never appear in ``extra``: the trail names fields, not their values.
 FORBIDDEN_EXTRA_KEYS = frozenset({"password", "name", "first_name", "last_name", "birth_date"})
@@ -23,7 +23,7 @@ FORBIDDEN_EXTRA_KEYS = frozenset({"password", "name", "first_name", "last_name",
 def record(
     event_type: str,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     subject: models.Model | None = None,
     subject_type: str = "",
     subject_code: str = "",
@@ -49,7 +49,7 @@ def record(
         user = actor if actor is not None and actor.is_authenticated else None
         event = AuditEvent(
             created_at=timezone.now(),
-            actor=user,
+            actor=user,  # type: ignore[misc]
             actor_username=user.get_username() if user is not None else "",
             organisation=organisation,
             event_type=event_type,

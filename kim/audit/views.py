@@ -39,7 +39,7 @@ def event_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @reauthentication_required
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of the filtered events; a bulk export, so re-authentication first and an event."""
     ctx = user_context(request)
     require_audit_reader(ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
 
@@ -22,3 +23,8 @@ class CodeField(models.CharField):
         kwargs.setdefault("editable", False)
         kwargs.setdefault("default", new_code)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# Who performs an action: a signed-in user, or None for system jobs (seed, imports, cron).
+# Views pass ``request.user``; an anonymous user is recorded as "no actor".
+Actor = AbstractBaseUser | AnonymousUser | None

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -10,16 +9,14 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kim.accounts.access import user_context
+from kim.accounts.access import has_totp, user_context
 from kim.core.queries import start_page_cards
 
 
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
-    has_mfa = Authenticator.objects.filter(
-        user_id=request.user.pk, type=Authenticator.Type.TOTP
-    ).exists()
+    has_mfa = has_totp(request.user)
     return render(
         request,
         "core/start.html",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core.models import Actor
 from kim.organisations.models import (
     REGION_KINDS,
     Organisation,
@@ -52,7 +52,7 @@ def _derive_region(org: Organisation) -> None:
 
 
 @transaction.atomic
-def create_organisation(*, acting_user: AbstractBaseUser | None, **fields: Any) -> Organisation:
+def create_organisation(*, acting_user: Actor, **fields: Any) -> Organisation:
     org = Organisation(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     _derive_region(org)
     org.full_clean()
@@ -69,7 +69,7 @@ def create_organisation(*, acting_user: AbstractBaseUser | None, **fields: Any) 
 
 @transaction.atomic
 def update_organisation(
-    org: Organisation, *, acting_user: AbstractBaseUser, expected_version: int, **fields: Any
+    org: Organisation, *, acting_user: Actor, expected_version: int, **fields: Any
 ) -> Organisation:
     """Change fields; refuse if the row's version moved on since the form was loaded."""
     current = Organisation.objects.select_for_update().get(pk=org.pk)
@@ -105,7 +105,7 @@ def update_organisation(
 def create_unit(
     organisation: Organisation,
     *,
-    acting_user: AbstractBaseUser | None,
+    acting_user: Actor,
     name: str,
     short_name: str = "",
 ) -> OrganisationalUnit:
@@ -130,7 +130,7 @@ def _overlapping_responsibilities(
 @transaction.atomic
 def set_responsibility(
     *,
-    acting_user: AbstractBaseUser | None,
+    acting_user: Actor,
     authority: Organisation,
     kommune: Organisation,
     valid_from: dt.date,
@@ -178,7 +178,7 @@ def set_responsibility(
 
 @transaction.atomic
 def end_responsibility(
-    period: ResponsibilityPeriod, *, acting_user: AbstractBaseUser | None, valid_to: dt.date
+    period: ResponsibilityPeriod, *, acting_user: Actor, valid_to: dt.date
 ) -> ResponsibilityPeriod:
     if valid_to < period.valid_from:
         raise ValidationError({"valid_to": _("The end date lies before the start date.")})
@@ -208,7 +208,7 @@ def _store_population(
 @transaction.atomic
 def record_population(
     *,
-    acting_user: AbstractBaseUser | None,
+    acting_user: Actor,
     kommune: Organisation,
     reference_date: dt.date,
     value: int,
@@ -234,7 +234,7 @@ def record_population(
 
 @transaction.atomic
 def import_population(
-    *, acting_user: AbstractBaseUser, region: Organisation, rows: list[Any], file_name: str
+    *, acting_user: Actor, region: Organisation, rows: list[Any], file_name: str
 ) -> int:
     """Store parsed, already validated rows (see ``importers.parse_population_file``):
     all of them or, if anything fails, none. One audit event for the whole import."""

@@ -24,9 +24,10 @@ class PopulationFigureSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    umbrella = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # "parent" shadows Field.parent for the type checker only; DRF pops declared fields.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
+    region: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    umbrella: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Organisation

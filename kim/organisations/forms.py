@@ -33,13 +33,13 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, parents: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents
-        self.fields["umbrella"].queryset = parents.model.objects.filter(kind=OrgKind.UMBRELLA)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["umbrella"].queryset = Organisation.objects.filter(kind=OrgKind.UMBRELLA)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind in AGS_KINDS and not data.get("ags"):
             self.add_error("ags", _("Kreise and municipalities need their AGS."))
@@ -99,10 +99,10 @@ class ResponsibilityForm(forms.Form):
 
     def __init__(self, *args: Any, towns: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kommune"].queryset = towns
+        self.fields["kommune"].queryset = towns  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and end < start:
             self.add_error("valid_to", _("The end date lies before the start date."))

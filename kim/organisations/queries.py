@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -11,6 +12,7 @@ from kim.accounts.access import UserContext
 from kim.organisations.access import organisations_for_user
 from kim.organisations.models import (
     Organisation,
+    OrganisationalUnit,
     OrgKind,
     PopulationCategory,
     PopulationFigure,
@@ -41,9 +43,9 @@ class TownRow:
 class RegionOverview:
     region: Organisation
     towns: list[TownRow]
-    authorities: list[Organisation]
+    authorities: Sequence[Organisation]
     traeger: list[Organisation]
-    units: list[object]
+    units: Sequence[OrganisationalUnit]
     reference_dates: list[dt.date] = field(default_factory=list)
 
     def total_on(self, day: dt.date) -> int | None:

@@ -18,7 +18,7 @@ WIDGET_CLASSES = {
 
 @register.filter
 def kern(field: BoundField) -> SafeString:
-    """Render a widget with KERN classes, ``aria-describedby`` for hint/error and ``aria-invalid``."""
+    """Render a widget with KERN classes, ``aria-describedby`` (hint, error), ``aria-invalid``."""
     css = WIDGET_CLASSES.get(field.widget_type, "kern-form-input__input")
     if field.errors:
         css += f" {css}--error"
@@ -27,7 +27,7 @@ def kern(field: BoundField) -> SafeString:
         described.append(f"{field.auto_id}_hint")
     if field.errors:
         described.append(f"{field.auto_id}_error")
-    attrs: dict[str, str] = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if field.errors:

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             e = result.broken_event
             raise CommandError(
                 f"Audit chain broken at event #{e.pk} (code {e.code}, {e.event_type}, "
-                f"{e.created_at.isoformat()}): {result.reason}. {result.checked} events before it are intact."
+                f"{e.created_at.isoformat()}): {result.reason}. "
+                f"{result.checked} events before it are intact."
             )
         raise CommandError(f"Audit chain broken: {result.reason} ({result.checked} events intact).")
