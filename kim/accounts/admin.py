@@ -2,11 +2,16 @@
 
 from typing import Any
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from kim.accounts.actions import grant_role, revoke_role
 from kim.accounts.models import Membership
+from kim.audit.models import EventType
+from kim.audit.record import record
 
 
 @admin.register(Membership)
@@ -38,3 +43,27 @@ class MembershipAdmin(admin.ModelAdmin):
     def revoke_selected(self, request: HttpRequest, queryset: Any) -> None:
         for membership in queryset.filter(revoked_at__isnull=True):
             revoke_role(acting_user=request.user, membership=membership)
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, with account creation and changes written to the audit trail."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        event = EventType.PASSWORD_CHANGED if "password" in form.changed_data else None
+        if not change:
+            event = EventType.USER_CREATED
+        if event is not None or form.changed_data:
+            record(
+                event or EventType.USER_UPDATED,
+                actor=request.user,
+                subject_type="auth.user",
+                subject_code=str(obj.pk),
+                extra={"fields": sorted(f for f in form.changed_data if f != "password")},
+            )
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)
+# The admin login goes through allauth, so rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

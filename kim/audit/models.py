@@ -24,6 +24,7 @@ class EventType(models.TextChoices):
     MFA_RECOVERY_RESET = "auth.mfa_recovery_reset", _("MFA recovery codes regenerated")
     PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
     USER_CREATED = "accounts.user_created", _("User created")
+    USER_UPDATED = "accounts.user_updated", _("User changed")
     ROLE_GRANTED = "accounts.role_granted", _("Role granted")
     ROLE_REVOKED = "accounts.role_revoked", _("Role revoked")
     ORGANISATION_CREATED = "organisations.created", _("Organisation created")

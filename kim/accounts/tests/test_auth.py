@@ -130,3 +130,19 @@ def test_session_expires_and_ends_with_the_browser() -> None:
 
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_user_created_in_the_admin_is_audited(login_as) -> None:
+    client = login_as("admin")
+    response = client.post(
+        "/verwaltung/auth/user/add/",
+        {"username": "neue-cm", "password1": "ein-langes-Passwort-2026", "password2": "ein-langes-Passwort-2026", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.order_by("-id").first()
+    assert (event.event_type, event.actor_username) == (EventType.USER_CREATED, "admin")
+
+
+def test_admin_login_goes_through_allauth(client: Client) -> None:
+    response = client.get("/verwaltung/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
