@@ -30,10 +30,10 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 install: $(VENV)/.installed node_modules/.installed
-	@mkdir -p var
+	@mkdir -p var/static
 
 $(DEMO_SECRET):
-	@mkdir -p var
+	@mkdir -p var/static
 	@$(VENV)/bin/python -c "import secrets; print(secrets.token_urlsafe(64))" > $@
 	@chmod 600 $@
 

@@ -1,0 +1,1 @@
+"""Benchmarks for the KIM-Plattform (``make bench``); see ``benchmarks/README.md``."""

@@ -1,0 +1,501 @@
+"""``make bench``: start page and organisation list at scale, served by gunicorn.
+
+1. Migrate and seed a separate SQLite database (``var/bench/kreise-N/``): the demo world plus
+   N fictional Kreise (``benchmarks/seed.py``); then check the audit chain.
+2. Serve it with gunicorn (2 sync workers, KIM_ENV=demo, a fresh SECRET_KEY) on a free
+   127.0.0.1 port, with ``benchmarks.bench_settings`` (adds the ``X-Query-Count`` header).
+3. Log in through the real allauth form, warm up, then time a fixed number of sequential
+   requests per page: client wall time over loopback, queries per request, worker peak RSS.
+4. Print one table and the targets, write JSON to ``benchmarks/results/``.
+
+This module imports no Django: every Django process is a child with its own environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import html.parser
+import http.cookiejar
+import json
+import math
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+RESULTS_DIR = ROOT / "benchmarks" / "results"
+PAGES = {"start": "/", "organisation list": "/organisationen/"}
+DEMO_PASSWORD = "demo"  # the demo personas' password (kim/core/demo.py), demo mode only
+HTTP_TIMEOUT = 10.0
+SEED_TIMEOUT = 1800
+STARTUP_TIMEOUT = 30.0
+
+# Targets from the issue (at 50 Kreise).
+TARGET_START_P95_MS = 50.0
+TARGET_START_QUERIES = 12
+TARGET_WORKER_RSS_MB = 150.0
+
+
+# --- preparing the database -------------------------------------------------------------------
+
+
+def child_env(var_dir: Path, settings_module: str = "kim.settings") -> dict[str, str]:
+    """Environment for every Django child: the bench database only, demo mode, no MFA."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DATABASE_URL=f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        KIM_VAR_DIR=str(var_dir),
+        KIM_ENV="demo",
+        KIM_REQUIRE_MFA="false",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_SETTINGS_MODULE=settings_module,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("SECRET_KEY_FILE", None)
+    return env
+
+
+def run_child(args: list[str], env: dict[str, str], timeout: float) -> None:
+    print("  $", " ".join(args))
+    subprocess.run(args, env=env, cwd=ROOT, check=True, timeout=timeout)
+
+
+def prepare_database(var_dir: Path, kreise: int, reuse: bool) -> float | None:
+    """Migrate and seed (or reuse a complete earlier seed); returns the seed time in seconds."""
+    marker = var_dir / "seeded.json"
+    if reuse and marker.exists():
+        print(f"Reusing the seeded database in {var_dir}")
+        return None
+    if var_dir.exists():
+        shutil.rmtree(var_dir)
+    (var_dir / "static").mkdir(parents=True)  # STATIC_ROOT; WhiteNoise warns if it is missing
+    env = child_env(var_dir)
+    started = time.perf_counter()
+    run_child([str(VENV_BIN / "kim"), "migrate", "--verbosity", "0"], env, 600)
+    run_child(
+        [str(VENV_BIN / "python"), "-m", "benchmarks.seed", "--kreise", str(kreise)],
+        env,
+        SEED_TIMEOUT,
+    )
+    seconds = time.perf_counter() - started
+    run_child([str(VENV_BIN / "kim"), "audit", "verify"], env, 600)
+    marker.write_text(json.dumps({"kreise": kreise, "seed_seconds": seconds}), encoding="utf-8")
+    return seconds
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_gunicorn(var_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    log = (var_dir / "gunicorn.log").open("wb")
+    args = [
+        str(VENV_BIN / "gunicorn"),
+        "kim.wsgi:application",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+    ]
+    print("  $", " ".join(args))
+    env = child_env(var_dir, "benchmarks.bench_settings")
+    return subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def wait_until_ready(server: subprocess.Popen[bytes], base: str) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}; see gunicorn.log")
+        try:
+            with opener.open(base + "/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {STARTUP_TIMEOUT:.0f} s")
+
+
+def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the master (it stops its workers); SIGKILL master and workers if it hangs."""
+    if server.poll() is not None:
+        return
+    workers = worker_pids(server.pid)
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        for pid in [server.pid, *workers]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.wait(timeout=5)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers: processes whose parent is the master."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    if children.exists():
+        return [int(p) for p in children.read_text().split()]
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the highest resident set size the process ever had."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def workers_peak_rss_mb(master: int) -> float:
+    peaks = []
+    for pid in worker_pids(master):
+        try:
+            peaks.append(peak_rss_mb(pid))
+        except OSError:
+            continue
+    return max(peaks, default=0.0)
+
+
+# --- the client -------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # a redirect (e.g. to the login page) must show up as a failure
+
+
+@dataclass
+class _Form:
+    action: str
+    inputs: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, value
+
+
+class _FormParser(html.parser.HTMLParser):
+    """Collects every form of a page with its named inputs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[_Form] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(_Form(action=a.get("action", "")))
+        elif tag == "input" and self.forms and a.get("name"):
+            self.forms[-1].inputs.append((a["name"], a.get("type", "text"), a.get("value", "")))
+
+
+class Client:
+    """A cookie-keeping HTTP client for 127.0.0.1 only: no proxies, no redirects followed."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPCookieProcessor(self.jar),
+            _NoRedirect(),
+        )
+
+    def request(
+        self, path: str, data: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body)
+        if data is not None:
+            req.add_header("Referer", self.base + path)
+        try:
+            with self.opener.open(req, timeout=HTTP_TIMEOUT) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:  # 3xx/4xx/5xx
+            return err.code, dict(err.headers), err.read()
+
+    def login(self, username: str, password: str) -> None:
+        """Fill the real allauth login form: hidden fields as rendered, login and password."""
+        status, _, page = self.request("/konto/login/")
+        if status != 200:
+            raise RuntimeError(f"GET /konto/login/ answered {status}")
+        parser = _FormParser()
+        parser.feed(page.decode())
+        form = next(f for f in parser.forms if any(t == "password" for _, t, _ in f.inputs))
+        data: dict[str, str] = {}
+        for name, kind, value in form.inputs:
+            if kind == "password":
+                data[name] = password
+            elif kind == "hidden":
+                data[name] = value
+            elif kind in ("text", "email") and name in ("login", "username"):
+                data[name] = username
+        status, _, _ = self.request(form.action or "/konto/login/", data)
+        if status != 302 or "sessionid" not in {c.name for c in self.jar}:
+            raise RuntimeError(f"login as {username!r} failed (HTTP {status}, fields {list(data)})")
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    persona: str
+    page: str
+    path: str
+    requests: int
+    median_ms: float
+    p95_ms: float
+    server_median_ms: float
+    server_p95_ms: float
+    queries_min: int
+    queries_max: int
+    worker_peak_rss_mb: float
+    wall_ms: list[float] = field(repr=False)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (no interpolation): the value q% of requests did not exceed."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def measure_page(
+    client: Client, persona: str, page: str, path: str, warmup: int, count: int, master: int
+) -> PageResult:
+    for _ in range(warmup):
+        client.request(path)
+    wall: list[float] = []
+    server: list[float] = []
+    queries: list[int] = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, headers, _ = client.request(path)
+        wall.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status} for {persona}")
+        queries.append(int(headers["X-Query-Count"]))
+        server.append(float(headers["X-Server-Time-ms"]))
+    return PageResult(
+        persona=persona,
+        page=page,
+        path=path,
+        requests=count,
+        median_ms=statistics.median(wall),
+        p95_ms=percentile(wall, 95),
+        server_median_ms=statistics.median(server),
+        server_p95_ms=percentile(server, 95),
+        queries_min=min(queries),
+        queries_max=max(queries),
+        worker_peak_rss_mb=workers_peak_rss_mb(master),
+        wall_ms=[round(w, 3) for w in wall],
+    )
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def queries_text(r: PageResult) -> str:
+    return (
+        str(r.queries_max) if r.queries_min == r.queries_max else f"{r.queries_min}–{r.queries_max}"
+    )
+
+
+def print_table(results: list[PageResult]) -> None:
+    header = (
+        "persona",
+        "page",
+        "median ms",
+        "p95 ms",
+        "server med/p95 ms",
+        "queries/request",
+        "worker peak RSS MB",
+    )
+    rows = [
+        (
+            r.persona,
+            r.page,
+            f"{r.median_ms:.1f}",
+            f"{r.p95_ms:.1f}",
+            f"{r.server_median_ms:.1f} / {r.server_p95_ms:.1f}",
+            queries_text(r),
+            f"{r.worker_peak_rss_mb:.1f}",
+        )
+        for r in results
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def check_targets(results: list[PageResult], kreise: int) -> list[dict[str, object]]:
+    checks: list[dict[str, object]] = []
+    for r in results:
+        if r.page == "start":
+            checks.append(
+                {
+                    "target": f"{r.persona} start page p95 ≤ {TARGET_START_P95_MS:.0f} ms",
+                    "value": round(r.p95_ms, 1),
+                    "ok": r.p95_ms <= TARGET_START_P95_MS,
+                }
+            )
+            checks.append(
+                {
+                    "target": f"{r.persona} start page ≤ {TARGET_START_QUERIES} queries",
+                    "value": r.queries_max,
+                    "ok": r.queries_max <= TARGET_START_QUERIES,
+                }
+            )
+    rss = max((r.worker_peak_rss_mb for r in results), default=0.0)
+    checks.append(
+        {
+            "target": f"worker peak RSS ≤ {TARGET_WORKER_RSS_MB:.0f} MB",
+            "value": round(rss, 1),
+            "ok": rss <= TARGET_WORKER_RSS_MB,
+        }
+    )
+    print(f"\nTargets (issue: at 50 Kreise; this run: {kreise} Kreise)")
+    for c in checks:
+        print(f"  {'PASS' if c['ok'] else 'FAIL'}  {c['target']}  (measured {c['value']})")
+    return checks
+
+
+def write_json(payload: dict[str, object]) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = RESULTS_DIR / f"bench-{stamp}.json"
+    text = json.dumps(payload, indent=2, ensure_ascii=False)
+    path.write_text(text, encoding="utf-8")
+    (RESULTS_DIR / "latest.json").write_text(text, encoding="utf-8")
+    return path
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark the start page and organisation list.")
+    parser.add_argument("--kreise", type=int, default=50, help="extra Kreise (default 50)")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page first")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--persona",
+        action="append",
+        help="demo persona to log in as (repeatable; default koordination)",
+    )
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="reuse var/bench/kreise-N if already seeded"
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.kreise < 0 or args.warmup < 0:
+        parser.error("--requests must be ≥ 1, --kreise and --warmup ≥ 0")
+    return args
+
+
+def run(args: argparse.Namespace) -> int:
+    personas: list[str] = args.persona or ["koordination"]
+    var_dir = ROOT / "var" / "bench" / f"kreise-{args.kreise}"
+    print(f"Seeding {args.kreise} extra Kreise into {var_dir / 'bench.sqlite3'}")
+    seed_seconds = prepare_database(var_dir, args.kreise, args.reuse_db)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    print(f"Serving with gunicorn on {base}")
+    server = start_gunicorn(var_dir, port, args.workers)
+    results: list[PageResult] = []
+    load_before = os.getloadavg()
+    try:
+        wait_until_ready(server, base)
+        for persona in personas:
+            client = Client(base)
+            client.login(persona, DEMO_PASSWORD)
+            for page, path in PAGES.items():
+                print(f"  {persona}: {path}  ({args.warmup} warm-up + {args.requests} timed)")
+                results.append(
+                    measure_page(
+                        client, persona, page, path, args.warmup, args.requests, server.pid
+                    )
+                )
+    finally:
+        stop_gunicorn(server)
+    print(
+        f"\n{args.kreise} extra Kreise, {args.workers} gunicorn sync workers, {os.cpu_count()} "
+        f"CPUs; {args.requests} sequential requests per page after {args.warmup} warm-up.\n"
+        "median/p95 = client wall time over loopback (request sent → body read); "
+        "server = X-Server-Time-ms (inside Django).\n"
+        f"Load average (1 min) before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
+        "– other processes on the machine widen the p95.\n"
+    )
+    print_table(results)
+    checks = check_targets(results, args.kreise)
+    payload: dict[str, object] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg_1min_before": round(load_before[0], 2),
+            "loadavg_1min_after": round(os.getloadavg()[0], 2),
+        },
+        "config": {
+            "kreise": args.kreise,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "workers": args.workers,
+            "personas": personas,
+            "seed_seconds": round(seed_seconds, 1) if seed_seconds is not None else None,
+            "database": "sqlite",
+        },
+        "results": [asdict(r) for r in results],
+        "targets": checks,
+    }
+    print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")
+    if args.strict and not all(c["ok"] for c in checks):
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
