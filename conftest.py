@@ -58,7 +58,7 @@ def login_as(db: None) -> Callable[[str], Client]:
 
 @pytest.fixture
 def stranger(db: None) -> Client:
-    """A case manager in another Kreis (Olpe): must see nothing of Siegen-Wittgenstein."""
+    """The KIM coordinator of another Kreis (Olpe): must see nothing of Siegen-Wittgenstein."""
     from kim.accounts.actions import create_user, grant_role
     from kim.organisations.actions import create_organisation
     from kim.organisations.models import Organisation

@@ -107,13 +107,15 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # kim.accounts comes before rest_framework.authtoken so that its audited
+    # ``drf_create_token`` command replaces DRF's unaudited one.
+    "kim.accounts",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "kim.core",
     "kim.audit",
     "kim.organisations",
-    "kim.accounts",
 ]
 
 MIDDLEWARE = [
@@ -299,9 +301,10 @@ if PRODUCTION:
 
 # API
 REST_FRAMEWORK = {
+    # Token first: unauthenticated requests then get 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

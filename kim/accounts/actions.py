@@ -98,3 +98,32 @@ def revoke_role(*, acting_user: Actor, membership: Membership) -> Membership:
         extra={"user": str(membership.user_id), "role": membership.role},
     )
     return membership
+
+
+@transaction.atomic
+def issue_api_token(*, acting_user: Actor, user: User) -> str:
+    """Create (or replace) the user's API token and return its key.
+
+    The key is shown once; the audit event names the user, never the key. When MFA is
+    required, a user whose role sees personal data must have set up TOTP first: a token
+    must not be a way around the second factor.
+    """
+    from django.conf import settings
+    from rest_framework.authtoken.models import Token
+
+    from kim.accounts.access import has_totp, load_user_context
+
+    if settings.KIM_REQUIRE_MFA and load_user_context(user).needs_mfa and not has_totp(user):
+        raise ValidationError(
+            _("%(user)s must set up two-factor authentication before an API token is issued.")
+            % {"user": user.get_username()}
+        )
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    record(
+        EventType.API_TOKEN_ISSUED,
+        actor=acting_user,
+        subject_type="auth.user",
+        subject_code=str(user.pk),
+    )
+    return str(token.key)

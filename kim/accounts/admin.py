@@ -50,17 +50,26 @@ class AuditedUserAdmin(UserAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        event = EventType.PASSWORD_CHANGED if "password" in form.changed_data else None
-        if not change:
-            event = EventType.USER_CREATED
-        if event is not None or form.changed_data:
+        event = EventType.USER_UPDATED if change else EventType.USER_CREATED
+        if form.changed_data or not change:
             record(
-                event or EventType.USER_UPDATED,
+                event,
                 actor=request.user,
                 subject_type="auth.user",
                 subject_code=str(obj.pk),
                 extra={"fields": sorted(f for f in form.changed_data if f != "password")},
             )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            record(
+                EventType.PASSWORD_CHANGED,
+                actor=request.user,
+                subject_type="auth.user",
+                subject_code=str(id),
+            )
+        return response
 
 
 admin.site.unregister(get_user_model())

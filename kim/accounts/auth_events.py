@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
@@ -69,4 +70,13 @@ def on_mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwa
         subject_type="auth.user",
         subject_code=str(user.pk),
         extra={"type": authenticator.type},
+    )
+
+
+@receiver(account_signals.password_changed)
+@receiver(account_signals.password_set)
+@receiver(account_signals.password_reset)
+def on_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(
+        EventType.PASSWORD_CHANGED, actor=user, subject_type="auth.user", subject_code=str(user.pk)
     )

@@ -25,6 +25,7 @@ class EventType(models.TextChoices):
     PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
     USER_CREATED = "accounts.user_created", _("User created")
     USER_UPDATED = "accounts.user_updated", _("User changed")
+    API_TOKEN_ISSUED = "accounts.api_token_issued", _("API token issued")
     ROLE_GRANTED = "accounts.role_granted", _("Role granted")
     ROLE_REVOKED = "accounts.role_revoked", _("Role revoked")
     ORGANISATION_CREATED = "organisations.created", _("Organisation created")

@@ -16,6 +16,7 @@ from kim.accounts.models import Role
 from kim.organisations.models import Organisation, OrgKind
 
 DIRECTORY_ROLES = frozenset(set(Role) - {Role.COUNCIL_MEMBER})
+SUPRA_REGIONAL_KINDS = (OrgKind.LAND, OrgKind.BEZIRKSREGIERUNG, OrgKind.UMBRELLA)
 
 
 def can_browse_directory(ctx: UserContext) -> bool:
@@ -29,7 +30,9 @@ def can_view_organisation(ctx: UserContext, org: Organisation) -> bool:
         return False
     region_id = org.region_id_or_self
     if region_id is None:
-        return True  # Land, Bezirksregierung, umbrella associations: public bodies
+        # Land, Bezirksregierung, umbrella associations are public bodies; anything else
+        # without a region is visible to administrators only (same rule as the list).
+        return org.kind in SUPRA_REGIONAL_KINDS
     return region_id in ctx.regions_with_role(*DIRECTORY_ROLES)
 
 

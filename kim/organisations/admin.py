@@ -51,11 +51,29 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ("name", "organisation")
     readonly_fields = ("code",)
 
+    def save_model(
+        self, request: HttpRequest, obj: OrganisationalUnit, form: Any, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = actions.create_unit(
+            obj.organisation, acting_user=request.user, name=obj.name, short_name=obj.short_name
+        )
+        obj.pk = created.pk
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
 
 @admin.register(ResponsibilityPeriod)
 class ResponsibilityAdmin(admin.ModelAdmin):
     list_display = ("authority", "kommune", "valid_from", "valid_to")
     list_filter = ("authority",)
+
+    # Periods are recorded on the authority's page, where the overlap rule is checked.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -136,7 +136,12 @@ def test_user_created_in_the_admin_is_audited(login_as) -> None:
     client = login_as("admin")
     response = client.post(
         "/verwaltung/auth/user/add/",
-        {"username": "neue-cm", "password1": "ein-langes-Passwort-2026", "password2": "ein-langes-Passwort-2026", "usable_password": "true"},
+        {
+            "username": "neue-cm",
+            "password1": "ein-langes-Passwort-2026",
+            "password2": "ein-langes-Passwort-2026",
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.order_by("-id").first()
@@ -146,3 +151,19 @@ def test_user_created_in_the_admin_is_audited(login_as) -> None:
 def test_admin_login_goes_through_allauth(client: Client) -> None:
     response = client.get("/verwaltung/login/")
     assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+
+
+def test_password_change_is_recorded() -> None:
+    client = Client()
+    client.post("/konto/login/", {"login": "traeger", "password": "demo"})
+    mark = _mark()
+    response = client.post(
+        "/konto/password/change/",
+        {
+            "oldpassword": "demo",
+            "password1": "ein-neues-Passwort-2026",
+            "password2": "ein-neues-Passwort-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert (EventType.PASSWORD_CHANGED, "traeger") in _new_events(mark)

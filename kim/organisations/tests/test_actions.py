@@ -50,7 +50,7 @@ def test_update_uses_optimistic_locking() -> None:
         siegen, acting_user=user, expected_version=1, website="https://www.siegen.de/"
     )
     assert updated.version == 2
-    with pytest.raises(ValidationError, match="changed by someone else"):
+    with pytest.raises(ValidationError, match="zwischenzeitlich von jemand anderem geändert"):
         actions.update_organisation(siegen, acting_user=user, expected_version=1, short_name="Sieg")
     siegen.refresh_from_db()
     assert siegen.short_name == "Siegen"

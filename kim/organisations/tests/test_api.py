@@ -44,7 +44,7 @@ def test_token_authentication(client: Client) -> None:
 
 
 def test_anonymous_is_refused(client: Client) -> None:
-    assert client.get("/api/v1/organisations/").status_code in (401, 403)
+    assert client.get("/api/v1/organisations/").status_code == 401
 
 
 def test_stranger_gets_404_and_council_member_403(stranger, login_as) -> None:
@@ -71,3 +71,30 @@ def test_schema_documents_every_response(client: Client) -> None:
         "403",
         "404",
     }
+
+
+def test_anonymous_gets_401_with_challenge(client: Client) -> None:
+    response = client.get("/api/v1/organisations/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_token_issuance_is_audited_and_needs_mfa_when_required(settings) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from kim.accounts.actions import issue_api_token
+    from kim.audit.models import AuditEvent, EventType
+
+    user = get_user_model().objects.get(username="koordination")
+    key = issue_api_token(acting_user=None, user=user)
+    assert Token.objects.get(user=user).key == key
+    event = AuditEvent.objects.order_by("-id").first()
+    assert (event.event_type, event.subject_code) == (EventType.API_TOKEN_ISSUED, str(user.pk))
+    assert key not in str(event.extra)
+    settings.KIM_REQUIRE_MFA = True
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        issue_api_token(acting_user=None, user=user)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
+    assert issue_api_token(acting_user=None, user=user) != key

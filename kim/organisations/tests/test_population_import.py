@@ -80,7 +80,8 @@ def test_xlsx_is_accepted(login_as) -> None:
     ("name", "content", "message"),
     [
         ("liste.pdf", b"%PDF", "Bitte laden Sie eine CSV- oder XLSX-Datei hoch."),
-        ("leer.csv", b"", "Die Datei ist leer."),
+        ("leer.csv", b"", "Datei ist leer."),
+        ("nur-leerzeilen.csv", b"\n\n", "Die Datei ist leer."),
         ("spalten.csv", b"ags;wert\n05970004;1\n", "Zeile 1: Pflichtspalten fehlen"),
         ("kaputt.xlsx", b"not a zip", "keine lesbare XLSX-Datei"),
     ],

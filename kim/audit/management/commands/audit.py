@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kim.audit.record import verify_chain
+from kim.audit.models import EventType
+from kim.audit.record import record, verify_chain
 
 
 class Command(BaseCommand):
@@ -17,6 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify_chain()
+        record(
+            EventType.AUDIT_VERIFIED,
+            actor=None,
+            subject_type="audit.chain",
+            extra={"ok": result.ok, "checked": result.checked, "via": "command"},
+        )
         if result.ok:
             self.stdout.write(
                 self.style.SUCCESS(f"Audit chain intact: {result.checked} events checked.")
