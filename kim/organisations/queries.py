@@ -48,17 +48,22 @@ class RegionOverview:
     units: Sequence[OrganisationalUnit]
     reference_dates: list[dt.date] = field(default_factory=list)
 
-    def total_on(self, day: dt.date) -> int | None:
-        """Sum over towns for one reference date; None if a town lacks a figure for it."""
-        values = []
+    def population_rows(self) -> list[tuple[Organisation, list[int | None]]]:
+        """One row per town: its total population at each reference date (None = missing)."""
+        rows = []
         for row in self.towns:
-            match = [
-                f.value for f in row.figures if f.reference_date == day and f.category == "total"
-            ]
-            if not match:
-                return None
-            values.append(match[0])
-        return sum(values)
+            by_date = {f.reference_date: f.value for f in row.figures if f.category == "total"}
+            rows.append((row.town, [by_date.get(day) for day in self.reference_dates]))
+        return rows
+
+    def population_totals(self) -> list[int | None]:
+        """Sum over all towns per reference date; None where any town lacks a figure."""
+        rows = self.population_rows()
+        totals: list[int | None] = []
+        for index in range(len(self.reference_dates)):
+            column = [values[index] for _, values in rows]
+            totals.append(None if None in column else sum(v for v in column if v is not None))
+        return totals
 
 
 def region_overview(region: Organisation) -> RegionOverview:
@@ -71,7 +76,9 @@ def region_overview(region: Organisation) -> RegionOverview:
     towns = list(
         Organisation.objects.filter(
             region=region, kind__in=[OrgKind.KOMMUNE, OrgKind.KREISFREIE_STADT]
-        ).prefetch_related(figures)
+        )
+        .prefetch_related(figures)
+        .order_by("short_name", "name")
     )
     if region.kind == OrgKind.KREISFREIE_STADT:
         towns = list(Organisation.objects.filter(pk=region.pk).prefetch_related(figures))

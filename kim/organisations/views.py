@@ -54,9 +54,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "may_create": can_create_organisations(ctx),
-            "query": request.GET.urlencode(),
+            "filter_query": _without_page(request),
         },
     )
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 @login_required

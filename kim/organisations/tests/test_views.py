@@ -151,3 +151,24 @@ def test_htmx_filter_returns_only_the_table(login_as) -> None:
     )
     body = response.content.decode()
     assert "<html" not in body and "Stadt Kreuztal" in body and "Stadt Siegen" not in body
+
+
+def test_kreis_page_shows_totals_and_marks_gaps(login_as) -> None:
+    kreis = Organisation.objects.get(ags="05970")
+    body = login_as("koordination").get(f"/organisationen/{kreis.code}/").content.decode()
+    # 276.944 inhabitants at 31.12.2019 (IT.NRW, brief § 4.1) – the sum of the eleven towns.
+    assert "<strong>276.944</strong>" in body
+    # 31.12.2024 lacks Bad Berleburg and Erndtebrück: no misleading partial sum.
+    assert "unvollständig" in body and "keine Angabe" in body
+
+
+def test_pagination_keeps_the_filters(login_as, settings) -> None:
+    from kim.organisations.actions import create_organisation
+
+    kreis = Organisation.objects.get(ags="05970")
+    for i in range(55):
+        create_organisation(
+            acting_user=None, kind="traeger", name=f"Verein {i:02d} (Test)", parent=kreis
+        )
+    body = login_as("koordination").get("/organisationen/", {"kind": "traeger"}).content.decode()
+    assert 'href="?kind=traeger&amp;page=2"' in body
