@@ -127,3 +127,19 @@ def issue_api_token(*, acting_user: Actor, user: User) -> str:
         subject_code=str(user.pk),
     )
     return str(token.key)
+
+
+@transaction.atomic
+def revoke_api_token(*, acting_user: Actor, user: User) -> bool:
+    """Delete the user's API token; returns whether there was one."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        record(
+            EventType.API_TOKEN_REVOKED,
+            actor=acting_user,
+            subject_type="auth.user",
+            subject_code=str(user.pk),
+        )
+    return bool(deleted)

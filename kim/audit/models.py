@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
     USER_CREATED = "accounts.user_created", _("User created")
     USER_UPDATED = "accounts.user_updated", _("User changed")
     API_TOKEN_ISSUED = "accounts.api_token_issued", _("API token issued")
+    API_TOKEN_REVOKED = "accounts.api_token_revoked", _("API token revoked")
     ROLE_GRANTED = "accounts.role_granted", _("Role granted")
     ROLE_REVOKED = "accounts.role_revoked", _("Role revoked")
     ORGANISATION_CREATED = "organisations.created", _("Organisation created")

@@ -167,3 +167,18 @@ def test_password_change_is_recorded() -> None:
     )
     assert response.status_code == 302
     assert (EventType.PASSWORD_CHANGED, "traeger") in _new_events(mark)
+
+
+def test_token_command_issues_and_revokes_with_events(capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    mark = _mark()
+    call_command("drf_create_token", "dsb")
+    assert Token.objects.filter(user__username="dsb").exists()
+    call_command("drf_create_token", "dsb", "--revoke")
+    assert not Token.objects.filter(user__username="dsb").exists()
+    assert [e for e, _ in _new_events(mark)] == [
+        EventType.API_TOKEN_ISSUED,
+        EventType.API_TOKEN_REVOKED,
+    ]

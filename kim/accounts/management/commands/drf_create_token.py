@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kim.accounts.actions import issue_api_token
+from kim.accounts.actions import issue_api_token, revoke_api_token
 
 
 class Command(BaseCommand):
@@ -20,11 +20,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("-r", "--reset", action="store_true", help="accepted for compatibility")
+        parser.add_argument("--revoke", action="store_true", help="delete the token instead")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"No user named {options['username']!r}.")
+        if options["revoke"]:
+            found = revoke_api_token(acting_user=None, user=user)
+            self.stdout.write("Token revoked." if found else "The user had no token.")
+            return
         try:
             key = issue_api_token(acting_user=None, user=user)
         except ValidationError as exc:
