@@ -53,6 +53,7 @@ check: install
 	$(VENV)/bin/djlint --lint kim/templates kim/*/templates
 	$(KIM) makemigrations --check --dry-run
 	$(VENV)/bin/python tools/lint_access.py kim
+	bash tools/check-messages.sh
 
 # Tests: SQLite first; then, if PostgreSQL answers on DATABASE_URL_PG, everything again there.
 test: install
@@ -65,7 +66,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/run.py
 
 messages: install
-	cd kim && ../$(KIM) makemessages -l de --no-obsolete --add-location file
+	$(KIM) makemessages -l de --no-obsolete --add-location file -i ".venv/*" -i "node_modules/*" -i "var/*" -i "benchmarks/*" -i "tests/*"
 	$(KIM) compilemessages -l de
 
 clean:
