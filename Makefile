@@ -67,7 +67,7 @@ bench: install
 
 messages: install
 	$(KIM) makemessages -l de --no-obsolete --add-location file -i ".venv/*" -i "node_modules/*" -i "var/*" -i "benchmarks/*" -i "tests/*"
-	$(KIM) compilemessages -l de
+	$(KIM) compilemessages -l de -i ".venv" -i "node_modules" -i "var"
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache

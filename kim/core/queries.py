@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Membership, Role
@@ -43,7 +44,12 @@ def _coordination_card(region: Organisation) -> Card:
     stale = [t.name for t in towns if t.latest != latest_overall]
     card = Card(
         title=_("KIM coordination – %(region)s") % {"region": region.name},
-        intro=_("You coordinate KIM for %(n)d municipalities.") % {"n": len(towns)},
+        intro=ngettext(
+            "You coordinate KIM for %(n)d municipality.",
+            "You coordinate KIM for %(n)d municipalities.",
+            len(towns),
+        )
+        % {"n": len(towns)},
     )
     card.items.append(
         Item(_("Open the Kreis overview"), reverse("organisations:detail", args=[region.code]))

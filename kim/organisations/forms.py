@@ -10,6 +10,9 @@ from kim.organisations.importers import PopulationFileError, PopulationRow, pars
 from kim.organisations.models import AGS_KINDS, Organisation, OrgKind
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# Django 6.1's blank choice label is not in its German catalogue yet; naming it here puts it
+# into ours (our catalogue takes precedence).
+BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
 class OrganisationForm(forms.ModelForm):

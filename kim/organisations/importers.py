@@ -44,6 +44,13 @@ HEADER_ALIASES = {
     "category": "category",
 }
 REQUIRED = ("ags", "reference_date", "value", "source")
+# Column names as the documentation and the upload page name them.
+COLUMN_TITLES = {
+    "ags": "ags",
+    "reference_date": "stichtag",
+    "value": "einwohner",
+    "source": "quelle",
+}
 CATEGORY_ALIASES = {
     "total": "total",
     "gesamt": "total",
@@ -130,7 +137,10 @@ def _map_header(header: list[str]) -> dict[str, int]:
     missing = [c for c in REQUIRED if c not in mapping]
     if missing:
         raise PopulationFileError(
-            [_("Line 1: required columns missing: %(cols)s") % {"cols": ", ".join(missing)}]
+            [
+                _("Line 1: required columns missing: %(cols)s")
+                % {"cols": ", ".join(COLUMN_TITLES[c] for c in missing)}
+            ]
         )
     return mapping
 

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
@@ -140,7 +141,7 @@ def population_import(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     region = get_organisation_for_editing(ctx, code)
     if not region.is_region:
-        raise PermissionDenied
+        raise Http404("Population imports exist for Kreise and kreisfreie Städte only")
     towns = [row.town for row in queries.region_overview(region).towns]
     form = PopulationImportForm(request.POST or None, request.FILES or None, towns=towns)
     if request.method == "POST" and form.is_valid():
@@ -150,7 +151,15 @@ def population_import(request: HttpRequest, code: str) -> HttpResponse:
             rows=form.rows,
             file_name=form.cleaned_data["file"].name,
         )
-        messages.success(request, _("%(n)d population figures have been imported.") % {"n": count})
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d population figure has been imported.",
+                "%(n)d population figures have been imported.",
+                count,
+            )
+            % {"n": count},
+        )
         return redirect("organisations:detail", code=region.code)
     return render(request, "organisations/population_import.html", {"form": form, "org": region})
 
@@ -161,7 +170,7 @@ def responsibility_add(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     authority = get_organisation_for_editing(ctx, code)
     if authority.kind != OrgKind.AUTHORITY:
-        raise PermissionDenied
+        raise Http404("Responsibility periods exist for authorities only")
     towns = organisations_for_user(ctx).filter(kind__in=[OrgKind.KOMMUNE, OrgKind.KREISFREIE_STADT])
     form = ResponsibilityForm(request.POST or None, towns=towns)
     if request.method == "POST" and form.is_valid():
