@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "kim.core",
     "kim.audit",
     "kim.organisations",
+    "kim.programmes",
 ]
 
 MIDDLEWARE = [

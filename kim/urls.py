@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisationen/", include("kim.organisations.urls")),
     path("audit/", include("kim.audit.urls")),
+    path("programm/", include("kim.programmes.urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),
 ]

@@ -36,3 +36,10 @@ def test_rule_ignores_other_modules(tmp_path: Path) -> None:
 def test_project_code_follows_the_rule() -> None:
     result = run_lint(ROOT / "kim")
     assert result.returncode == 0, result.stdout
+
+
+def test_rule_covers_view_packages(tmp_path: Path) -> None:
+    package = tmp_path / "views"
+    package.mkdir()
+    (package / "positions.py").write_text("def v(Position):\n    return Position.objects.all()\n")
+    assert run_lint(tmp_path).returncode == 1

@@ -15,6 +15,11 @@ from pathlib import Path
 CHECKED_FILES = ("views.py", "api.py")
 
 
+def _checked(path: Path) -> bool:
+    """``views.py``/``api.py``, and every module of a ``views/`` or ``api/`` package."""
+    return path.name in CHECKED_FILES or path.parent.name in ("views", "api")
+
+
 def findings_in(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = []
@@ -38,7 +43,7 @@ def main(argv: list[str]) -> int:
         files = (
             [root]
             if root.is_file()
-            else sorted(p for p in root.rglob("*.py") if p.name in CHECKED_FILES)
+            else sorted(p for p in root.rglob("*.py") if _checked(p))
         )
         for path in files:
             problems.extend(findings_in(path))

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from kim.accounts.access import user_context
 from kim.audit.access import can_view_audit
 from kim.organisations.access import can_browse_directory
+from kim.programmes.access import can_use_programme
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -20,5 +21,9 @@ def platform(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         uctx = user_context(request)
-        ctx["nav"] = {"directory": can_browse_directory(uctx), "audit": can_view_audit(uctx)}
+        ctx["nav"] = {
+            "directory": can_browse_directory(uctx),
+            "audit": can_view_audit(uctx),
+            "programme": can_use_programme(uctx),
+        }
     return ctx

@@ -25,9 +25,15 @@ class PopulationFigureSerializer(serializers.ModelSerializer):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     # "parent" shadows Field.parent for the type checker only; DRF pops declared fields.
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
-    region: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    umbrella: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]
+        slug_field="code", read_only=True, allow_null=True
+    )
+    region: serializers.Field = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    umbrella: serializers.Field = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Organisation

@@ -1,0 +1,108 @@
+"""Tabular exports (CSV for any program, XLSX for spreadsheets), written as audit events.
+
+CSV uses a semicolon and UTF-8 with BOM so that German spreadsheet programs open it directly;
+XLSX keeps numbers as numbers (Decimal → float only at this edge) and dates as dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from kim.accounts.access import UserContext
+from kim.audit.models import EventType
+from kim.audit.record import record
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    text = "" if value is None else str(value)
+    # Neutralise spreadsheet formulas (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text.replace(",", "."))
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Numbers and dates stay typed; everything else (e.g. lazy translations) becomes text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, int | float | dt.date | str):
+        return value
+    return str(value)
+
+
+def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_xlsx_cell(v) for v in row])
+    for index, column in enumerate(sheet.iter_cols(), start=1):
+        width = max(len(str(c.value or "")) for c in column)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(10, width + 2), 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def tabular_response(
+    request: HttpRequest,
+    *,
+    fmt: str,
+    filename: str,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    audit_subject: str,
+    actor_ctx: UserContext,
+) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404("Unknown export format")
+    content = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(title, header, rows)
+    record(
+        EventType.EXPORT_DOWNLOADED,
+        actor=request.user,
+        subject_type=audit_subject,
+        extra={"format": fmt, "rows": len(rows), "filters": {k: v for k, v in request.GET.items()}},
+    )
+    response = HttpResponse(content, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -1,0 +1,141 @@
+"""The only door to programme rows (positions, grants, scenarios) for views and the API.
+
+- KIM coordination (and administrators) see and edit the whole programme of their Kreis.
+- A town's programme lead and team lead see the Kreis overview (aggregates) and edit the
+  positions hosted by their own town.
+- Welfare-agency managers and Baustein-3 officers see the positions hosted by their organisation.
+- Council members see nothing here (they get reports); strangers get 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kim.accounts.access import UserContext, is_administrator
+from kim.accounts.models import Role
+from kim.organisations.models import Organisation
+from kim.programmes.models import AllocationScenario, Position, StaffMember
+
+TOWN_ROLES = (Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
+HOST_ROLES = (Role.TRAEGER_MANAGER, Role.B3_OFFICER)
+
+
+def _coordinates(ctx: UserContext, region_id: int | None) -> bool:
+    return is_administrator(ctx) or (
+        region_id is not None and region_id in ctx.regions_with_role(Role.KIM_COORDINATION)
+    )
+
+
+def can_view_overview(ctx: UserContext, region: Organisation) -> bool:
+    """The Kreis overview shows aggregates: coordination, admins and the towns' programme leads."""
+    return _coordinates(ctx, region.pk) or region.pk in ctx.regions_with_role(*TOWN_ROLES)
+
+
+def can_manage_programme(ctx: UserContext, region: Organisation) -> bool:
+    """Grants, allocation scenarios and every position of the Kreis."""
+    return _coordinates(ctx, region.pk)
+
+
+def can_view_position(ctx: UserContext, position: Position) -> bool:
+    if _coordinates(ctx, position.region_id):
+        return True
+    return position.home_id in ctx.organisations_with_role(*TOWN_ROLES, *HOST_ROLES)
+
+
+def can_edit_position(ctx: UserContext, position: Position) -> bool:
+    if _coordinates(ctx, position.region_id):
+        return True
+    return position.home_id in ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+
+
+def can_create_position_at(ctx: UserContext, home: Organisation) -> bool:
+    return _coordinates(ctx, home.region_id_or_self) or home.pk in ctx.organisations_with_role(
+        Role.PROGRAMME_LEAD
+    )
+
+
+def can_see_staff_names(ctx: UserContext, position: Position) -> bool:
+    """Real names of post holders: coordination and the hosting organisation's leads only."""
+    return _coordinates(ctx, position.region_id) or position.home_id in ctx.organisations_with_role(
+        Role.PROGRAMME_LEAD, Role.TRAEGER_MANAGER
+    )
+
+
+def positions_for_user(ctx: UserContext) -> QuerySet[Position]:
+    qs = Position.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    homes = ctx.organisations_with_role(*TOWN_ROLES, *HOST_ROLES)
+    if not regions and not homes:
+        return qs.none()
+    return qs.filter(Q(region_id__in=regions) | Q(home_id__in=homes))
+
+
+def get_position_for_user(ctx: UserContext, code: str) -> Position:
+    position = (
+        positions_for_user(ctx).select_related("region", "home", "unit").filter(code=code).first()
+    )
+    if position is None:
+        raise Http404("Position not found")
+    return position
+
+
+def get_position_for_editing(ctx: UserContext, code: str) -> Position:
+    position = get_position_for_user(ctx, code)
+    if not can_edit_position(ctx, position):
+        raise PermissionDenied
+    return position
+
+
+def regions_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Kreise whose programme overview the user may open."""
+    qs = Organisation.objects.filter(kind__in=["kreis", "kreisfreie_stadt"])
+    if is_administrator(ctx):
+        return qs
+    return qs.filter(id__in=ctx.regions_with_role(Role.KIM_COORDINATION, *TOWN_ROLES))
+
+
+def get_region_for_overview(ctx: UserContext, code: str) -> Organisation:
+    region = regions_for_user(ctx).filter(code=code).first()
+    if region is None:
+        raise Http404("Programme not found")
+    return region
+
+
+def get_region_for_managing(ctx: UserContext, code: str) -> Organisation:
+    region = get_region_for_overview(ctx, code)
+    if not can_manage_programme(ctx, region):
+        raise PermissionDenied
+    return region
+
+
+def get_scenario_for_user(ctx: UserContext, code: str) -> AllocationScenario:
+    scenario = AllocationScenario.objects.select_related("region").filter(code=code).first()
+    if scenario is None or not can_manage_programme(ctx, scenario.region):
+        raise Http404("Scenario not found")
+    return scenario
+
+
+def position_homes_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Organisations where the user may create posts: the whole Kreis for coordination
+    (Kreis, towns, Träger, authorities), the own town for a programme lead."""
+    qs = Organisation.objects.exclude(kind__in=["land", "bezirksregierung", "umbrella"])
+    if is_administrator(ctx):
+        return qs.order_by("name")
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return qs.filter(Q(id__in=regions) | Q(region_id__in=regions) | Q(id__in=towns)).order_by(
+        "name"
+    )
+
+
+def staff_for_position(position: Position) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(region_id=position.region_id).order_by("pseudonym")
+
+
+def can_use_programme(ctx: UserContext) -> bool:
+    """Whether the programme pages appear in the navigation at all."""
+    return is_administrator(ctx) or ctx.has_role(Role.KIM_COORDINATION, *TOWN_ROLES, *HOST_ROLES)

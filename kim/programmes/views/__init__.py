@@ -1,0 +1,1 @@
+"""Programme views, one module per concern (positions, overview, allocation, cost)."""

@@ -1,0 +1,80 @@
+"""Programme overview of a Kreis (and of one town): posts per Baustein on a reference date."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kim.accounts.access import user_context
+from kim.organisations.access import get_organisation_for_user
+from kim.programmes import queries
+from kim.programmes.access import (
+    can_manage_programme,
+    can_use_programme,
+    can_view_overview,
+    get_region_for_overview,
+    regions_for_user,
+)
+from kim.programmes.forms import PositionFilterForm
+
+
+@login_required
+def programme_home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the overview of their Kreis (the first one, if several)."""
+    ctx = user_context(request)
+    region = regions_for_user(ctx).order_by("name").first()
+    if region is not None:
+        return redirect("programmes:overview", code=region.code)
+    if can_use_programme(ctx):
+        return redirect("programmes:position_list")
+    raise PermissionDenied
+
+
+@login_required
+def overview(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = user_context(request)
+    region = get_region_for_overview(ctx, code)
+    day = PositionFilterForm(request.GET).reference_date()
+    return render(
+        request,
+        "programmes/overview.html",
+        {
+            "region": region,
+            "overview": queries.programme_overview(region, day),
+            "day": day,
+            "may_manage": can_manage_programme(ctx, region),
+            "grants": queries.grants_for_region(region),
+            "rates": queries.rates_in_force(day),
+        },
+    )
+
+
+@login_required
+def town_overview(request: HttpRequest, code: str) -> HttpResponse:
+    """One town's (or Träger's) posts per Baustein with the Eigenanteil forecast."""
+    ctx = user_context(request)
+    home = get_organisation_for_user(ctx, code)
+    region = home if home.is_region else home.region
+    if region is None or not (
+        can_view_overview(ctx, region)
+        or home.pk
+        in ctx.organisations_with_role(
+            "programme_lead", "team_lead", "traeger_manager", "b3_officer"
+        )
+    ):
+        raise PermissionDenied
+    day = PositionFilterForm(request.GET).reference_date()
+    forecast = queries.forecast_for(region, home=home, years=range(day.year, day.year + 5))
+    return render(
+        request,
+        "programmes/town_overview.html",
+        {
+            "home": home,
+            "region": region,
+            "overview": queries.programme_overview(region, day, home=home),
+            "day": day,
+            "forecast": forecast,
+        },
+    )

@@ -1,0 +1,297 @@
+"""Positions: list with filters and exports, detail with history, create, edit, history steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kim.accounts.access import user_context
+from kim.core.exports import tabular_response
+from kim.programmes import actions, queries
+from kim.programmes.access import (
+    can_create_position_at,
+    can_edit_position,
+    can_see_staff_names,
+    can_use_programme,
+    get_position_for_editing,
+    get_position_for_user,
+    position_homes_for_user,
+    positions_for_user,
+    staff_for_position,
+)
+from kim.programmes.forms import (
+    EndIncumbencyForm,
+    FundingPeriodForm,
+    IncumbencyForm,
+    PositionFilterForm,
+    PositionForm,
+    QualificationForm,
+    StatusChangeForm,
+)
+from kim.programmes.models import Baustein, EmployerType, PositionStatus
+
+
+def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.date]:
+    ctx = user_context(request)
+    form = PositionFilterForm(request.GET)
+    day = form.reference_date()
+    data = form.cleaned_data if form.is_valid() else {}
+    f = queries.PositionFilter(
+        q=(data.get("q") or "").strip(),
+        baustein=data.get("baustein") or "",
+        status=data.get("status") or "",
+        employer_type=data.get("employer_type") or "",
+    )
+    return form, queries.position_list(ctx, f, day), day
+
+
+@login_required
+def position_list(request: HttpRequest) -> HttpResponse:
+    ctx = user_context(request)
+    if not can_use_programme(ctx):
+        raise PermissionDenied
+    form, rows, day = _filtered(request)
+    total = sum(
+        (p.vze for p, s in rows if s not in (None, PositionStatus.DISCONTINUED)), start=queries.ZERO
+    )
+    context = {
+        "form": form,
+        "rows": rows,
+        "day": day,
+        "total": total,
+        "params": request.GET.urlencode(),
+        "may_create": position_homes_for_user(ctx).exists(),
+    }
+    template = (
+        "programmes/_position_table.html"
+        if request.headers.get("HX-Request")
+        else "programmes/position_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    ctx = user_context(request)
+    _form, rows, day = _filtered(request)
+    header = [
+        _("Code"),
+        _("Baustein"),
+        _("Title"),
+        _("Organisational home"),
+        _("Employer"),
+        _("VZÄ"),
+        _("Status on %(date)s") % {"date": day.strftime("%d.%m.%Y")},
+        _("Pay group"),
+        _("Step"),
+        _("Holder (pseudonym)"),
+        _("Tasks"),
+    ]
+    body = [
+        [
+            p.code,
+            p.baustein,
+            p.title,
+            p.home.name,
+            EmployerType(p.employer_type).label,
+            p.vze,
+            PositionStatus(s).label if s else "",
+            p.pay_group,
+            p.entry_step,
+            ", ".join(i.staff.pseudonym for i in p.incumbents_on(day)),
+            p.tasks,
+        ]
+        for p, s in rows
+    ]
+    return tabular_response(
+        request,
+        fmt=fmt,
+        filename=f"stellen-{day:%Y%m%d}",
+        title=_("KIM positions"),
+        header=header,
+        rows=body,
+        audit_subject="programmes.positions",
+        actor_ctx=ctx,
+    )
+
+
+@login_required
+def position_detail(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = user_context(request)
+    position = get_position_for_user(ctx, code)
+    position = queries.with_history(positions_for_user(ctx).filter(pk=position.pk)).get()
+    today = timezone.localdate()
+    return render(
+        request,
+        "programmes/position_detail.html",
+        {
+            "position": position,
+            "today": today,
+            "status": position.status_on(today),
+            "may_edit": can_edit_position(ctx, position),
+            "show_names": can_see_staff_names(ctx, position),
+            "costs": queries.position_costs(position, years=range(today.year, today.year + 5)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_create(request: HttpRequest) -> HttpResponse:
+    ctx = user_context(request)
+    homes = position_homes_for_user(ctx)
+    if not homes.exists():
+        raise PermissionDenied
+    form = PositionForm(
+        request.POST or None, homes=homes, initial={"baustein": Baustein.B2, "entry_step": 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "status_from")}
+        home = data["home"]
+        if not can_create_position_at(ctx, home):
+            raise PermissionDenied
+        region = home if home.is_region else home.region
+        try:
+            position = actions.create_position(
+                acting_user=request.user,
+                region=region,
+                status_from=form.cleaned_data.get("status_from") or timezone.localdate(),
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The position has been created."))
+            return redirect("programmes:position_detail", code=position.code)
+    return render(request, "programmes/position_form.html", {"form": form, "position": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_edit(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = user_context(request)
+    position = get_position_for_editing(ctx, code)
+    form = PositionForm(request.POST or None, instance=position, homes=position_homes_for_user(ctx))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        position.refresh_from_db()
+        try:
+            actions.update_position(
+                position,
+                acting_user=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                **fields,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("programmes:position_detail", code=position.code)
+    return render(request, "programmes/position_form.html", {"form": form, "position": position})
+
+
+def _step_page(request: HttpRequest, position: object, form: object, title: str) -> HttpResponse:
+    return render(
+        request,
+        "programmes/position_step.html",
+        {"position": position, "form": form, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_status(request: HttpRequest, code: str) -> HttpResponse:
+    position = get_position_for_editing(user_context(request), code)
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_position_status(position, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The status has been recorded."))
+            return redirect("programmes:position_detail", code=position.code)
+    return _step_page(request, position, form, _("Record a status change"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_incumbent(request: HttpRequest, code: str) -> HttpResponse:
+    position = get_position_for_editing(user_context(request), code)
+    form = IncumbencyForm(request.POST or None, staff=staff_for_position(position))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.assign_incumbent_or_new_staff(
+                position, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The post holder has been recorded."))
+            return redirect("programmes:position_detail", code=position.code)
+    return _step_page(request, position, form, _("Record a post holder"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incumbency_end(request: HttpRequest, code: str, incumbency_id: int) -> HttpResponse:
+    position = get_position_for_editing(user_context(request), code)
+    incumbency = position.incumbencies.filter(pk=incumbency_id, end__isnull=True).first()
+    if incumbency is None:
+        raise PermissionDenied
+    form = EndIncumbencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_incumbency(
+                incumbency, acting_user=request.user, end=form.cleaned_data["end"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The end of the holder's time on the post has been recorded.")
+            )
+            return redirect("programmes:position_detail", code=position.code)
+    return _step_page(request, position, form, _("End a post holder's time"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_qualification(request: HttpRequest, code: str, staff_code: str) -> HttpResponse:
+    position = get_position_for_editing(user_context(request), code)
+    staff = staff_for_position(position).filter(code=staff_code).first()
+    if staff is None:
+        raise PermissionDenied
+    form = QualificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.record_qualification(staff, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("The qualification has been recorded."))
+        return redirect("programmes:position_detail", code=position.code)
+    return _step_page(
+        request, position, form, _("Record a qualification of %(who)s") % {"who": staff.pseudonym}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_funding(request: HttpRequest, code: str) -> HttpResponse:
+    position = get_position_for_editing(user_context(request), code)
+    form = FundingPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_funding_period(position, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The funding period has been recorded."))
+            return redirect("programmes:position_detail", code=position.code)
+    return _step_page(request, position, form, _("Record a funding period"))
