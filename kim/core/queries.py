@@ -16,6 +16,7 @@ from kim.accounts.models import Membership, Role
 from kim.audit.access import can_view_audit
 from kim.audit.models import AuditEvent, EventType
 from kim.organisations.models import Organisation, OrgKind, PopulationFigure, ResponsibilityPeriod
+from kim.programmes.queries import programme_summary
 
 
 @dataclass
@@ -54,6 +55,21 @@ def _coordination_card(region: Organisation) -> Card:
     card.items.append(
         Item(_("Open the Kreis overview"), reverse("organisations:detail", args=[region.code]))
     )
+    tally = programme_summary(timezone.localdate(), region=region)
+    card.items.append(
+        Item(
+            _(
+                "KIM posts: %(established)s VZÄ established, %(filled)s filled, %(unfilled)s unfilled"
+            )
+            % {
+                "established": tally.established,
+                "filled": tally.filled,
+                "unfilled": tally.unfilled,
+            },
+            reverse("programmes:overview", args=[region.code]),
+            "warning" if tally.unfilled else "",
+        )
+    )
     if latest_overall is None:
         card.items.append(
             Item(
@@ -82,7 +98,7 @@ def _coordination_card(region: Organisation) -> Card:
     return card
 
 
-def _town_card(org_id: int, today: dt.date, title: str) -> Card:
+def _town_card(org_id: int, today: dt.date, title: str, *, with_programme: bool = False) -> Card:
     org = Organisation.objects.get(pk=org_id)
     card = Card(title=title % {"org": org.name})
     card.items.append(
@@ -91,6 +107,16 @@ def _town_card(org_id: int, today: dt.date, title: str) -> Card:
             reverse("organisations:detail", args=[org.code]),
         )
     )
+    if with_programme:
+        tally = programme_summary(today, home_ids=[org.pk])
+        if tally.count:
+            card.items.append(
+                Item(
+                    _("KIM posts here: %(established)s VZÄ established, %(filled)s filled")
+                    % {"established": tally.established, "filled": tally.filled},
+                    reverse("programmes:town_overview", args=[org.code]),
+                )
+            )
     town_id = org.pk if org.kind in (OrgKind.KOMMUNE, OrgKind.KREISFREIE_STADT) else None
     if town_id is not None:
         latest = (
@@ -197,9 +223,18 @@ def start_page_cards(ctx: UserContext, today: dt.date | None = None) -> list[Car
         if m.role == Role.KIM_COORDINATION and m.region_id is not None:
             cards.append(_coordination_card(Organisation.objects.get(pk=m.region_id)))
         elif m.role in (Role.PROGRAMME_LEAD, Role.TEAM_LEAD):
-            cards.append(_town_card(m.organisation_id, today, _("Programme – %(org)s")))
+            cards.append(
+                _town_card(m.organisation_id, today, _("Programme – %(org)s"), with_programme=True)
+            )
         elif m.role in (Role.CASE_MANAGER, Role.TRAEGER_MANAGER):
-            cards.append(_town_card(m.organisation_id, today, _("Your organisation – %(org)s")))
+            cards.append(
+                _town_card(
+                    m.organisation_id,
+                    today,
+                    _("Your organisation – %(org)s"),
+                    with_programme=m.role == Role.TRAEGER_MANAGER,
+                )
+            )
         elif m.role == Role.B3_OFFICER:
             cards.append(_authority_card(m.organisation_id, today))
         elif m.role == Role.COUNCIL_MEMBER:

@@ -467,3 +467,22 @@ def compare_scenarios(scenarios: list[AllocationScenario]) -> list[CompareRow]:
             names.setdefault(key, row["name"])
             values.setdefault(key, [None] * len(scenarios))[index] = Decimal(row["allocated"])
     return [CompareRow(names[k], values[k]) for k in sorted(names, key=lambda k: names[k])]
+
+
+def programme_summary(
+    day: dt.date, *, region: Organisation | None = None, home_ids: Any = None
+) -> Tally:
+    """One tally for the start page (2 queries: positions and their status history)."""
+    qs = Position.objects.all()
+    if region is not None:
+        qs = qs.filter(region=region)
+    if home_ids is not None:
+        qs = qs.filter(home_id__in=home_ids)
+    tally = Tally()
+    for position in qs.prefetch_related(
+        Prefetch(
+            "status_changes", queryset=PositionStatusChange.objects.order_by("valid_from", "id")
+        )
+    ):
+        tally.add(position, position.status_on(day))
+    return tally
