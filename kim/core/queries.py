@@ -59,7 +59,8 @@ def _coordination_card(region: Organisation) -> Card:
     card.items.append(
         Item(
             _(
-                "KIM posts: %(established)s VZÄ established, %(filled)s filled, %(unfilled)s unfilled"
+                "KIM posts: %(established)s VZÄ established, %(filled)s filled, "
+                "%(unfilled)s unfilled"
             )
             % {
                 "established": tally.established,
