@@ -22,6 +22,7 @@ from kim.programmes.models import (
     STATUS_TRANSITIONS,
     AllocationScenario,
     FundingPeriod,
+    FundingRate,
     Grant,
     Incumbency,
     Position,
@@ -506,3 +507,27 @@ def adopt_scenario(
         extra={"created": len(created), "replaced": len(earlier)},
     )
     return created
+
+
+@transaction.atomic
+def record_funding_rate(*, acting_user: Actor, **fields: Any) -> FundingRate:
+    """A new rate (e.g. a confirmed amount replacing an unconfirmed default from a date on)."""
+    rate = FundingRate(**fields)
+    rate.full_clean()
+    overlapping = FundingRate.objects.filter(baustein=rate.baustein, kind=rate.kind).exclude(
+        valid_to__lt=rate.valid_from
+    )
+    if rate.valid_to is not None:
+        overlapping = overlapping.exclude(valid_from__gt=rate.valid_to)
+    if overlapping.exists():
+        raise ValidationError(
+            {"valid_from": _("Another rate of this kind is valid in this period; end it first.")}
+        )
+    rate.save()
+    record(
+        EventType.FUNDING_RATE_RECORDED,
+        actor=acting_user,
+        subject=rate,
+        extra={"baustein": rate.baustein, "kind": rate.kind, "amount": str(rate.amount)},
+    )
+    return rate

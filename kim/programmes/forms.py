@@ -14,6 +14,7 @@ from kim.programmes.models import (
     Baustein,
     EmployerType,
     FundingSource,
+    Grant,
     Position,
     PositionStatus,
     QualificationState,
@@ -274,4 +275,29 @@ class ForecastForm(forms.Form):
             self.add_error("last_year", _("The last year lies before the first."))
         if first and last and last - first > 14:
             self.add_error("last_year", _("At most 15 years at once."))
+        return data
+
+
+class GrantForm(forms.ModelForm):
+    class Meta:
+        model = Grant
+        fields = [
+            "year",
+            "baustein",
+            "approved_vze",
+            "amount",
+            "notice_date",
+            "period_start",
+            "period_end",
+            "file_reference",
+            "conditions",
+        ]
+        localized_fields = ["approved_vze", "amount"]
+        widgets = {"conditions": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end date lies before the start date."))
         return data

@@ -27,6 +27,7 @@ urlpatterns = [
     path("szenarien/<str:code>/beschliessen/", allocation.scenario_adopt, name="scenario_adopt"),
     path("organisation/<str:code>/", overview.town_overview, name="town_overview"),
     path("<str:code>/", overview.overview, name="overview"),
+    path("<str:code>/bescheide/neu/", overview.grant_create, name="grant_create"),
     path("<str:code>/verteilung/", allocation.allocation_list, name="allocation_list"),
     path("<str:code>/verteilung/vergleich/", allocation.scenario_compare, name="scenario_compare"),
     path("<str:code>/prognose/", forecast.forecast, name="forecast"),

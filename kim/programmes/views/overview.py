@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
 from kim.organisations.access import get_organisation_for_user
-from kim.programmes import queries
+from kim.programmes import actions, queries
 from kim.programmes.access import (
     can_manage_programme,
     can_use_programme,
     can_view_overview,
+    get_region_for_managing,
     get_region_for_overview,
     regions_for_user,
 )
-from kim.programmes.forms import PositionFilterForm
+from kim.programmes.forms import GrantForm, PositionFilterForm
 
 
 @login_required
@@ -78,3 +82,23 @@ def town_overview(request: HttpRequest, code: str) -> HttpResponse:
             "forecast": forecast,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_create(request: HttpRequest, code: str) -> HttpResponse:
+    """Record a Zuwendungsbescheid of the Bezirksregierung for this Kreis."""
+    region = get_region_for_managing(user_context(request), code)
+    form = GrantForm(request.POST or None, initial={"baustein": "B2"})
+    if request.method == "POST" and form.is_valid():
+        grantor = region.parent if region.parent is not None else region
+        try:
+            actions.create_grant(
+                acting_user=request.user, recipient=region, grantor=grantor, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The grant has been recorded."))
+            return redirect("programmes:overview", code=region.code)
+    return render(request, "programmes/grant_form.html", {"form": form, "region": region})
