@@ -9,9 +9,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kim.audit.models import EventType
@@ -450,6 +451,16 @@ def save_scenario(
     return scenario
 
 
+def _stored_title(baustein: str, name: str, number: int) -> str:
+    """Titles are data: always in the platform's language, not the adopting user's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(baustein)s %(name)s, post %(n)d") % {
+            "baustein": baustein,
+            "name": name,
+            "n": number,
+        }
+
+
 def _chunks(vze: Decimal) -> list[Decimal]:
     """Split an allocation into posts of at most one VZÄ (5.0 → 5 × 1.0; 1.5 → 1.0 + 0.5)."""
     whole, rest = divmod(vze, Decimal(1))
@@ -490,8 +501,7 @@ def adopt_scenario(
                     status_from=planned_from,
                     scenario=scenario,
                     baustein=scenario.baustein,
-                    title=_("%(baustein)s %(name)s, post %(n)d")
-                    % {"baustein": scenario.baustein, "name": row["name"], "n": number},
+                    title=_stored_title(scenario.baustein, row["name"], number),
                     vze=vze,
                     home=home,
                     employer_type="municipal",

@@ -22,14 +22,28 @@ def test_reference_data_is_loaded_with_sources_and_flags() -> None:
     assert PayTableEntry.objects.filter(group="S 12", computed=True).exists()
     b2 = FundingRate.objects.get(baustein="B2", kind="per_vze", valid_from=dt.date(2023, 1, 1))
     assert b2.amount == Decimal("57000.00") and not b2.confirmed
-    assert actions.load_reference_data(acting_user=None) == {"pay": 0, "steps": 0, "special": 0, "addon": 0, "rates": 0}
+    assert actions.load_reference_data(acting_user=None) == {
+        "pay": 0,
+        "steps": 0,
+        "special": 0,
+        "addon": 0,
+        "rates": 0,
+    }
 
 
 def test_overlapping_rate_is_refused_and_a_later_one_accepted() -> None:
-    kwargs = {"baustein": "B2", "kind": "per_vze", "amount": Decimal("58000"), "source": "Test", "confirmed": True}
+    kwargs = {
+        "baustein": "B2",
+        "kind": "per_vze",
+        "amount": Decimal("58000"),
+        "source": "Test",
+        "confirmed": True,
+    }
     with pytest.raises(ValidationError):
         actions.record_funding_rate(acting_user=None, valid_from=dt.date(2026, 1, 1), **kwargs)
-    FundingRate.objects.filter(baustein="B2", kind="per_vze", valid_to__isnull=True).update(valid_to=dt.date(2026, 12, 31))
+    FundingRate.objects.filter(baustein="B2", kind="per_vze", valid_to__isnull=True).update(
+        valid_to=dt.date(2026, 12, 31)
+    )
     rate = actions.record_funding_rate(acting_user=None, valid_from=dt.date(2027, 1, 1), **kwargs)
     assert AuditEvent.objects.order_by("-id").first().subject_code == rate.code
 
@@ -54,5 +68,7 @@ def test_coordination_records_a_grant(login_as) -> None:
     assert response.status_code == 302
     grant = Grant.objects.get(recipient=kreis, year=2027, baustein="B2")
     assert grant.amount == Decimal("798000") and grant.grantor.name == "Bezirksregierung Arnsberg"
-    assert AuditEvent.objects.filter(event_type=EventType.GRANT_RECORDED, subject_code=grant.code).exists()
+    assert AuditEvent.objects.filter(
+        event_type=EventType.GRANT_RECORDED, subject_code=grant.code
+    ).exists()
     assert login_as("siegen").get(url).status_code == 403

@@ -54,9 +54,20 @@ def test_staff_names_only_for_coordination_and_host(login_as) -> None:
     position = _post(*SIEGEN_B2)
     staff = position.incumbencies.first().staff
     type(staff).objects.filter(pk=staff.pk).update(name="Erika Beispiel")
-    assert "Erika Beispiel" in login_as("koordination").get(f"/programm/stellen/{position.code}/").content.decode()
-    assert "Erika Beispiel" in login_as("siegen").get(f"/programm/stellen/{position.code}/").content.decode()
-    assert "Erika Beispiel" not in login_as("teamlead-siegen").get(f"/programm/stellen/{position.code}/").content.decode()
+    assert (
+        "Erika Beispiel"
+        in login_as("koordination").get(f"/programm/stellen/{position.code}/").content.decode()
+    )
+    assert (
+        "Erika Beispiel"
+        in login_as("siegen").get(f"/programm/stellen/{position.code}/").content.decode()
+    )
+    assert (
+        "Erika Beispiel"
+        not in login_as("teamlead-siegen")
+        .get(f"/programm/stellen/{position.code}/")
+        .content.decode()
+    )
     assert actions  # the rename above bypasses actions on purpose: test data only
 
 
@@ -64,8 +75,17 @@ def test_programme_lead_creates_posts_only_at_home(login_as) -> None:
     client = login_as("siegen")
     kreuztal = Organisation.objects.get(ags="05970024")
     siegen = Organisation.objects.get(ags="05970040")
-    data = {"baustein": "B2", "title": "Neue CM-Stelle", "vze": "1", "employer_type": "municipal", "rate_kind": "per_vze", "entry_step": "1"}
-    assert client.post("/programm/stellen/neu/", {**data, "home": kreuztal.pk}).status_code == 200  # not a choice
+    data = {
+        "baustein": "B2",
+        "title": "Neue CM-Stelle",
+        "vze": "1",
+        "employer_type": "municipal",
+        "rate_kind": "per_vze",
+        "entry_step": "1",
+    }
+    assert (
+        client.post("/programm/stellen/neu/", {**data, "home": kreuztal.pk}).status_code == 200
+    )  # not a choice
     assert not Position.objects.filter(title="Neue CM-Stelle").exists()
     assert client.post("/programm/stellen/neu/", {**data, "home": siegen.pk}).status_code == 302
     assert Position.objects.get(title="Neue CM-Stelle").region.ags == "05970"
