@@ -18,7 +18,7 @@ help:
 	@echo "make test   – run all tests (SQLite; PostgreSQL too when available; browser tests in Chromium)"
 	@echo "make check  – lint, format, types, templates, migrations, project rules"
 	@echo "make dev    – development server with auto-reload"
-	@echo "make bench  – benchmarks (start page and organisation list at scale)"
+	@echo "make bench  – benchmarks (start page, lists, programme overview, allocation, cost forecast)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@python3.12 -m uv --version >/dev/null 2>&1 || python3.12 -m pip install --quiet uv

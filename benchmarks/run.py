@@ -1,12 +1,14 @@
-"""``make bench``: start page and organisation list at scale, served by gunicorn.
+"""``make bench``: start page, organisation list and programme overview at scale (gunicorn),
+plus the programme's allocation and cost forecast in process (``benchmarks/programmes.py``).
 
 1. Migrate and seed a separate SQLite database (``var/bench/kreise-N/``): the demo world plus
-   N fictional Kreise (``benchmarks/seed.py``); then check the audit chain.
+   N fictional Kreise with 30 KIM posts each (``benchmarks/seed.py``); check the audit chain.
 2. Serve it with gunicorn (2 sync workers, KIM_ENV=demo, a fresh SECRET_KEY) on a free
    127.0.0.1 port, with ``benchmarks.bench_settings`` (adds the ``X-Query-Count`` header).
 3. Log in through the real allauth form, warm up, then time a fixed number of sequential
    requests per page: client wall time over loopback, queries per request, worker peak RSS.
-4. Print one table and the targets, write JSON to ``benchmarks/results/``.
+4. After gunicorn has stopped, time allocation and forecast in a Django child process.
+5. Print the tables and the targets, write JSON to ``benchmarks/results/``.
 
 This module imports no Django: every Django process is a child with its own environment.
 """
@@ -34,6 +36,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -48,6 +51,9 @@ STARTUP_TIMEOUT = 30.0
 TARGET_START_P95_MS = 50.0
 TARGET_START_QUERIES = 12
 TARGET_WORKER_RSS_MB = 150.0
+
+# Bump when benchmarks/seed.py changes what it creates: --reuse-db then reseeds.
+SEED_VERSION = 2  # 2: 30 KIM posts per Kreis
 
 
 # --- preparing the database -------------------------------------------------------------------
@@ -80,8 +86,10 @@ def prepare_database(var_dir: Path, kreise: int, reuse: bool) -> float | None:
     """Migrate and seed (or reuse a complete earlier seed); returns the seed time in seconds."""
     marker = var_dir / "seeded.json"
     if reuse and marker.exists():
-        print(f"Reusing the seeded database in {var_dir}")
-        return None
+        if json.loads(marker.read_text(encoding="utf-8")).get("seed_version") == SEED_VERSION:
+            print(f"Reusing the seeded database in {var_dir}")
+            return None
+        print(f"{var_dir} was seeded by an older benchmarks/seed.py: seeding again")
     if var_dir.exists():
         shutil.rmtree(var_dir)
     (var_dir / "static").mkdir(parents=True)  # STATIC_ROOT; WhiteNoise warns if it is missing
@@ -95,7 +103,10 @@ def prepare_database(var_dir: Path, kreise: int, reuse: bool) -> float | None:
     )
     seconds = time.perf_counter() - started
     run_child([str(VENV_BIN / "kim"), "audit", "verify"], env, 600)
-    marker.write_text(json.dumps({"kreise": kreise, "seed_seconds": seconds}), encoding="utf-8")
+    marker.write_text(
+        json.dumps({"kreise": kreise, "seed_seconds": seconds, "seed_version": SEED_VERSION}),
+        encoding="utf-8",
+    )
     return seconds
 
 
@@ -425,14 +436,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--reuse-db", action="store_true", help="reuse var/bench/kreise-N if already seeded"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target fails")
+    parser.add_argument(
+        "--runs", type=int, default=50, help="programmes: runs per allocation (default 50)"
+    )
+    parser.add_argument(
+        "--forecast-runs",
+        type=int,
+        default=5,
+        help="programmes: runs per 1,500-post forecast (default 5)",
+    )
+    parser.add_argument(
+        "--skip-programmes",
+        action="store_true",
+        help="only start page and organisation list (no overview, allocation, forecast)",
+    )
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.kreise < 0 or args.warmup < 0:
-        parser.error("--requests must be ≥ 1, --kreise and --warmup ≥ 0")
+    if min(args.requests, args.runs, args.forecast_runs) < 1 or args.kreise < 0 or args.warmup < 0:
+        parser.error("--requests, --runs, --forecast-runs must be ≥ 1, --kreise and --warmup ≥ 0")
     return args
+
+
+def _programmes() -> Any:
+    """``benchmarks.programmes`` (imports this harness, hence imported late)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import programmes
+
+    return programmes
 
 
 def run(args: argparse.Namespace) -> int:
     personas: list[str] = args.persona or ["koordination"]
+    programmes = None if args.skip_programmes else _programmes()
     var_dir = ROOT / "var" / "bench" / f"kreise-{args.kreise}"
     print(f"Seeding {args.kreise} extra Kreise into {var_dir / 'bench.sqlite3'}")
     seed_seconds = prepare_database(var_dir, args.kreise, args.reuse_db)
@@ -454,8 +489,18 @@ def run(args: argparse.Namespace) -> int:
                         client, persona, page, path, args.warmup, args.requests, server.pid
                     )
                 )
+            if programmes is not None:
+                overview = programmes.measure_overview(
+                    client, persona, args.warmup, args.requests, server.pid
+                )
+                if overview is not None:
+                    results.append(overview)
     finally:
         stop_gunicorn(server)
+    timings = []
+    if programmes is not None:
+        print("In-process measurements (allocation, forecast)")
+        timings = programmes.measure_in_process(var_dir, args.runs, args.forecast_runs)
     print(
         f"\n{args.kreise} extra Kreise, {args.workers} gunicorn sync workers, {os.cpu_count()} "
         f"CPUs; {args.requests} sequential requests per page after {args.warmup} warm-up.\n"
@@ -466,6 +511,9 @@ def run(args: argparse.Namespace) -> int:
     )
     print_table(results)
     checks = check_targets(results, args.kreise)
+    if programmes is not None:
+        programmes.report(timings)
+        checks += programmes.check_targets(timings, results)
     payload: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -481,10 +529,13 @@ def run(args: argparse.Namespace) -> int:
             "warmup": args.warmup,
             "workers": args.workers,
             "personas": personas,
+            "allocation_runs": args.runs,
+            "forecast_runs": args.forecast_runs,
             "seed_seconds": round(seed_seconds, 1) if seed_seconds is not None else None,
             "database": "sqlite",
         },
         "results": [asdict(r) for r in results],
+        "programmes": [asdict(t) for t in timings],
         "targets": checks,
     }
     print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")

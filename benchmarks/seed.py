@@ -8,6 +8,13 @@ row has its audit event and the hash chain stays valid (``kim audit verify`` is 
 The only shortcut: scale users get no password (``password=None``), because hashing ~10 passwords
 per Kreis with the production hasher would take minutes and nobody logs in as them.
 
+Every fictional Kreis also gets ``POSITIONS_PER_KREIS`` (30) KIM posts with status history,
+holders, qualifications and funding periods (``_seed_positions``), so that at 50 Kreise the
+programme holds 1,500 posts state-wide (plus the demo Kreis's own) – the scale of the programme
+benchmarks in ``benchmarks/programmes.py``. The demo Kreis Siegen-Wittgenstein (23 posts from
+``kim.programmes.demo``) is topped up to 30 as well (``top_up_demo_kreis``). No bulk creation:
+every post goes through ``kim.programmes.actions`` like a user's edit would.
+
 Fictional Kreise use AGS 05101, 05102, … (never 05970, the demo's Kreis Siegen-Wittgenstein);
 their towns get 8-digit AGS ``05kkk004``, ``05kkk008``, … like the real numbering.
 """
@@ -21,12 +28,15 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported lazily at run time: Django is set up in main()
     from kim.organisations.models import Organisation, OrganisationalUnit
+    from kim.programmes.models import Incumbency, Position
 
 TOWNS_PER_KREIS = 10
+POSITIONS_PER_KREIS = 30  # 5 in Baustein 1, 22 in Baustein 2, 3 in Baustein 3
 DEMO_KREIS_NUMBER = 970
 FIRST_KREIS_NUMBER = 101
 REFERENCE_DATES = (dt.date(2019, 12, 31), dt.date(2024, 12, 31))
@@ -194,8 +204,188 @@ def _seed_users(world: KreisWorld, number: int) -> None:
         grant_role(acting_user=None, user=user, organisation=org, role=role, unit=unit)
 
 
+def _fill(
+    position: Position, pseudonym: str, start: dt.date, *, qualified: bool | None = None
+) -> Incumbency:
+    """A new staff member on the post from ``start`` (status becomes filled); for case
+    management (``qualified`` not None) a qualification in training, certified if ``qualified``."""
+    from kim.programmes import actions
+
+    staff = actions.create_staff_member(
+        acting_user=None, region=position.region, pseudonym=pseudonym
+    )
+    incumbency = actions.assign_incumbent(position, acting_user=None, staff=staff, start=start)
+    if qualified is not None:
+        actions.record_qualification(
+            staff, acting_user=None, state="in_training", on=start, provider="Bench (fiktiv)"
+        )
+        if qualified:
+            actions.record_qualification(
+                staff,
+                acting_user=None,
+                state="certified",
+                on=start + dt.timedelta(days=300),
+                provider="Bench (fiktiv)",
+            )
+    return incumbency
+
+
+def _seed_positions(world: KreisWorld, rng: random.Random) -> None:
+    """``POSITIONS_PER_KREIS`` posts through the programme actions, shaped like the demo's:
+
+    - B1: 4 coordination posts (E 11) at the Kreis's KI, three filled, one advertised, and a
+      0.5 Verwaltungsassistenz;
+    - B2: 22 case-management posts over the towns (two with Träger), E 9c / S 12, approved in
+      2022, mostly filled with KIM funding, every 7th advertised, every 9th vacant since the
+      holder left on 30.06.2026, one still planned;
+    - B3: one post each at the Kreis ABH and EBB, and one at the town ABH that was
+      discontinued with the 2025 merger.
+    """
+    from kim.programmes import actions
+
+    kreis, towns, ki = world.kreis, world.towns, world.unit
+
+    def post(status: str, status_from: dt.date, **fields: Any) -> Position:
+        return actions.create_position(
+            acting_user=None, region=kreis, status=status, status_from=status_from, **fields
+        )
+
+    for n in range(1, 5):
+        start = dt.date(2021 + n % 3, 1 + 3 * (n % 4), 1)
+        coordination = post(
+            "approved",
+            start,
+            baustein="B1",
+            title=f"Koordination KIM {n}",
+            vze=Decimal(1),
+            home=kreis,
+            unit=ki,
+            employer_type="municipal",
+            pay_group="E 11",
+            entry_step=1 + n % 3,
+            step_since=start,
+            tasks="Strategische Steuerung, Lenkungsgruppe, Schnittstellenmanagement",
+        )
+        if n == 4:
+            actions.change_position_status(
+                coordination, acting_user=None, status="advertised", valid_from=dt.date(2026, 9, 1)
+            )
+        else:
+            _fill(coordination, f"CO-{n:02d}", start)
+    assistant = post(
+        "approved",
+        dt.date(2021, 1, 1),
+        baustein="B1",
+        title="Verwaltungsassistenz KIM",
+        vze=Decimal("0.5"),
+        home=kreis,
+        unit=ki,
+        employer_type="municipal",
+        rate_kind="va_half",
+        pay_group="E 9b",
+        tasks="Verwaltung, Haushalt, Verwendungsnachweise",
+    )
+    _fill(assistant, "VA-01", dt.date(2021, 3, 1))
+
+    for i in range(22):
+        at_traeger = i >= 20
+        home = world.traeger[i - 20] if at_traeger else towns[i % len(towns)]
+        fields: dict[str, Any] = {
+            "baustein": "B2",
+            "title": f"Case Management {i + 1:02d}",
+            "vze": Decimal("0.5") if i % 5 == 4 else Decimal(1),
+            "home": home,
+            "employer_type": "traeger" if at_traeger else "municipal",
+            "pay_group": "S 12" if i % 2 else "E 9c",
+            "entry_step": 1 + i % 3,
+            "step_since": dt.date(2023, 1, 1),
+            "tasks": "Rechtskreisübergreifendes Case Management; Lotsenfunktion",
+        }
+        if i == 21:
+            post("planned", dt.date(2026, 1, 1), **fields)
+            continue
+        position = post("approved", dt.date(2022, 6, 1), **fields)
+        if i % 7 == 6:
+            actions.change_position_status(
+                position, acting_user=None, status="advertised", valid_from=dt.date(2026, 10, 1)
+            )
+            continue
+        start = dt.date(2023, 1 + rng.randrange(6), 1)
+        incumbency = _fill(position, f"CM-{i + 1:02d}", start, qualified=i % 4 != 3)
+        actions.set_funding_period(position, acting_user=None, source="kim", valid_from=start)
+        if i % 9 == 8:
+            actions.end_incumbency(incumbency, acting_user=None, end=dt.date(2026, 6, 30))
+
+    b3 = [
+        ("abh", "Bleiberecht und Einbürgerung (B3)", "E 9c", None),
+        ("ebb", "Einbürgerung (B3)", "E 9b", None),
+        ("abh_town", "Bleiberecht (B3), Stadt", "E 9b", TOWN_ABH_END),
+    ]
+    for n, (key, title, group, until) in enumerate(b3, start=1):
+        position = post(
+            "approved",
+            dt.date(2020, 7, 1),
+            baustein="B3",
+            title=title,
+            vze=Decimal(1),
+            home=world.authorities[key],
+            employer_type="municipal",
+            pay_group=group,
+            entry_step=2,
+            step_since=dt.date(2020, 10, 1),
+            tasks="Aufenthaltsrechtliche Beratung, Einbürgerungsberatung",
+        )
+        incumbency = _fill(position, f"B3-{n:02d}", dt.date(2020, 10, 1))
+        if until is not None:
+            actions.end_incumbency(incumbency, acting_user=None, end=until)
+            actions.change_position_status(
+                position,
+                acting_user=None,
+                status="discontinued",
+                valid_from=until + dt.timedelta(days=1),
+                note="ABH-Zusammenlegung (Bench)",
+            )
+
+
+def top_up_demo_kreis(kreis: Organisation) -> int:
+    """Bring the demo Kreis (23 posts from ``kim.programmes.demo``) up to
+    ``POSITIONS_PER_KREIS`` with filled B2 posts at its towns, so that the page the benchmark
+    measures – the ``koordination`` persona's overview – shows a Kreis of the same size as the
+    others. Idempotent; returns the number of posts created."""
+    from django.db import transaction
+
+    from kim.organisations.models import Organisation, OrgKind
+    from kim.programmes import actions
+    from kim.programmes.models import Position
+
+    missing = POSITIONS_PER_KREIS - Position.objects.filter(region=kreis).count()
+    towns = list(Organisation.objects.filter(region=kreis, kind=OrgKind.KOMMUNE).order_by("ags"))
+    with transaction.atomic():
+        for n in range(max(0, missing)):
+            position = actions.create_position(
+                acting_user=None,
+                region=kreis,
+                status="approved",
+                status_from=dt.date(2024, 1, 1),
+                baustein="B2",
+                title=f"Case Management Bench {n + 1:02d}",
+                vze=Decimal(1),
+                home=towns[n % len(towns)],
+                employer_type="municipal",
+                pay_group="S 12" if n % 2 else "E 9c",
+                entry_step=1 + n % 3,
+                step_since=dt.date(2024, 3, 1),
+                tasks="Case Management (Bench, fiktiv)",
+            )
+            _fill(position, f"BM-{n + 1:02d}", dt.date(2024, 3, 1), qualified=n % 2 == 0)
+            actions.set_funding_period(
+                position, acting_user=None, source="kim", valid_from=dt.date(2024, 3, 1)
+            )
+    return max(0, missing)
+
+
 def seed_kreis(number: int, bra: Organisation) -> None:
-    """One fictional Kreis with towns, figures, authorities, Träger, a unit and users."""
+    """One fictional Kreis with towns, figures, authorities, Träger, a unit, users and posts."""
     from django.db import transaction
 
     from kim.organisations import actions
@@ -224,6 +414,7 @@ def seed_kreis(number: int, bra: Organisation) -> None:
             ),
         )
         _seed_users(world, number)
+        _seed_positions(world, rng)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     orgs = seed_demo()
+    top_up_demo_kreis(orgs["kreis"])
     numbers = kreis_numbers(args.kreise)
     for i, number in enumerate(numbers, start=1):
         seed_kreis(number, orgs["bra"])

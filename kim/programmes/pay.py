@@ -21,11 +21,13 @@ Simplifications (each one is named again where it is applied):
 from __future__ import annotations
 
 import calendar
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from functools import cached_property
+from typing import Any, Protocol
 
 from kim.programmes.reference_data import (
     EMPLOYER_ADD_ONS,
@@ -56,7 +58,11 @@ def round_cents(amount: Decimal) -> Decimal:
 
 
 class PayRules(Protocol):
-    """The time-dependent facts the cost computation needs."""
+    """The time-dependent facts the cost computation needs.
+
+    A rules object answers the same question always the same way (it is loaded once and not
+    changed afterwards): :func:`monthly_with_carry` remembers its answers per rules object.
+    """
 
     def monthly(self, group: str, step: int, on: date) -> Decimal | None:
         """Full-time monthly pay from the table valid on ``on``, or None if none covers it."""
@@ -133,6 +139,7 @@ class StaticPayRules:
         self._special = tuple(special_rates)
         self._add_ons = tuple(sorted(add_ons, key=lambda a: a.valid_from))
         self._valid_until = tables_valid_until
+        self._special_memo: dict[tuple[str, int], Decimal | None] = {}
 
     def monthly(self, group: str, step: int, on: date) -> Decimal | None:
         if self._valid_until is not None and on > self._valid_until:
@@ -150,6 +157,11 @@ class StaticPayRules:
 
     def special_rate(self, group: str, year: int) -> Decimal | None:
         """The rate valid on 1 November of ``year``, when the payment is made (§ 20 Abs. 5)."""
+        if (group, year) not in self._special_memo:  # asked once per post and year
+            self._special_memo[(group, year)] = self._special_rate(group, year)
+        return self._special_memo[(group, year)]
+
+    def _special_rate(self, group: str, year: int) -> Decimal | None:
         scale, paid_on = self.scale_of(group), date(year, NOVEMBER, 1)
         for rate in self._special:
             in_force = rate.valid_from <= paid_on and (
@@ -232,8 +244,12 @@ def step_schedule(
 
 def step_on(group: str, entry_step: int, step_since: date, on: date, rules: PayRules) -> int:
     """The step held on day ``on`` (the entry step for days before ``step_since``)."""
+    return _held(step_schedule(group, entry_step, step_since, rules), entry_step, on)
+
+
+def _held(schedule: Iterable[tuple[int, date]], entry_step: int, on: date) -> int:
     held = entry_step
-    for step, since in step_schedule(group, entry_step, step_since, rules):
+    for step, since in schedule:
         if since > on:
             break
         held = step
@@ -259,8 +275,19 @@ def pay_step_for_month(
     § 17 Abs. 1 TVöD: the pay of a new step is due from the beginning of the month in which the
     step is reached, so the step held on the month's last day is paid for the whole month.
     """
-    last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    return step_on(group, entry_step, step_since, last_day, rules)
+    return step_on(group, entry_step, step_since, _last_day(month), rules)
+
+
+def _last_day(month: date) -> date:
+    return month.replace(day=_days_in_month(month))
+
+
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(day: date) -> int:
+    """``calendar.monthrange(...)[1]`` without working out the weekday (the same formula)."""
+    return _DAYS_IN_MONTH[day.month] + (day.month == 2 and calendar.isleap(day.year))
 
 
 # --- cost ----------------------------------------------------------------------------------
@@ -314,12 +341,48 @@ def _carried[T](lookup: Callable[[int], T | None], distances: Iterable[int]) -> 
     return None
 
 
+# Answers of monthly_with_carry per rules object: a forecast asks the same (group, step, month)
+# for many posts, and each carried month costs up to 2 × CARRY_MONTHS table look-ups. Weak
+# keys: the memo goes with its rules object (a DatabasePayRules lives for one forecast).
+_CARRY_MEMO: weakref.WeakKeyDictionary[Any, dict[tuple[str, int, date], tuple[Decimal, bool]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def monthly_with_carry(group: str, step: int, month: date, rules: PayRules) -> tuple[Decimal, bool]:
     """(pay, carried) for the table valid on the 1st of ``month``.
 
     Without a table for that month, the latest earlier table is carried forward; before the
     earliest known table, that earliest table is carried back. ``carried`` says so.
     """
+    return _remembered(group, step, month, rules, _carry_memo(rules))
+
+
+def _carry_memo(rules: PayRules) -> dict[tuple[str, int, date], tuple[Decimal, bool]] | None:
+    try:
+        return _CARRY_MEMO.setdefault(rules, {})
+    except TypeError:  # a rules object that cannot be weakly referenced or hashed
+        return None
+
+
+def _remembered(
+    group: str,
+    step: int,
+    month: date,
+    rules: PayRules,
+    memo: dict[tuple[str, int, date], tuple[Decimal, bool]] | None,
+) -> tuple[Decimal, bool]:
+    if memo is None:
+        return _monthly_with_carry(group, step, month, rules)
+    key = (group, step, month)
+    if key not in memo:
+        memo[key] = _monthly_with_carry(group, step, month, rules)
+    return memo[key]
+
+
+def _monthly_with_carry(
+    group: str, step: int, month: date, rules: PayRules
+) -> tuple[Decimal, bool]:
     pay = rules.monthly(group, step, month)
     if pay is not None:
         return pay, False
@@ -349,7 +412,7 @@ def _employed_share(
 ) -> Decimal:
     """Share of the month's calendar days employed (§ 24 Abs. 3 TVöD: pay for part of a month
     is due for the days of that part)."""
-    days = calendar.monthrange(month.year, month.month)[1]
+    days = _days_in_month(month)
     first = max(month, employed_from or month)
     last = min(month + timedelta(days=days - 1), employed_until or date.max)
     employed = (last - first).days + 1
@@ -365,11 +428,28 @@ class _Post:
     step_since: date
     vze: Decimal
     rules: PayRules
+    year_end: date
+
+    @cached_property
+    def schedule(self) -> tuple[tuple[int, date], ...]:
+        """:func:`step_schedule` up to the end of the year, worked out once for all months
+        (on first use, so that a year without employed months never asks for it)."""
+        steps = []
+        for step, since in step_schedule(self.group, self.entry_step, self.step_since, self.rules):
+            if since > self.year_end:
+                break
+            steps.append((step, since))
+        return tuple(steps)
+
+    @cached_property
+    def carry_memo(self) -> dict[tuple[str, int, date], tuple[Decimal, bool]] | None:
+        return _carry_memo(self.rules)
 
 
 def _month_cost(post: _Post, month: date, share: Decimal) -> tuple[MonthCost, bool]:
-    step = pay_step_for_month(post.group, post.entry_step, post.step_since, month, post.rules)
-    pay, carried = monthly_with_carry(post.group, step, month, post.rules)
+    # = pay_step_for_month(...), on the schedule worked out once
+    step = _held(post.schedule, post.entry_step, _last_day(month))
+    pay, carried = _remembered(post.group, step, month, post.rules, post.carry_memo)
     return MonthCost(month=month, step=step, monthly_pay=pay, fte_share=post.vze * share), carried
 
 
@@ -421,7 +501,7 @@ def year_cost(
     3. Round base pay and special payment once; gross is their sum; employer cost is gross ×
        ``factor`` (default: ``rules.employer_factor`` on 1 January of the year), rounded once.
     """
-    post = _Post(group, entry_step, step_since, vze, rules)
+    post = _Post(group, entry_step, step_since, vze, rules, date(year, 12, 31))
     months: list[MonthCost] = []
     missing = False
     for number in range(1, MONTHS + 1):

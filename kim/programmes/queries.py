@@ -19,6 +19,7 @@ from kim.programmes.models import (
     Baustein,
     EmployerAddOn,
     EmployerType,
+    FundingPeriod,
     FundingRate,
     FundingSource,
     Grant,
@@ -48,6 +49,18 @@ def with_history(qs: QuerySet[Position]) -> QuerySet[Position]:
             queryset=Incumbency.objects.select_related("staff").order_by("start", "id"),
         ),
         "incumbencies__staff__qualifications",
+        "funding_periods",
+    )
+
+
+def with_cost_history(qs: QuerySet[Position]) -> QuerySet[Position]:
+    """Positions with what a cost forecast needs: the home (for the label), status changes
+    and holders' dates (employment), funding periods – 4 queries, no staff or qualifications."""
+    return qs.select_related("home").prefetch_related(
+        Prefetch(
+            "status_changes", queryset=PositionStatusChange.objects.order_by("valid_from", "id")
+        ),
+        Prefetch("incumbencies", queryset=Incumbency.objects.order_by("start", "id")),
         "funding_periods",
     )
 
@@ -113,14 +126,22 @@ def programme_overview(
         qs = qs.filter(home=home)
     overview = {b.value: BausteinOverview(b.value, str(b.label)) for b in Baustein}
     grand = Tally()
-    for position in with_history(qs):
+    # Only the status history is needed here (3 queries fewer than ``with_history``).
+    qs = qs.select_related("home").prefetch_related(
+        Prefetch(
+            "status_changes", queryset=PositionStatusChange.objects.order_by("valid_from", "id")
+        )
+    )
+    for position in qs:
         status = position.status_on(day)
         block = overview[position.baustein]
         block.total.add(position, status)
         block.by_home.setdefault(position.home, Tally()).add(position, status)
         grand.add(position, status)
         if status not in (None, PositionStatus.DISCONTINUED) and position.tasks:
-            block.tasks.setdefault(position.employer_type, []).append(position.tasks)
+            tasks = block.tasks.setdefault(position.employer_type, [])
+            if position.tasks not in tasks:  # the same task text once per employer
+                tasks.append(position.tasks)
     return ProgrammeOverview(region, day, list(overview.values()), grand)
 
 
@@ -180,6 +201,11 @@ def grants_for_region(region: Organisation) -> list[Grant]:
     )
 
 
+def funding_rates() -> list[FundingRate]:
+    """Every funding rate, past and present (they are public Land facts)."""
+    return list(FundingRate.objects.order_by("baustein", "kind", "valid_from"))
+
+
 def rates_in_force(day: dt.date) -> list[FundingRate]:
     return list(
         FundingRate.objects.filter(valid_from__lte=day)
@@ -200,6 +226,7 @@ class DatabasePayRules:
         self._steps = {(r.scale, r.step): r.years for r in StepRule.objects.all()}
         self._special = list(SpecialPaymentRate.objects.order_by("valid_from"))
         self._addons = list(EmployerAddOn.objects.order_by("valid_from"))
+        self._special_memo: dict[tuple[str, int], Decimal | None] = {}
 
     def monthly(self, group: str, step: int, on: dt.date) -> Decimal | None:
         # Beyond the current pay agreement the tables are unknown: the cost engine then carries
@@ -219,6 +246,12 @@ class DatabasePayRules:
         return self._steps.get((scale, step))
 
     def special_rate(self, group: str, year: int) -> Decimal | None:
+        # Asked once per post and year; the answer only depends on (group, year).
+        if (group, year) not in self._special_memo:
+            self._special_memo[(group, year)] = self._special_rate(group, year)
+        return self._special_memo[(group, year)]
+
+    def _special_rate(self, group: str, year: int) -> Decimal | None:
         day = dt.date(year, 11, 1)
         rate = None
         for r in self._special:
@@ -268,8 +301,16 @@ class FundingRates:
 
     def __init__(self) -> None:
         self._rates = list(FundingRate.objects.order_by("valid_from"))
+        self._memo: dict[tuple[str, str, dt.date], Decimal] = {}
 
     def monthly(self, baustein: str, kind: str, on: dt.date) -> Decimal:
+        # Asked for every month of every post; the answer only depends on the arguments.
+        key = (baustein, kind, on)
+        if key not in self._memo:
+            self._memo[key] = self._monthly(baustein, kind, on)
+        return self._memo[key]
+
+    def _monthly(self, baustein: str, kind: str, on: dt.date) -> Decimal:
         amount = ZERO
         for r in self._rates:
             if r.baustein == baustein and r.kind == kind and r.covers(on):
@@ -293,6 +334,12 @@ def _employment(position: Position, what_if: WhatIf) -> tuple[dt.date | None, dt
     return start, end
 
 
+def _funding_on(periods: list[FundingPeriod], day: dt.date) -> FundingPeriod | None:
+    """``Position.funding_on`` on an already loaded list of the post's funding periods."""
+    matching = [f for f in periods if f.covers(day)]
+    return matching[-1] if matching else None
+
+
 def position_costs(
     position: Position,
     *,
@@ -312,6 +359,8 @@ def position_costs(
     step_since = position.step_since or start
     if what_if.step is not None or what_if.start is not None:
         step_since = start
+    periods = list(position.funding_periods.all())  # once, not per month (prefetched or not)
+    share = position.vze / Decimal("0.5") if position.rate_kind == "va_half" else position.vze
     rows = []
     for year in years:
         cost = pay.year_cost(
@@ -327,13 +376,8 @@ def position_costs(
         )
         funding = ZERO
         for month in cost.months:
-            funded = position.funding_on(month.month)
+            funded = _funding_on(periods, month.month)
             if funded is None or funded.source == FundingSource.KIM:
-                share = (
-                    position.vze / Decimal("0.5")
-                    if position.rate_kind == "va_half"
-                    else position.vze
-                )
                 funding += rates.monthly(position.baustein, position.rate_kind, month.month) * share
         rows.append(
             CostRow(
@@ -402,7 +446,7 @@ def forecast_for(
             qs = qs.filter(home=home)
         if baustein:
             qs = qs.filter(baustein=baustein)
-        positions = list(with_history(qs.order_by("baustein", "home__name", "title")))
+        positions = list(with_cost_history(qs.order_by("baustein", "home__name", "title")))
     rules, rates = DatabasePayRules(), FundingRates()
     year_list = list(years)
     lines, missing = [], []
