@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from kim.organisations import api as organisations_api
+from kim.programmes import api as programmes_api
 
 urlpatterns = [
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
@@ -11,4 +12,18 @@ urlpatterns = [
     path(
         "organisations/<str:code>/", organisations_api.organisation_detail, name="api-organisation"
     ),
+    path("positions/", programmes_api.position_list, name="api-positions"),
+    path("positions/<str:code>/", programmes_api.position_detail, name="api-position"),
+    path("funding-rates/", programmes_api.funding_rate_list, name="api-funding-rates"),
+    path(
+        "programmes/<str:code>/allocation/",
+        programmes_api.allocation_preview,
+        name="api-programme-allocation",
+    ),
+    path(
+        "programmes/<str:code>/scenarios/",
+        programmes_api.scenario_list,
+        name="api-programme-scenarios",
+    ),
+    path("programmes/<str:code>/forecast/", programmes_api.forecast, name="api-programme-forecast"),
 ]

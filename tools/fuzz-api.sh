@@ -9,7 +9,7 @@ export KIM_ENV=demo SECRET_KEY="fuzz-$(date +%s)-$(head -c 32 /dev/urandom | bas
   KIM_VAR_DIR="$tmp" DATABASE_URL="sqlite:///$tmp/fuzz.sqlite3"
 .venv/bin/kim demo --no-serve >/dev/null
 token=$(.venv/bin/kim drf_create_token koordination | awk '{print $3}')
-.venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:$port --workers 2 --log-level warning &
+.venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:$port --workers 2 --log-level warning --limit-request-line 16384 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 .venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/schema.json" \

@@ -7,11 +7,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, serializers
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kim.accounts.access import user_context
+from kim.core.pagination import BoundedLimitOffsetPagination
 from kim.organisations import queries
 from kim.organisations.access import can_browse_directory, get_organisation_for_user
 from kim.organisations.models import Organisation, OrgKind, PopulationFigure
@@ -101,7 +101,7 @@ class OrganisationList(generics.ListAPIView):
     """Organisations visible to the user: their region plus Land and Bezirksregierung."""
 
     serializer_class = OrganisationSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self) -> QuerySet[Organisation]:
         ctx = user_context(self.request)

@@ -243,8 +243,8 @@ class AdoptForm(forms.Form):
 
 
 class ForecastForm(forms.Form):
-    first_year = forms.IntegerField(label=_("From year"), min_value=2020, max_value=2060)
-    last_year = forms.IntegerField(label=_("To year"), min_value=2020, max_value=2060)
+    first_year = forms.IntegerField(label=_("From year"), min_value=2020, max_value=2045)
+    last_year = forms.IntegerField(label=_("To year"), min_value=2020, max_value=2045)
     baustein = forms.ChoiceField(
         label=_("Baustein"), required=False, choices=[("", _("all")), *Baustein.choices]
     )

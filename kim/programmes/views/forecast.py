@@ -31,12 +31,18 @@ def _forecast(
         start=data["start"],
         factor=data["factor"],
     )
-    forecast = queries.forecast_for(
-        region,
-        years=range(data["first_year"], data["last_year"] + 1),
-        baustein=data["baustein"],
-        what_if=what_if,
-    )
+    try:
+        forecast = queries.forecast_for(
+            region,
+            years=range(data["first_year"], data["last_year"] + 1),
+            baustein=data["baustein"],
+            what_if=what_if,
+        )
+    except ValueError as exc:  # e.g. a step schedule beyond the supported range
+        form.add_error(
+            None, _("The forecast cannot be computed for these years: %(reason)s") % {"reason": exc}
+        )
+        return region, form, None
     return region, form, forecast
 
 
