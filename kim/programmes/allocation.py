@@ -9,11 +9,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kim.organisations.models import Organisation, OrgKind, PopulationFigure
 from kim.programmes.apportionment import ApportionmentError, Claimant, Method, Result, apportion
 
 KEY_CATEGORIES = {"population": "total", "foreign": "foreign", "refugees": "refugees"}
+KEY_LABELS = {
+    "population": _lazy("population"),
+    "foreign": _lazy("foreign population"),
+    "refugees": _lazy("refugees"),
+}
 
 
 class AllocationInputError(ValueError):
@@ -82,7 +88,7 @@ def town_weights(inputs: Inputs, towns: list[Organisation]) -> tuple[dict[str, D
         raise AllocationInputError(
             _("No %(key)s figure at %(date)s for: %(towns)s")
             % {
-                "key": inputs.key,
+                "key": str(KEY_LABELS[inputs.key]),
                 "date": inputs.as_of.strftime("%d.%m.%Y"),
                 "towns": ", ".join(missing),
             }

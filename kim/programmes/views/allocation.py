@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kim.accounts.access import user_context
@@ -101,7 +102,12 @@ def scenario_adopt(request: HttpRequest, code: str) -> HttpResponse:
     )
     messages.success(
         request,
-        _("Scenario adopted: %(n)d planned posts created or updated.") % {"n": len(positions)},
+        ngettext(
+            "Scenario adopted: %(n)d planned post created.",
+            "Scenario adopted: %(n)d planned posts created.",
+            len(positions),
+        )
+        % {"n": len(positions)},
     )
     return redirect("programmes:overview", code=scenario.region.code)
 
