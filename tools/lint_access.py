@@ -40,11 +40,7 @@ def main(argv: list[str]) -> int:
     roots = [Path(a) for a in argv] or [Path("kim")]
     problems: list[str] = []
     for root in roots:
-        files = (
-            [root]
-            if root.is_file()
-            else sorted(p for p in root.rglob("*.py") if _checked(p))
-        )
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*.py") if _checked(p))
         for path in files:
             problems.extend(findings_in(path))
     for line in problems:
