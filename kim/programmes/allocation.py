@@ -43,6 +43,7 @@ class Inputs:
     minimum: Decimal = Decimal(0)
     pools: tuple[Pool, ...] = ()
     custom_weights: dict[str, Decimal] | None = None
+    custom_source: str = ""
 
 
 def find_region(ags: str) -> Organisation:
@@ -72,7 +73,8 @@ def town_weights(inputs: Inputs, towns: list[Organisation]) -> tuple[dict[str, D
             raise AllocationInputError(
                 _("Custom weights missing for: %(towns)s") % {"towns": ", ".join(missing)}
             )
-        return {t.ags: Decimal(weights[t.ags]) for t in towns}, _("custom weights")
+        source = _("custom weights") + (f": {inputs.custom_source}" if inputs.custom_source else "")
+        return {t.ags: Decimal(weights[t.ags]) for t in towns}, source
     if inputs.key not in KEY_CATEGORIES:
         raise AllocationInputError(_("Unknown distribution key: %(key)s") % {"key": inputs.key})
     if inputs.as_of is None:

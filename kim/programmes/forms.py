@@ -30,6 +30,7 @@ KEY_CHOICES = [
     ("population", _("population")),
     ("foreign", _("foreign population")),
     ("refugees", _("refugees")),
+    ("custom", _("custom weights")),
 ]
 
 PAY_GROUP_CHOICES = [
@@ -222,6 +223,46 @@ class ScenarioForm(forms.Form):
             "Example: Netphen + Freudenberg: 05970032, 05970016"
         ),
     )
+
+    custom_weights = forms.CharField(
+        label=_("Custom weights"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Only for the key “custom weights”: one town per line, AGS colon weight. "
+            "Example: 05970040: 120"
+        ),
+    )
+    custom_source = forms.CharField(
+        label=_("Source of the custom weights"),
+        required=False,
+        max_length=300,
+        help_text=_("e.g. the council decision the weights come from"),
+    )
+
+    def clean_custom_weights(self) -> dict[str, Decimal]:
+        weights: dict[str, Decimal] = {}
+        for number, line in enumerate(self.cleaned_data["custom_weights"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            ags, sep, value = line.partition(":")
+            try:
+                weight = Decimal(value.strip().replace(".", "").replace(",", "."))
+            except ArithmeticError:
+                weight = Decimal(-1)
+            if not sep or not ags.strip() or not weight.is_finite() or weight < 0:
+                raise forms.ValidationError(_("Line %(n)d: write “AGS: weight”.") % {"n": number})
+            weights[ags.strip()] = weight
+        return weights
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("key") == "custom":
+            if not data.get("custom_weights"):
+                self.add_error("custom_weights", _("Enter a weight for every town."))
+            if not data.get("custom_source"):
+                self.add_error("custom_source", _("Say where the weights come from."))
+        return data
 
     def clean_pools(self) -> list[tuple[str, tuple[str, ...]]]:
         pools = []

@@ -530,3 +530,41 @@ def programme_summary(
     ):
         tally.add(position, position.status_on(day))
     return tally
+
+
+@dataclass
+class PayTableRow:
+    group: str
+    scale: str
+    valid_from: dt.date
+    amounts: list[Decimal]
+    computed: bool
+    rule: str
+    source: str
+
+
+@dataclass
+class ReferenceData:
+    rates: list[FundingRate]
+    pay_rows: list[PayTableRow]
+    step_rules: list[StepRule]
+    special: list[SpecialPaymentRate]
+    add_ons: list[EmployerAddOn]
+
+
+def reference_data() -> ReferenceData:
+    """Everything the cost and funding figures rest on, with sources (5 queries)."""
+    rows: dict[tuple[str, dt.date], PayTableRow] = {}
+    for e in PayTableEntry.objects.order_by("group", "valid_from", "step"):
+        row = rows.setdefault(
+            (e.group, e.valid_from),
+            PayTableRow(e.group, e.scale, e.valid_from, [], e.computed, e.rule, e.source),
+        )
+        row.amounts.append(e.amount)
+    return ReferenceData(
+        rates=list(FundingRate.objects.order_by("baustein", "kind", "valid_from")),
+        pay_rows=list(rows.values()),
+        step_rules=list(StepRule.objects.order_by("scale", "step")),
+        special=list(SpecialPaymentRate.objects.order_by("valid_from", "scale", "group_from")),
+        add_ons=list(EmployerAddOn.objects.order_by("valid_from")),
+    )

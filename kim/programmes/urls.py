@@ -5,6 +5,7 @@ from kim.programmes.views import allocation, forecast, overview, positions
 app_name = "programmes"
 urlpatterns = [
     path("", overview.programme_home, name="home"),
+    path("saetze/", overview.reference, name="reference"),
     path("stellen/", positions.position_list, name="position_list"),
     path("stellen/export.<str:fmt>", positions.position_export, name="position_export"),
     path("stellen/neu/", positions.position_create, name="position_create"),

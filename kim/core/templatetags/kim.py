@@ -33,3 +33,17 @@ def kern(field: BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def percent(value: object) -> str:
+    """A fraction as a German percentage: 0.0125 → "1,25 %"."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils.formats import number_format
+
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return str(value)
+    return f"{number_format(number.normalize(), use_l10n=True)} %"

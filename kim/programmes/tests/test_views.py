@@ -202,3 +202,49 @@ def test_position_detail_and_history_steps(login_as) -> None:
     import datetime as dt
 
     assert position.status_on(dt.date(2026, 12, 1)) == "filled"
+
+
+def test_allocation_by_custom_weights_with_source(login_as) -> None:
+    client = login_as("koordination")
+    towns = Organisation.objects.filter(region__ags="05970", kind="kommune").order_by("ags")
+    weights = "\n".join(f"{t.ags}: {100 if t.ags == '05970040' else 10}" for t in towns)
+    data = {
+        "name": "Eigene Gewichte",
+        "baustein": "B2",
+        "total": "14",
+        "step": "0,5",
+        "minimum": "0",
+        "method": "largest-remainder",
+        "key": "custom",
+        "as_of": "01.01.2026",
+        "custom_weights": weights,
+        "save": "1",
+    }
+    url = f"/programm/{_kreis().code}/verteilung/"
+    response = client.post(url, data)
+    assert (
+        response.status_code == 200 and 'id="id_custom_source_error"' in response.content.decode()
+    )
+    response = client.post(url, {**data, "custom_source": "Kreistagsbeschluss (Test)"})
+    assert response.status_code == 302
+    scenario = AllocationScenario.objects.get(name="Eigene Gewichte")
+    assert "Kreistagsbeschluss (Test)" in scenario.key_source
+    siegen = next(r for r in scenario.result["rows"] if r["key"] == "05970040")
+    assert siegen["allocated"] == "7.0"  # 100 of 200 weight points → half of 14 VZÄ
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("koordination", 200), ("traeger", 200), ("rat", 403), ("dsb", 403)]
+)
+def test_reference_page_shows_flags_and_sources(
+    login_as, persona: str, expected: int, django_assert_max_num_queries
+) -> None:
+    client = login_as(persona)
+    with django_assert_max_num_queries(12):
+        response = client.get("/programm/saetze/")
+    assert response.status_code == expected
+    if expected == 200:
+        body = response.content.decode()
+        assert "3.901,48" in body  # E 9c Stufe 1 from 01.04.2025
+        assert "9,3 %" in body and "70,28 %" in body
+        assert "kern-badge--warning" in body  # computed / unconfirmed values are marked

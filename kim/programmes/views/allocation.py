@@ -29,6 +29,8 @@ def _inputs(region: object, data: dict) -> allocation.Inputs:  # type: ignore[ty
         key=data["key"],
         as_of=data["as_of"],
         pools=tuple(allocation.Pool(name, ags) for name, ags in data["pools"]),
+        custom_weights=data.get("custom_weights") or None,
+        custom_source=data.get("custom_source") or "",
     )
 
 

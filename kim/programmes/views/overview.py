@@ -102,3 +102,11 @@ def grant_create(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The grant has been recorded."))
             return redirect("programmes:overview", code=region.code)
     return render(request, "programmes/grant_form.html", {"form": form, "region": region})
+
+
+@login_required
+def reference(request: HttpRequest) -> HttpResponse:
+    """Funding rates, pay tables, step rules, special payments and the employer add-on."""
+    if not can_use_programme(user_context(request)):
+        raise PermissionDenied
+    return render(request, "programmes/reference.html", {"data": queries.reference_data()})
