@@ -9,10 +9,13 @@ export KIM_ENV=demo SECRET_KEY="fuzz-$(date +%s)-$(head -c 32 /dev/urandom | bas
   KIM_VAR_DIR="$tmp" DATABASE_URL="sqlite:///$tmp/fuzz.sqlite3"
 .venv/bin/kim demo --no-serve >/dev/null
 token=$(.venv/bin/kim drf_create_token koordination | awk '{print $3}')
+export KIM_FUZZ_KREIS=$(.venv/bin/kim shell --no-imports -c "from kim.organisations.models import Organisation as O; print(O.objects.get(ags='05970').code)")
+export KIM_FUZZ_POSITION=$(.venv/bin/kim shell --no-imports -c "from kim.programmes.models import Position as P; print(P.objects.order_by('id').first().code)")
+echo "fuzzing with Kreis $KIM_FUZZ_KREIS and position $KIM_FUZZ_POSITION"
 .venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:$port --workers 2 --log-level warning --limit-request-line 16384 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-.venv/bin/schemathesis run "http://127.0.0.1:$port/api/v1/schema.json" \
+.venv/bin/schemathesis --config-file tools/schemathesis.toml run "http://127.0.0.1:$port/api/v1/schema.json" \
   --header "Authorization: Token $token" --wait-for-schema 30 \
   --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
   --max-examples 30 --workers 1 --seed 1 --no-color
