@@ -153,7 +153,8 @@ def wait_until_ready(server: subprocess.Popen[bytes], base: str) -> None:
                 if resp.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+            time.sleep(0.2)  # not listening yet: try again until the deadline
+            continue
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer /healthz within {STARTUP_TIMEOUT:.0f} s")
 
