@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "kim.audit",
     "kim.organisations",
     "kim.programmes",
+    "kim.partners",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,113 @@
+"""The only door to cooperation rows for views and the API.
+
+- KIM coordination (and administrators) see and manage every talk of their Kreis.
+- A town's programme lead manages the talks its town held; its team lead reads them.
+- A welfare-agency manager reads the talks their agency took part in, nothing else.
+- Council members, case managers and others see nothing here; strangers get 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kim.accounts.access import UserContext, is_administrator
+from kim.accounts.models import Role
+from kim.organisations.models import Organisation, OrgKind
+from kim.partners.models import FollowUp, Talk, TalkDocument
+
+
+def can_use_partners(ctx: UserContext) -> bool:
+    return is_administrator(ctx) or ctx.has_role(
+        Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TEAM_LEAD, Role.TRAEGER_MANAGER
+    )
+
+
+def talks_for_user(ctx: UserContext) -> QuerySet[Talk]:
+    qs = Talk.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
+    agencies = ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    if not (regions or towns or agencies):
+        return qs.none()
+    return qs.filter(
+        Q(region_id__in=regions)
+        | Q(host_id__in=towns)
+        | Q(participants__organisation_id__in=agencies)
+    ).distinct()
+
+
+def can_manage_talk(ctx: UserContext, talk: Talk) -> bool:
+    if is_administrator(ctx) or talk.region_id in ctx.regions_with_role(Role.KIM_COORDINATION):
+        return True
+    return talk.host_id in ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+
+
+def hosts_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Where the user may record talks: the Kreis and its towns (coordination), the own town."""
+    qs = Organisation.objects.filter(
+        kind__in=[OrgKind.KREIS, OrgKind.KREISFREIE_STADT, OrgKind.KOMMUNE]
+    )
+    if is_administrator(ctx):
+        return qs.order_by("name")
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return qs.filter(Q(id__in=regions) | Q(region_id__in=regions) | Q(id__in=towns)).order_by(
+        "name"
+    )
+
+
+def get_talk_for_user(ctx: UserContext, code: str) -> Talk:
+    talk = talks_for_user(ctx).select_related("host", "region").filter(code=code).first()
+    if talk is None:
+        raise Http404("Talk not found")
+    return talk
+
+
+def get_talk_for_managing(ctx: UserContext, code: str) -> Talk:
+    talk = get_talk_for_user(ctx, code)
+    if not can_manage_talk(ctx, talk):
+        raise PermissionDenied
+    return talk
+
+
+def get_document_for_user(ctx: UserContext, code: str) -> TalkDocument:
+    """Minutes are readable by whoever may read the talk; 404 otherwise."""
+    document = TalkDocument.objects.select_related("talk").filter(code=code).first()
+    if document is None or not talks_for_user(ctx).filter(pk=document.talk_id).exists():
+        raise Http404("Document not found")
+    return document
+
+
+def follow_ups_for_owner(user_id: int | None) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(owner_id=user_id, done_at__isnull=True).select_related("talk")
+
+
+def get_follow_up_for_owner(ctx: UserContext, code: str) -> FollowUp:
+    follow_up = FollowUp.objects.select_related("talk").filter(code=code).first()
+    if follow_up is None or not (
+        follow_up.owner_id == ctx.user_id
+        or talks_for_user(ctx).filter(pk=follow_up.talk_id).exists()
+    ):
+        raise Http404("Task not found")
+    return follow_up
+
+
+def traeger_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Welfare agencies whose page the user may open: those of the own region, or the own."""
+    qs = Organisation.objects.filter(kind=OrgKind.TRAEGER)
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
+    own = ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    return qs.filter(Q(region_id__in=regions) | Q(id__in=own))
+
+
+def get_traeger_for_user(ctx: UserContext, code: str) -> Organisation:
+    org = traeger_for_user(ctx).select_related("umbrella", "region").filter(code=code).first()
+    if org is None:
+        raise Http404("Welfare agency not found")
+    return org

@@ -1,0 +1,241 @@
+"""Cooperation with welfare agencies (freie Träger): services, contacts, talks with outcomes,
+minutes, follow-up tasks, and the dated staffing decision per position."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kim.core.models import CodeField
+from kim.programmes.models import Baustein, EmployerType
+
+
+class ServiceKind(models.TextChoices):
+    MBE = "mbe", _("Migrationsberatung für erwachsene Zuwanderer (MBE)")
+    JMD = "jmd", _("Jugendmigrationsdienst (JMD)")
+    REFUGEE_COUNSELLING = "refugee", _("Refugee counselling")
+    KIM_CASE_MANAGEMENT = "kim_cm", _("KIM case management")
+    RETURN_COUNSELLING = "return", _("Return counselling")
+    OTHER = "other", _("Other service")
+
+
+class TraegerService(models.Model):
+    """A service a welfare agency runs, and the towns it serves."""
+
+    code = CodeField()
+    traeger = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="services",
+        verbose_name=_("welfare agency"),
+    )
+    kind = models.CharField(_("service"), max_length=10, choices=ServiceKind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    towns = models.ManyToManyField(
+        "organisations.Organisation", related_name="+", verbose_name=_("towns served")
+    )
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.traeger}: {self.get_kind_display()}"
+
+
+class TraegerContact(models.Model):
+    """A contact by role and office address – no private data."""
+
+    code = CodeField()
+    traeger = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("welfare agency"),
+    )
+    role = models.CharField(
+        _("role"), max_length=120, help_text=_("e.g. management, head of migration services")
+    )
+    office_email = models.EmailField(
+        _("office e-mail"), blank=True, help_text=_("A role or office address, not a private one.")
+    )
+    office_phone = models.CharField(_("office phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return self.role
+
+
+class TalkFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("in person")
+    VIDEO = "video", _("video conference")
+    PHONE = "phone", _("telephone")
+    WRITTEN = "written", _("in writing")
+
+
+class Outcome(models.TextChoices):
+    AGREEMENT = "agreement", _("agreement reached")
+    OPEN = "open", _("open")
+    DECLINED = "declined", _("declined")
+    POSTPONED = "postponed", _("postponed")
+
+
+class Talk(models.Model):
+    """A talk between the administration and welfare agencies, with a structured outcome."""
+
+    code = CodeField()
+    region = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    host = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="hosted_talks",
+        verbose_name=_("held by"),
+        help_text=_("The Kreis or town that held the talk."),
+    )
+    held_on = models.DateField(_("date"))
+    format = models.CharField(_("format"), max_length=10, choices=TalkFormat.choices)
+    topics = models.TextField(_("topics"))
+    baustein = models.CharField(_("Baustein"), max_length=2, choices=Baustein.choices, blank=True)
+    positions = models.ManyToManyField(
+        "programmes.Position", blank=True, related_name="talks", verbose_name=_("positions")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    outcome_summary = models.CharField(
+        _("outcome in brief"),
+        max_length=500,
+        blank=True,
+        help_text=_("One or two sentences that may appear in a council report."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("talk")
+        verbose_name_plural = _("talks")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["region", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%d.%m.%Y} {self.host}"
+
+
+class ParticipantRole(models.TextChoices):
+    HOST = "host", _("host")
+    TRAEGER = "traeger", _("welfare agency")
+    AUTHORITY = "authority", _("authority")
+    GUEST = "guest", _("guest")
+
+
+class TalkParticipant(models.Model):
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="talk_participations"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ParticipantRole.choices)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["talk", "organisation"], name="talk_participant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.role})"
+
+
+class TalkDocument(models.Model):
+    """Minutes of a talk. Stored outside the web root; served only through an access check."""
+
+    code = CodeField()
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="partners/minutes/%Y/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class FollowUp(models.Model):
+    """A task agreed in a talk, with an owner and a due date."""
+
+    code = CodeField()
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="follow_ups")
+    title = models.CharField(_("task"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("owner"),
+    )
+    due = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StaffingDecision(models.Model):
+    """Who fills a position – the town or a Träger – and why; dated, append-only."""
+
+    code = CodeField()
+    position = models.ForeignKey(
+        "programmes.Position", on_delete=models.CASCADE, related_name="staffing_decisions"
+    )
+    decided_on = models.DateField(_("decided on"))
+    employer_type = models.CharField(_("filled by"), max_length=12, choices=EmployerType.choices)
+    traeger = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("welfare agency"),
+    )
+    rationale = models.TextField(_("rationale"))
+    tasks = models.TextField(_("tasks"), blank=True)
+    decided_by = models.CharField(
+        _("decided by"), max_length=200, blank=True, help_text=_("e.g. council resolution of …")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("staffing decision")
+        verbose_name_plural = _("staffing decisions")
+        ordering = ["decided_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position} → {self.employer_type} ({self.decided_on})"
