@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,8 +27,19 @@ PERSONAS = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploaded files (the demo's minutes, test uploads) go to a temporary folder, not var/."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:  # type: ignore[misc]
+def django_db_setup(  # type: ignore[misc]
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, _media_root: None
+) -> None:
     """Seed the demo world once; every test runs in a transaction that is rolled back."""
     from kim.core.demo import seed_demo
 

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from kim.organisations import api as organisations_api
+from kim.partners import api as partners_api
 from kim.programmes import api as programmes_api
 
 urlpatterns = [
@@ -26,4 +27,6 @@ urlpatterns = [
         name="api-programme-scenarios",
     ),
     path("programmes/<str:code>/forecast/", programmes_api.forecast, name="api-programme-forecast"),
+    path("partners/talks/", partners_api.talk_list, name="api-partners-talks"),
+    path("partners/talks/<str:code>/", partners_api.talk_detail, name="api-partners-talk"),
 ]

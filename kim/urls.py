@@ -13,6 +13,7 @@ urlpatterns = [
     path("organisationen/", include("kim.organisations.urls")),
     path("audit/", include("kim.audit.urls")),
     path("programm/", include("kim.programmes.urls")),
+    path("partner/", include("kim.partners.urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from kim.accounts.access import user_context
 from kim.audit.access import can_view_audit
 from kim.organisations.access import can_browse_directory
+from kim.partners.access import can_use_partners
 from kim.programmes.access import can_use_programme
 
 
@@ -25,5 +26,6 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             "directory": can_browse_directory(uctx),
             "audit": can_view_audit(uctx),
             "programme": can_use_programme(uctx),
+            "partners": can_use_partners(uctx),
         }
     return ctx

@@ -399,9 +399,11 @@ def seed_demo() -> dict[str, Organisation]:
     """Build (or complete) the demo world. Refused in production."""
     if settings.PRODUCTION:
         raise ImproperlyConfigured("The demo seed never runs with KIM_ENV=production.")
+    from kim.partners.demo import seed_partners
     from kim.programmes.demo import seed_programme
 
     orgs = _seed_organisations()
     _seed_personas(orgs)
     seed_programme(orgs)
+    seed_partners(orgs)
     return orgs

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kim.accounts.access import UserContext, is_administrator
+from kim.accounts.access import MembershipInfo, UserContext, is_administrator
 from kim.accounts.models import Membership, Role
 from kim.audit.access import can_view_audit
 from kim.audit.models import AuditEvent, EventType
 from kim.organisations.models import Organisation, OrgKind, PopulationFigure, ResponsibilityPeriod
+from kim.partners.queries import open_follow_ups
 from kim.programmes.queries import programme_summary
 
 
@@ -212,34 +213,59 @@ def _council_card() -> Card:
     )
 
 
+def _follow_up_card(user_id: int | None, today: dt.date) -> Card | None:
+    """The user's open follow-up tasks from talks, overdue ones first (one query)."""
+    tasks = open_follow_ups(user_id, today)
+    if not tasks:
+        return None
+    card = Card(title=_("Your follow-up tasks"))
+    for task, overdue in tasks:
+        values = {"due": task.due.strftime("%d.%m.%Y"), "task": task.title}
+        card.items.append(
+            Item(
+                (_("Overdue since %(due)s: %(task)s") if overdue else _("Due %(due)s: %(task)s"))
+                % values,
+                reverse("partners:talk_detail", args=[task.talk.code]),
+                "warning" if overdue else "",
+            )
+        )
+    return card
+
+
+def _membership_card(m: MembershipInfo, today: dt.date) -> Card | None:
+    if m.role == Role.KIM_COORDINATION and m.region_id is not None:
+        return _coordination_card(Organisation.objects.get(pk=m.region_id))
+    if m.role in (Role.PROGRAMME_LEAD, Role.TEAM_LEAD):
+        return _town_card(m.organisation_id, today, _("Programme – %(org)s"), with_programme=True)
+    if m.role in (Role.CASE_MANAGER, Role.TRAEGER_MANAGER):
+        return _town_card(
+            m.organisation_id,
+            today,
+            _("Your organisation – %(org)s"),
+            with_programme=m.role == Role.TRAEGER_MANAGER,
+        )
+    if m.role == Role.B3_OFFICER:
+        return _authority_card(m.organisation_id, today)
+    if m.role == Role.COUNCIL_MEMBER:
+        return _council_card()
+    return None
+
+
 def start_page_cards(ctx: UserContext, today: dt.date | None = None) -> list[Card]:
     today = today or timezone.localdate()
     cards: list[Card] = []
+    follow_ups = _follow_up_card(ctx.user_id, today)
+    if follow_ups is not None:
+        cards.append(follow_ups)
     seen: set[tuple[str, int]] = set()
     for m in ctx.memberships:
         key = (m.role, m.organisation_id)
         if key in seen:
             continue
         seen.add(key)
-        if m.role == Role.KIM_COORDINATION and m.region_id is not None:
-            cards.append(_coordination_card(Organisation.objects.get(pk=m.region_id)))
-        elif m.role in (Role.PROGRAMME_LEAD, Role.TEAM_LEAD):
-            cards.append(
-                _town_card(m.organisation_id, today, _("Programme – %(org)s"), with_programme=True)
-            )
-        elif m.role in (Role.CASE_MANAGER, Role.TRAEGER_MANAGER):
-            cards.append(
-                _town_card(
-                    m.organisation_id,
-                    today,
-                    _("Your organisation – %(org)s"),
-                    with_programme=m.role == Role.TRAEGER_MANAGER,
-                )
-            )
-        elif m.role == Role.B3_OFFICER:
-            cards.append(_authority_card(m.organisation_id, today))
-        elif m.role == Role.COUNCIL_MEMBER:
-            cards.append(_council_card())
+        card = _membership_card(m, today)
+        if card is not None:
+            cards.append(card)
     if can_view_audit(ctx):
         cards.append(_audit_card())
     if is_administrator(ctx):

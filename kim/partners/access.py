@@ -4,10 +4,15 @@
 - A town's programme lead manages the talks its town held; its team lead reads them.
 - A welfare-agency manager reads the talks their agency took part in, nothing else.
 - Council members, case managers and others see nothing here; strangers get 404.
+- Welfare-agency pages: coordination, programme and team leads of the region read them, an
+  agency's manager reads its own; only coordination (and administrators) add services and
+  contacts.
+- A follow-up task is completed by its owner or by whoever manages the talk.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -15,7 +20,17 @@ from django.http import Http404
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation, OrgKind
-from kim.partners.models import FollowUp, Talk, TalkDocument
+from kim.partners.models import FollowUp, Talk, TalkDocument, TalkParticipant
+from kim.programmes.access import positions_for_user
+from kim.programmes.models import Position
+
+PARTNER_ROLES = (
+    Role.KIM_COORDINATION,
+    Role.PROGRAMME_LEAD,
+    Role.TEAM_LEAD,
+    Role.TRAEGER_MANAGER,
+    Role.ADMINISTRATOR,
+)
 
 
 def can_use_partners(ctx: UserContext) -> bool:
@@ -111,3 +126,80 @@ def get_traeger_for_user(ctx: UserContext, code: str) -> Organisation:
     if org is None:
         raise Http404("Welfare agency not found")
     return org
+
+
+def can_manage_traeger(ctx: UserContext, org: Organisation) -> bool:
+    """Services and contacts of a welfare agency: coordination of its region, administrators."""
+    return is_administrator(ctx) or (
+        org.region_id is not None and org.region_id in ctx.regions_with_role(Role.KIM_COORDINATION)
+    )
+
+
+def get_traeger_for_managing(ctx: UserContext, code: str) -> Organisation:
+    org = get_traeger_for_user(ctx, code)
+    if not can_manage_traeger(ctx, org):
+        raise PermissionDenied
+    return org
+
+
+def can_complete_follow_up(ctx: UserContext, follow_up: FollowUp) -> bool:
+    return follow_up.owner_id == ctx.user_id or can_manage_talk(ctx, follow_up.talk)
+
+
+def get_follow_up_for_completing(ctx: UserContext, code: str) -> FollowUp:
+    follow_up = get_follow_up_for_owner(ctx, code)
+    if not can_complete_follow_up(ctx, follow_up):
+        raise PermissionDenied
+    return follow_up
+
+
+def _talk_regions(ctx: UserContext) -> frozenset[int]:
+    """The regions in which the user may record talks (see ``hosts_for_user``)."""
+    return ctx.regions_with_role(Role.KIM_COORDINATION, Role.PROGRAMME_LEAD)
+
+
+def traeger_for_talks(ctx: UserContext) -> QuerySet[Organisation]:
+    """Welfare agencies that can be named in a talk the user records (the hosts' regions)."""
+    qs = Organisation.objects.filter(kind=OrgKind.TRAEGER)
+    if not is_administrator(ctx):
+        qs = qs.filter(region_id__in=_talk_regions(ctx))
+    return qs.order_by("name")
+
+
+def positions_for_talks(ctx: UserContext) -> QuerySet[Position]:
+    """Positions that can be linked to a talk: visible to the user, in the hosts' regions."""
+    qs = positions_for_user(ctx).select_related("home")
+    if not is_administrator(ctx):
+        qs = qs.filter(region_id__in=_talk_regions(ctx))
+    return qs.order_by("baustein", "home__name", "title")
+
+
+def towns_for_traeger(org: Organisation) -> QuerySet[Organisation]:
+    """The towns a welfare agency's service can serve: those of its region."""
+    return Organisation.objects.filter(
+        region_id=org.region_id, kind__in=[OrgKind.KOMMUNE, OrgKind.KREISFREIE_STADT]
+    ).order_by("name")
+
+
+def traeger_for_position(position: Position) -> QuerySet[Organisation]:
+    """The welfare agencies that may fill a position: those of its region."""
+    return Organisation.objects.filter(kind=OrgKind.TRAEGER, region_id=position.region_id).order_by(
+        "name"
+    )
+
+
+def follow_up_owners_for_talk(talk: Talk) -> QuerySet[User]:
+    """Who can own a follow-up task: active users with a cooperation role in the talk's Kreis
+    or in one of the organisations that took part (one membership must satisfy all of it)."""
+    taking_part = TalkParticipant.objects.filter(talk=talk).values("organisation_id")
+    return (
+        User.objects.filter(
+            Q(memberships__organisation_id=talk.region_id)
+            | Q(memberships__organisation_id__in=taking_part),
+            is_active=True,
+            memberships__revoked_at__isnull=True,
+            memberships__role__in=PARTNER_ROLES,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -82,7 +82,7 @@ def record_talk(
         outcome_summary=outcome_summary,
         created_by=_user(acting_user),
     )
-    talk.full_clean()
+    talk.full_clean(exclude=["created_by"])  # None for system jobs (seed, imports)
     talk.save()
     talk.positions.set(positions)
     TalkParticipant.objects.create(talk=talk, organisation=host, role=ParticipantRole.HOST)
@@ -111,7 +111,7 @@ def record_outcome(
             )
         )
     current.outcome, current.outcome_summary = outcome, outcome_summary
-    current.full_clean()
+    current.full_clean(exclude=["created_by"])
     current.version += 1
     current.save(update_fields=["outcome", "outcome_summary", "version"])
     record(
@@ -274,7 +274,7 @@ def record_staffing_decision(
         decided_by=decided_by,
         recorded_by=_user(acting_user),
     )
-    decision.full_clean()
+    decision.full_clean(exclude=["recorded_by"])  # None for system jobs (seed, imports)
     decision.save()
     record(
         EventType.STAFFING_DECIDED,

@@ -8,7 +8,6 @@ Every 400 carries a ``detail`` message and, for invalid parameters, the messages
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kim.accounts.access import user_context
+from kim.core.api import error_serializer, validated
 from kim.core.pagination import BoundedLimitOffsetPagination
 from kim.organisations.api import ERRORS, ErrorSerializer
 from kim.organisations.models import Organisation
@@ -61,33 +61,6 @@ POOLS_PATTERN = r"^[0-9]{8}(,[0-9]{8})+(;[0-9]{8}(,[0-9]{8})+)*$"
 
 
 # --- errors -----------------------------------------------------------------------------------
-
-
-def _error_serializer(name: str, params: type[serializers.Serializer]) -> type:
-    """``{"detail": first message, <parameter>: [messages], ...}`` for a parameter serializer."""
-    attrs: dict[str, Any] = {"detail": serializers.CharField()}
-    for field in [*params().fields, "non_field_errors"]:
-        attrs[field] = serializers.ListField(child=serializers.CharField(), required=False)
-    return type(name, (serializers.Serializer,), attrs)
-
-
-def _messages(errors: Any) -> list[str]:
-    """DRF error structures (lists, dicts per list item) flattened to plain strings."""
-    if isinstance(errors, Mapping):
-        return [m for value in errors.values() for m in _messages(value)]
-    if isinstance(errors, list):
-        return [m for value in errors for m in _messages(value)]
-    return [str(errors)]
-
-
-def _validated(params: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    checked = params(data=data)
-    if checked.is_valid():
-        return dict(checked.validated_data)
-    by_field = {field: _messages(errors) for field, errors in checked.errors.items()}
-    field, messages = next(iter(by_field.items()))
-    detail = messages[0] if field == "non_field_errors" else f"{field}: {messages[0]}"
-    raise ValidationError({"detail": detail, **by_field})
 
 
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Missing, or not visible to you")}
@@ -208,7 +181,7 @@ class PositionDetailSerializer(PositionSerializer):
         responses={
             200: PositionSerializer(many=True),
             400: OpenApiResponse(
-                _error_serializer("PositionFilterError", PositionFilterSerializer),
+                error_serializer("PositionFilterError", PositionFilterSerializer),
                 description="Invalid filter",
             ),
             **ERRORS,
@@ -226,7 +199,7 @@ class PositionList(generics.ListAPIView):
         ctx = user_context(self.request)
         if not can_use_programme(ctx):
             raise PermissionDenied
-        data = _validated(PositionFilterSerializer, self.request.query_params)
+        data = validated(PositionFilterSerializer, self.request.query_params)
         self.day = data.get("day") or timezone.localdate()
         f = queries.PositionFilter(
             q=data.get("q", "").strip(),
@@ -406,7 +379,7 @@ def _pools(region: Organisation, pools: str) -> tuple[allocation.Pool, ...]:
     responses={
         200: AllocationSerializer,
         400: OpenApiResponse(
-            _error_serializer("AllocationError", AllocationQuerySerializer),
+            error_serializer("AllocationError", AllocationQuerySerializer),
             description="Invalid input: `detail` says why (and per parameter where one is wrong)",
         ),
         **NOT_FOUND,
@@ -417,7 +390,7 @@ def _pools(region: Organisation, pools: str) -> tuple[allocation.Pool, ...]:
 def allocation_preview(request: Request, code: str) -> Response:
     """Apportion VZÄ over the towns of the Kreis by a key, as ``kim allocate``; nothing is saved."""
     region = get_region_for_managing(user_context(request), code)
-    data = _validated(AllocationQuerySerializer, request.query_params)
+    data = validated(AllocationQuerySerializer, request.query_params)
     pools = _pools(region, data.get("pools", ""))
     inputs = allocation.Inputs(
         region=region,
@@ -625,7 +598,7 @@ class ForecastSerializer(serializers.Serializer):
     responses={
         200: ForecastSerializer,
         400: OpenApiResponse(
-            _error_serializer("ForecastError", ForecastQuerySerializer),
+            error_serializer("ForecastError", ForecastQuerySerializer),
             description="Invalid years or Baustein, or years the pay tables cannot cover",
         ),
         **NOT_FOUND,
@@ -637,7 +610,7 @@ def forecast(request: Request, code: str) -> Response:
     """Employer cost, Land funding and Eigenanteil per year: in total, per Baustein, per
     organisation and per post (as recorded, no what-if assumptions)."""
     region = get_region_for_overview(user_context(request), code)
-    data = _validated(ForecastQuerySerializer, request.query_params)
+    data = validated(ForecastQuerySerializer, request.query_params)
     try:
         result = queries.forecast_for(
             region,

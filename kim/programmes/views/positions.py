@@ -128,7 +128,7 @@ def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def position_detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     position = get_position_for_user(ctx, code)
-    position = queries.with_history(positions_for_user(ctx).filter(pk=position.pk)).get()
+    position = queries.with_detail(positions_for_user(ctx).filter(pk=position.pk)).get()
     today = timezone.localdate()
     return render(
         request,

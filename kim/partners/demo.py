@@ -1,0 +1,296 @@
+"""Cooperation part of the demo world: the Stadt Siegen's 2022 talks with welfare agencies.
+
+The setting is public (the SPD motion of August 2022 asked about the state of talks with the
+Träger; the administration reported on 16.11.2022). Everything below – agencies, talks,
+outcomes, minutes, tasks, the staffing resolution – is fictional and marked as demo data.
+Follow-up dates are relative to today so the task list stays alive. Idempotent: does nothing
+once the Kreis has any talk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from kim.core.demo import DEMO_TRAEGER
+from kim.organisations.models import Organisation
+from kim.partners import actions, uploads
+from kim.partners.models import Outcome, ServiceKind, Talk, TalkFormat
+from kim.programmes.models import Position
+
+DECIDED_BY = "Ratsbeschluss (Demo)"
+DECIDED_ON = dt.date(2022, 12, 14)  # fictional council date after the committee report
+
+# (held on, format, agencies as indices into DEMO_TRAEGER, topics, outcome, summary)
+TALKS: list[tuple[dt.date, str, tuple[int, ...], str, str, str]] = [
+    (
+        dt.date(2022, 5, 12),
+        TalkFormat.IN_PERSON,
+        (0, 2),
+        "Auftakt: Umsetzung von KIM Baustein 2 in Siegen; mögliche Trägerschaft von "
+        "Case-Management-Stellen; Differenz zwischen Förderpauschale und Personalkosten.",
+        Outcome.OPEN,
+        "Auftaktgespräch: Beide Träger haben grundsätzlich Interesse an der Trägerschaft von "
+        "Case-Management-Stellen bekundet. Offen ist die Finanzierung des Eigenanteils.",
+    ),
+    (
+        dt.date(2022, 6, 23),
+        TalkFormat.VIDEO,
+        (0, 1, 2),
+        "Aufgabenzuschnitt der Stellen; Abgrenzung zu MBE und Flüchtlingsberatung; "
+        "Eingruppierung (S 12 / E 9c).",
+        Outcome.POSTPONED,
+        "Vertagt: Die Träger erwarten eine verbindliche Aussage der Stadt zur Übernahme der "
+        "Differenz zwischen Förderpauschale und Personalkosten. Die Verwaltung prüft dies bis "
+        "September.",
+    ),
+    (
+        dt.date(2022, 9, 14),
+        TalkFormat.IN_PERSON,
+        (1, 2),
+        "Personalgewinnung und Qualifizierung; Bereitschaft zur Übernahme von Stellen ab 2023.",
+        Outcome.DECLINED,
+        "Beide Träger verzichten auf eine eigene Trägerschaft, weil sie kurzfristig keine "
+        "Fachkräfte gewinnen können; sie bleiben Kooperationspartner in der Beratung.",
+    ),
+    (
+        dt.date(2022, 11, 10),
+        TalkFormat.IN_PERSON,
+        (0, 2),
+        "Übernahme von B2-Stellen ab 01.01.2023; Kooperationsvereinbarung; Berichtswesen "
+        "gegenüber der Stadt.",
+        Outcome.AGREEMENT,
+        "Einigung: Brücke Siegerland übernimmt ab 01.01.2023 zwei der fünf B2-Stellen der Stadt "
+        "Siegen; die übrigen drei besetzt die Stadt mit eigenem Personal. Die Stadt trägt den "
+        "Eigenanteil.",
+    ),
+]
+
+# agency index → (mail domain, services as (kind, description, town short names), contacts)
+SERVICES: dict[int, tuple[str, list[tuple[str, str, tuple[str, ...]]], list[tuple[str, str]]]] = {
+    0: (
+        "bruecke-siegerland.example",
+        [
+            (ServiceKind.MBE, "Migrationsberatung (Demo)", ("Siegen", "Wilnsdorf", "Neunkirchen")),
+            (ServiceKind.REFUGEE_COUNSELLING, "Flüchtlingsberatung (Demo)", ("Siegen",)),
+            (
+                ServiceKind.KIM_CASE_MANAGEMENT,
+                "Zwei B2-Stellen im Auftrag der Stadt Siegen (Demo)",
+                ("Siegen",),
+            ),
+        ],
+        [("Geschäftsführung", "geschaeftsfuehrung"), ("Leitung Migrationsdienste", "migration")],
+    ),
+    1: (
+        "lebenswege-wittgenstein.example",
+        [
+            (
+                ServiceKind.MBE,
+                "Migrationsberatung (Demo)",
+                ("Bad Berleburg", "Bad Laasphe", "Erndtebrück"),
+            ),
+            (
+                ServiceKind.REFUGEE_COUNSELLING,
+                "Flüchtlingsberatung (Demo)",
+                ("Bad Berleburg", "Bad Laasphe"),
+            ),
+        ],
+        [
+            ("Geschäftsführung", "info"),
+            ("Bereichsleitung Migration und Integration", "integration"),
+        ],
+    ),
+    2: (
+        "nachbarschaftswerk-rothaar.example",
+        [
+            (ServiceKind.MBE, "Migrationsberatung (Demo)", ("Kreuztal", "Hilchenbach", "Netphen")),
+            (
+                ServiceKind.REFUGEE_COUNSELLING,
+                "Flüchtlingsberatung (Demo)",
+                ("Kreuztal", "Hilchenbach"),
+            ),
+        ],
+        [("Vorstand", "vorstand"), ("Fachbereich Migration", "migration")],
+    ),
+}
+
+TRAEGER_RATIONALE = (
+    "Ergebnis der Trägergespräche 2022 (Einigung am 10.11.2022): Die Stelle wird nach dem "
+    "Subsidiaritätsprinzip von Brücke Siegerland – Integrationshilfe e.V. (Demo) besetzt; die "
+    "Stadt trägt die Differenz zwischen Förderpauschale und Personalkosten."
+)
+TRAEGER_TASKS = "Case Management für Geflüchtete und Neuzugewanderte, Schwerpunkt Familien"
+MUNICIPAL_RATIONALE = (
+    "Die Träger konnten 2022 keine weiteren Fachkräfte zusagen; die Stelle wird mit städtischem "
+    "Personal besetzt, mit kurzen Wegen zu Sozialamt, Ausländerbehörde und Jugendamt."
+)
+MUNICIPAL_TASKS = (
+    "Rechtskreisübergreifendes Case Management nach DGCC; Lotsenfunktion zu Jobcenter, "
+    "Ausländerbehörde und Jugendamt"
+)
+
+
+def minutes_pdf(title: str, lines: list[str]) -> bytes:
+    """A minimal, valid one-page PDF 1.4 (Helvetica, WinAnsi text), built without a library.
+
+    1. Write the five objects (catalog, page tree, page, font, content stream), noting the
+       byte offset of each.
+    2. Write the cross-reference table from those offsets and the trailer pointing to it.
+    """
+
+    def text(value: str) -> bytes:
+        escaped = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return b"(" + escaped.encode("cp1252", "replace") + b")"
+
+    ops = [b"BT", b"/F1 14 Tf", b"56 780 Td", text(title) + b" Tj", b"/F1 10 Tf"]
+    for line in lines:
+        ops += [b"0 -18 Td", text(line) + b" Tj"]
+    ops.append(b"ET")
+    stream = b"\n".join(ops)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _agencies() -> list[Organisation]:
+    return [Organisation.objects.get(name=name) for name, *_rest in DEMO_TRAEGER]
+
+
+def _services(agencies: list[Organisation], orgs: dict[str, Organisation]) -> None:
+    for index, (domain, services, contacts) in SERVICES.items():
+        agency = agencies[index]
+        for kind, description, towns in services:
+            actions.add_service(
+                agency,
+                acting_user=None,
+                kind=kind,
+                description=description,
+                towns=[orgs[t] for t in towns],
+            )
+        for role, mailbox in contacts:
+            actions.add_contact(
+                agency, acting_user=None, role=role, office_email=f"{mailbox}@{domain}"
+            )
+
+
+def _talks(
+    siegen: Organisation, agencies: list[Organisation], posts: list[Position], lead: User
+) -> list[Talk]:
+    talks = []
+    for held_on, fmt, members, topics, outcome, summary in TALKS:
+        talks.append(
+            actions.record_talk(
+                acting_user=lead,
+                host=siegen,
+                held_on=held_on,
+                format=fmt,
+                topics=topics,
+                traeger=[agencies[i] for i in members],
+                baustein="B2",
+                positions=posts,
+                outcome=outcome,
+                outcome_summary=summary,
+            )
+        )
+    return talks
+
+
+def _follow_ups(talk: Talk, lead: User) -> None:
+    today = timezone.localdate()
+    tasks = [
+        ("Protokoll an die beteiligten Träger versenden", talk.held_on + dt.timedelta(days=14)),
+        (
+            "Sachstandsbericht KIM für den Ausschuss für Soziales, Familien und Senioren "
+            "aktualisieren",
+            today - dt.timedelta(days=10),
+        ),
+        (
+            "Jahresgespräch zur Kooperationsvereinbarung mit Brücke Siegerland vorbereiten",
+            today + dt.timedelta(days=7),
+        ),
+    ]
+    for number, (title, due) in enumerate(tasks):
+        task = actions.add_follow_up(
+            talk,
+            acting_user=lead,
+            title=title,
+            owner=lead,
+            due=due,
+        )
+        if number == 0:
+            actions.complete_follow_up(task, acting_user=lead)
+
+
+def _minutes(talk: Talk, lead: User) -> None:
+    data = minutes_pdf(
+        f"Protokoll Trägergespräch KIM vom {talk.held_on:%d.%m.%Y} (Demo)",
+        [
+            "Stadt Siegen mit Brücke Siegerland und Nachbarschaftswerk Rothaar (fiktiv).",
+            "Thema: Übernahme von B2-Stellen ab 01.01.2023.",
+            "Ergebnis: Einigung über zwei Stellen beim Träger, drei Stellen bei der Stadt.",
+            "Demo-Daten – keine realen Vorgänge.",
+        ],
+    )
+    upload = SimpleUploadedFile(
+        f"Protokoll_{talk.held_on:%Y-%m-%d}.pdf", data, content_type="application/pdf"
+    )
+    checked = uploads.check_document(upload)
+    actions.attach_minutes(talk, acting_user=lead, checked=checked)
+
+
+def _staffing(posts: list[Position], brucke: Organisation, lead: User) -> None:
+    for position in posts:
+        by_traeger = position.home_id == brucke.pk
+        actions.record_staffing_decision(
+            position,
+            acting_user=lead,
+            decided_on=DECIDED_ON,
+            employer_type="traeger" if by_traeger else "municipal",
+            traeger=brucke if by_traeger else None,
+            rationale=TRAEGER_RATIONALE if by_traeger else MUNICIPAL_RATIONALE,
+            tasks=TRAEGER_TASKS if by_traeger else MUNICIPAL_TASKS,
+            decided_by=DECIDED_BY,
+        )
+
+
+def seed_partners(orgs: dict[str, Organisation]) -> None:
+    """Idempotent: does nothing once the Kreis has any talk."""
+    kreis, siegen = orgs["kreis"], orgs["Siegen"]
+    if Talk.objects.filter(region=kreis).exists():
+        return
+    agencies = _agencies()
+    brucke = agencies[0]
+    lead = User.objects.get(username="siegen")
+    # Siegen's B2 posts: those at the town and the two placed with Brücke Siegerland.
+    posts = list(
+        Position.objects.filter(region=kreis, baustein="B2", home__in=[siegen, brucke]).order_by(
+            "id"
+        )
+    )
+    _services(agencies, orgs)
+    talks = _talks(siegen, agencies, posts, lead)
+    agreement = talks[-1]
+    _follow_ups(agreement, lead)
+    _minutes(agreement, lead)
+    _staffing(posts, brucke, lead)

@@ -1,0 +1,214 @@
+"""Forms of the cooperation pages. Choices come from ``access.py`` querysets passed in by views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kim.organisations.models import Organisation
+from kim.partners.models import Outcome, ServiceKind, TalkFormat
+from kim.partners.uploads import CheckedFile, check_document
+from kim.programmes.models import Baustein, EmployerType, Position
+
+DATE_HINT = _("DD.MM.YYYY")
+
+
+class TalkFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Topics, outcome or host"))
+    traeger = forms.ChoiceField(label=_("Welfare agency"), required=False)
+    host = forms.ChoiceField(label=_("Held by"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("all")), *Outcome.choices]
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list[tuple[str, str]],
+        hosts: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["traeger"].choices = [("", _("all")), *agencies]  # type: ignore[attr-defined]
+        self.fields["host"].choices = [("", _("all")), *hosts]  # type: ignore[attr-defined]
+
+
+class _OrganisationMultipleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class _PositionMultipleChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.baustein} · {obj.title} ({obj.home.name})"
+
+
+class TalkForm(forms.Form):
+    host = forms.ModelChoiceField(
+        label=_("Held by"),
+        queryset=Organisation.objects.none(),
+        help_text=_("The Kreis or town that held the talk."),
+    )
+    held_on = forms.DateField(label=_("Date"), help_text=DATE_HINT)
+    format = forms.ChoiceField(label=_("Format"), choices=TalkFormat.choices)
+    traeger = _OrganisationMultipleChoice(
+        label=_("Welfare agencies that took part"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+    topics = forms.CharField(label=_("Topics"), widget=forms.Textarea(attrs={"rows": 4}))
+    baustein = forms.ChoiceField(
+        label=_("Baustein"), required=False, choices=[("", _("none")), *Baustein.choices]
+    )
+    positions = _PositionMultipleChoice(
+        label=_("Positions concerned"),
+        queryset=Position.objects.none(),
+        required=False,
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, initial=Outcome.OPEN)
+    outcome_summary = forms.CharField(
+        label=_("Outcome in brief"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One or two sentences that may appear in a council report."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        hosts: QuerySet[Organisation],
+        agencies: QuerySet[Organisation],
+        positions: QuerySet[Position],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = hosts  # type: ignore[attr-defined]
+        self.fields["traeger"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["positions"].queryset = positions  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """Agencies and positions must belong to the host's Kreis (administrators see all)."""
+        data = super().clean() or {}
+        host = data.get("host")
+        if host is None:
+            return data
+        region_id = host.region_id_or_self
+        if any(a.region_id != region_id for a in data.get("traeger") or []):
+            self.add_error("traeger", _("Choose welfare agencies of the host's Kreis."))
+        if any(p.region_id != region_id for p in data.get("positions") or []):
+            self.add_error("positions", _("Choose positions of the host's Kreis."))
+        return data
+
+
+class OutcomeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    outcome_summary = forms.CharField(
+        label=_("Outcome in brief"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or two sentences that may appear in a council report."),
+    )
+
+
+class MinutesForm(forms.Form):
+    # Empty files pass Django's own check so that ``check_document`` words every error.
+    file = forms.FileField(
+        label=_("Minutes"),
+        allow_empty_file=True,
+        help_text=_("PDF, DOCX or ODT, at most 10 MB."),
+    )
+
+    def clean_file(self) -> CheckedFile:
+        return check_document(self.cleaned_data["file"])
+
+
+class _UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    owner = _UserChoice(label=_("Owner"), queryset=User.objects.none())
+    due = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+
+    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+
+
+class ServiceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Service"), choices=ServiceKind.choices)
+    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    towns = _OrganisationMultipleChoice(
+        label=_("Towns served"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+
+    def __init__(self, *args: Any, towns: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["towns"].queryset = towns  # type: ignore[attr-defined]
+
+
+class ContactForm(forms.Form):
+    role = forms.CharField(
+        label=_("Role"),
+        max_length=120,
+        help_text=_("e.g. management, head of migration services"),
+    )
+    office_email = forms.EmailField(
+        label=_("Office e-mail"),
+        required=False,
+        help_text=_("A role or office address, not a private one."),
+    )
+    office_phone = forms.CharField(label=_("Office phone"), required=False, max_length=40)
+
+
+class _OrganisationChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class StaffingDecisionForm(forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), help_text=DATE_HINT)
+    employer_type = forms.ChoiceField(label=_("Filled by"), choices=EmployerType.choices)
+    traeger = _OrganisationChoice(
+        label=_("Welfare agency"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Only when a welfare agency fills the post."),
+    )
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 4}))
+    tasks = forms.CharField(
+        label=_("Tasks"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    decided_by = forms.CharField(
+        label=_("Decided by"),
+        required=False,
+        max_length=200,
+        help_text=_("e.g. council resolution of …"),
+    )
+
+    def __init__(self, *args: Any, agencies: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["traeger"].queryset = agencies  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        employer, agency = data.get("employer_type"), data.get("traeger")
+        if employer == EmployerType.TRAEGER and agency is None:
+            self.add_error("traeger", _("Name the welfare agency that fills the post."))
+        if employer == EmployerType.MUNICIPAL and agency is not None:
+            self.add_error("traeger", _("A post filled by municipal staff has no welfare agency."))
+        return data

@@ -1,0 +1,27 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from kim.partners.views import staffing, talks, traeger
+
+app_name = "partners"
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="partners:talk_list"), name="home"),
+    path("traeger/", traeger.traeger_list, name="traeger_list"),
+    path("traeger/<str:code>/", traeger.traeger_detail, name="traeger_detail"),
+    path("traeger/<str:code>/angebote/neu/", traeger.service_add, name="service_add"),
+    path("traeger/<str:code>/kontakte/neu/", traeger.contact_add, name="contact_add"),
+    path("gespraeche/", talks.talk_list, name="talk_list"),
+    path("gespraeche/export.<str:fmt>", talks.talk_export, name="talk_export"),
+    path("gespraeche/neu/", talks.talk_create, name="talk_create"),
+    path("gespraeche/<str:code>/", talks.talk_detail, name="talk_detail"),
+    path("gespraeche/<str:code>/ergebnis/", talks.talk_outcome, name="talk_outcome"),
+    path("gespraeche/<str:code>/protokoll/", talks.minutes_upload, name="minutes_upload"),
+    path("gespraeche/<str:code>/aufgaben/neu/", talks.follow_up_add, name="follow_up_add"),
+    path("protokolle/<str:code>/", talks.minutes_download, name="minutes_download"),
+    path("aufgaben/<str:code>/erledigt/", talks.follow_up_done, name="follow_up_done"),
+    path(
+        "stellen/<str:position_code>/besetzungsentscheidung/",
+        staffing.staffing_decision,
+        name="staffing_decision",
+    ),
+]

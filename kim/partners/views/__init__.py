@@ -1,0 +1,1 @@
+"""Cooperation views, one module per concern (welfare agencies, talks, staffing decisions)."""

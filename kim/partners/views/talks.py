@@ -1,0 +1,250 @@
+"""Talks: the log with filters and exports, recording a talk, its page, outcome, minutes, tasks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kim.accounts.access import UserContext, user_context
+from kim.core.exports import tabular_response
+from kim.partners import actions, queries
+from kim.partners.access import (
+    can_complete_follow_up,
+    can_manage_talk,
+    can_use_partners,
+    follow_up_owners_for_talk,
+    get_document_for_user,
+    get_follow_up_for_completing,
+    get_talk_for_managing,
+    get_talk_for_user,
+    hosts_for_user,
+    positions_for_talks,
+    traeger_for_talks,
+)
+from kim.partners.forms import FollowUpForm, MinutesForm, OutcomeForm, TalkFilterForm, TalkForm
+from kim.partners.models import Talk, TalkFormat
+from kim.programmes.access import can_view_position
+
+
+def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[TalkFilterForm, list[Talk]]:
+    agencies, hosts = queries.filter_choices(ctx)
+    form = TalkFilterForm(request.GET, agencies=agencies, hosts=hosts)
+    data = form.cleaned_data if form.is_valid() else {}
+    f = queries.TalkFilter(
+        traeger=data.get("traeger") or "",
+        host=data.get("host") or "",
+        outcome=data.get("outcome") or "",
+        year=data.get("year"),
+        q=(data.get("q") or "").strip(),
+    )
+    return form, queries.talk_list(ctx, f)
+
+
+@login_required
+def talk_list(request: HttpRequest) -> HttpResponse:
+    ctx = user_context(request)
+    if not can_use_partners(ctx):
+        raise PermissionDenied
+    form, talks = _filtered(request, ctx)
+    context = {
+        "form": form,
+        "talks": talks,
+        "params": request.GET.urlencode(),
+        "may_record": hosts_for_user(ctx).exists(),
+    }
+    template = (
+        "partners/_talk_table.html"
+        if request.headers.get("HX-Request")
+        else "partners/talk_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def talk_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    ctx = user_context(request)
+    if not can_use_partners(ctx):
+        raise PermissionDenied
+    _form, talks = _filtered(request, ctx)
+    header = [
+        _("Code"),
+        _("Date"),
+        _("Held by"),
+        _("Format"),
+        _("Welfare agencies"),
+        _("Baustein"),
+        _("Topics"),
+        _("Outcome"),
+        _("Outcome in brief"),
+        _("Minutes"),
+        _("Open follow-up tasks"),
+    ]
+    rows = [
+        [
+            t.code,
+            t.held_on,
+            t.host.name,
+            TalkFormat(t.format).label,
+            ", ".join(o.name for o in queries.traeger_participants(t)),
+            t.baustein,
+            t.topics,
+            t.get_outcome_display(),
+            t.outcome_summary,
+            t.minutes_count,  # type: ignore[attr-defined]
+            t.open_tasks,  # type: ignore[attr-defined]
+        ]
+        for t in talks
+    ]
+    return tabular_response(
+        request,
+        fmt=fmt,
+        filename=f"gespraeche-{timezone.localdate():%Y%m%d}",
+        title=_("Talks with welfare agencies"),
+        header=header,
+        rows=rows,
+        audit_subject="partners.talks",
+        actor_ctx=ctx,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def talk_create(request: HttpRequest) -> HttpResponse:
+    ctx = user_context(request)
+    hosts = hosts_for_user(ctx)
+    if not hosts.exists():
+        raise PermissionDenied
+    form = TalkForm(
+        request.POST or None,
+        hosts=hosts,
+        agencies=traeger_for_talks(ctx),
+        positions=positions_for_talks(ctx),
+        initial={"held_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            talk = actions.record_talk(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The talk has been recorded."))
+            return redirect("partners:talk_detail", code=talk.code)
+    return render(request, "partners/talk_form.html", {"form": form})
+
+
+@login_required
+def talk_detail(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = user_context(request)
+    talk = queries.talk_detail(get_talk_for_user(ctx, code))
+    today = timezone.localdate()
+    return render(
+        request,
+        "partners/talk_detail.html",
+        {
+            "talk": talk,
+            "today": today,
+            "may_manage": can_manage_talk(ctx, talk),
+            "positions": [(p, can_view_position(ctx, p)) for p in talk.positions.all()],
+            "tasks": [
+                (t, t.done_at is None and t.due < today, can_complete_follow_up(ctx, t))
+                for t in talk.follow_ups.all()
+            ],
+        },
+    )
+
+
+def _step_page(request: HttpRequest, talk: Talk, form: object, title: str) -> HttpResponse:
+    return render(request, "partners/talk_step.html", {"talk": talk, "form": form, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def talk_outcome(request: HttpRequest, code: str) -> HttpResponse:
+    talk = get_talk_for_managing(user_context(request), code)
+    form = OutcomeForm(
+        request.POST or None,
+        initial={
+            "version": talk.version,
+            "outcome": talk.outcome,
+            "outcome_summary": talk.outcome_summary,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_outcome(
+                talk,
+                acting_user=request.user,
+                expected_version=data["version"],
+                outcome=data["outcome"],
+                outcome_summary=data["outcome_summary"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The outcome has been recorded."))
+            return redirect("partners:talk_detail", code=talk.code)
+    return _step_page(request, talk, form, _("Record the outcome"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_upload(request: HttpRequest, code: str) -> HttpResponse:
+    talk = get_talk_for_managing(user_context(request), code)
+    form = MinutesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        actions.attach_minutes(talk, acting_user=request.user, checked=form.cleaned_data["file"])
+        messages.success(request, _("The minutes have been stored."))
+        return redirect("partners:talk_detail", code=talk.code)
+    return render(request, "partners/minutes_form.html", {"talk": talk, "form": form})
+
+
+@login_required
+@require_GET
+def minutes_download(request: HttpRequest, code: str) -> FileResponse:
+    """Minutes leave the server only here: after the access check, as an audited download."""
+    document = get_document_for_user(user_context(request), code)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("File missing") from exc
+    actions.record_minutes_download(document, acting_user=request.user)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_add(request: HttpRequest, code: str) -> HttpResponse:
+    talk = get_talk_for_managing(user_context(request), code)
+    form = FollowUpForm(request.POST or None, owners=follow_up_owners_for_talk(talk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_follow_up(talk, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The follow-up task has been recorded."))
+            return redirect("partners:talk_detail", code=talk.code)
+    return _step_page(request, talk, form, _("Add a follow-up task"))
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, code: str) -> HttpResponse:
+    task = get_follow_up_for_completing(user_context(request), code)
+    actions.complete_follow_up(task, acting_user=request.user)
+    messages.success(request, _("The task has been marked as done."))
+    return redirect("partners:talk_detail", code=task.talk.code)

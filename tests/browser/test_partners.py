@@ -1,0 +1,90 @@
+"""The cooperation pages in real Chromium: talk log with htmx filters, a talk, minutes, a Träger.
+
+Every visited page is checked with axe (0 violations) and saved as a screenshot in
+test-results/. The cooperation's wording is not translated yet, so these tests hold to
+structure, ids and URLs, not to texts. The talk is made here through the actions, so nothing
+depends on what the demo seeds for partners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CheckPage = Callable[[str], None]
+LogIn = Callable[[str], None]
+BRUECKE = "Brücke Siegerland – Integrationshilfe e.V. (Demo)"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _talk() -> tuple[str, str]:
+    from django.contrib.auth.models import User
+
+    from kim.organisations.models import Organisation
+    from kim.partners import actions
+
+    brucke = Organisation.objects.get(name=BRUECKE)
+    talk = actions.record_talk(
+        acting_user=User.objects.get(username="koordination"),
+        host=Organisation.objects.get(ags="05970"),
+        held_on=dt.date(2025, 3, 10),
+        format="in_person",
+        topics="Browsertest: Trägerschaft der B2-Stellen",
+        traeger=[brucke],
+        outcome="postponed",
+    )
+    return talk.code, brucke.code
+
+
+def test_koordination_works_with_talks_and_agencies(
+    page: Page, server: str, log_in: LogIn, check_page: CheckPage, settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    talk_code, brucke_code = _talk()
+    log_in("koordination")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav.locator('a[href="/partner/gespraeche/"]').click()
+    expect(page).to_have_url(f"{server}/partner/gespraeche/")
+    expect(nav.locator('a[href="/partner/gespraeche/"]')).to_have_attribute("aria-current", "page")
+    expect(page.locator(f"#talk-{talk_code}")).to_be_visible()
+    check_page("partners-talk-log")
+
+    # htmx: choosing an outcome replaces only the table and keeps the URL shareable.
+    page.locator("#id_outcome").select_option("agreement")
+    expect(page).to_have_url(re.compile(r"outcome=agreement"))
+    expect(page.locator(f"#talk-{talk_code}")).to_have_count(0)
+    page.locator("#id_outcome").select_option("postponed")
+    expect(page.locator(f"#talk-{talk_code}")).to_be_visible()
+
+    page.locator(f"#talk-{talk_code} a").click()
+    expect(page).to_have_url(f"{server}/partner/gespraeche/{talk_code}/")
+    check_page("partners-talk-detail")
+
+    # Minutes: a wrong file is refused next to the field, a PDF is stored and listed.
+    page.goto(f"{server}/partner/gespraeche/{talk_code}/protokoll/")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "notizen.txt", "mimeType": "text/plain", "buffer": b"Text"}]
+    )
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#id_file_error")).to_be_visible()
+    check_page("partners-minutes-error")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "protokoll.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{server}/partner/gespraeche/{talk_code}/")
+    expect(page.locator("#minutes li")).to_have_count(1)
+
+    page.goto(f"{server}/partner/gespraeche/neu/")
+    check_page("partners-talk-form")
+
+    page.goto(f"{server}/partner/traeger/{brucke_code}/")
+    expect(page.locator(f"#talk-{talk_code}")).to_be_visible()
+    check_page("partners-traeger")
