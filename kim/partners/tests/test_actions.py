@@ -298,7 +298,7 @@ def test_record_outcome_refuses_a_stale_version() -> None:
     )
     assert first.version == 2
     before = AuditEvent.objects.count()
-    with pytest.raises(ValidationError, match="changed by someone else"):
+    with pytest.raises(ValidationError, match="zwischenzeitlich von jemand anderem geändert"):
         actions.record_outcome(
             talk,
             acting_user=_user("koordination"),
