@@ -59,6 +59,12 @@ class EventType(models.TextChoices):
     TRAEGER_SERVICE_ADDED = "partners.service_added", _("Service of a welfare agency recorded")
     TRAEGER_CONTACT_ADDED = "partners.contact_added", _("Contact of a welfare agency recorded")
     STAFFING_DECIDED = "partners.staffing_decided", _("Staffing decision recorded")
+    AGREEMENT_CREATED = "partners.agreement_created", _("Pass-through agreement recorded")
+    AGREEMENT_PAYMENT_ADDED = "partners.payment_added", _("Call for funds or payment scheduled")
+    AGREEMENT_PAYMENT_DONE = "partners.payment_done", _("Call for funds or payment done")
+    REPORTING_DUTY_ADDED = "partners.duty_added", _("Reporting duty recorded")
+    REPORT_RECEIVED = "partners.report_received", _("Report received")
+    REPORT_REVIEWED = "partners.report_reviewed", _("Report reviewed")
     AUDIT_EXPORTED = "audit.exported", _("Audit trail exported")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
 

@@ -8,6 +8,9 @@
   agency's manager reads its own; only coordination (and administrators) add services and
   contacts.
 - A follow-up task is completed by its owner or by whoever manages the talk.
+- Pass-through agreements: coordination manages all of its Kreis; a town's programme lead
+  manages those where the town is grantor or recipient; a welfare-agency manager reads those
+  where the agency is the recipient. Others see nothing (404).
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from django.http import Http404
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation, OrgKind
-from kim.partners.models import FollowUp, Talk, TalkDocument, TalkParticipant
+from kim.partners.models import (
+    Agreement,
+    FollowUp,
+    Payment,
+    ReportingDuty,
+    Talk,
+    TalkDocument,
+    TalkParticipant,
+)
 from kim.programmes.access import positions_for_user
 from kim.programmes.models import Position
 
@@ -203,3 +214,108 @@ def follow_up_owners_for_talk(talk: Talk) -> QuerySet[User]:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+# --- pass-through agreements ---------------------------------------------------------------
+
+
+def can_use_agreements(ctx: UserContext) -> bool:
+    return is_administrator(ctx) or ctx.has_role(
+        Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TRAEGER_MANAGER
+    )
+
+
+def can_use_deadlines(ctx: UserContext) -> bool:
+    return is_administrator(ctx) or ctx.has_role(Role.KIM_COORDINATION, Role.PROGRAMME_LEAD)
+
+
+def agreements_for_user(ctx: UserContext) -> QuerySet[Agreement]:
+    qs = Agreement.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    agencies = ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    if not (regions or towns or agencies):
+        return qs.none()
+    return qs.filter(
+        Q(region_id__in=regions)
+        | Q(grantor_id__in=towns)
+        | Q(recipient_id__in=towns)
+        | Q(recipient_id__in=agencies)
+    )
+
+
+def agreements_for_managing(ctx: UserContext) -> QuerySet[Agreement]:
+    qs = Agreement.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return qs.filter(Q(region_id__in=regions) | Q(grantor_id__in=towns) | Q(recipient_id__in=towns))
+
+
+def can_manage_agreement(ctx: UserContext, agreement: Agreement) -> bool:
+    if is_administrator(ctx) or agreement.region_id in ctx.regions_with_role(Role.KIM_COORDINATION):
+        return True
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return agreement.grantor_id in towns or agreement.recipient_id in towns
+
+
+def get_agreement_for_user(ctx: UserContext, code: str) -> Agreement:
+    agreement = (
+        agreements_for_user(ctx)
+        .select_related("grantor", "recipient", "region")
+        .filter(code=code)
+        .first()
+    )
+    if agreement is None:
+        raise Http404("Agreement not found")
+    return agreement
+
+
+def get_agreement_for_managing(ctx: UserContext, code: str) -> Agreement:
+    agreement = get_agreement_for_user(ctx, code)
+    if not can_manage_agreement(ctx, agreement):
+        raise PermissionDenied
+    return agreement
+
+
+def get_payment_for_managing(ctx: UserContext, code: str) -> Payment:
+    payment = Payment.objects.select_related("agreement").filter(code=code).first()
+    if payment is None or not agreements_for_user(ctx).filter(pk=payment.agreement_id).exists():
+        raise Http404("Payment not found")
+    if not can_manage_agreement(ctx, payment.agreement):
+        raise PermissionDenied
+    return payment
+
+
+def get_duty_for_managing(ctx: UserContext, code: str) -> ReportingDuty:
+    duty = ReportingDuty.objects.select_related("agreement").filter(code=code).first()
+    if duty is None or not agreements_for_user(ctx).filter(pk=duty.agreement_id).exists():
+        raise Http404("Reporting duty not found")
+    if not can_manage_agreement(ctx, duty.agreement):
+        raise PermissionDenied
+    return duty
+
+
+def grantors_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Who the user may pass funds on for: the Kreis (coordination), the own town (lead)."""
+    qs = Organisation.objects.filter(
+        kind__in=[OrgKind.KREIS, OrgKind.KREISFREIE_STADT, OrgKind.KOMMUNE]
+    )
+    if is_administrator(ctx):
+        return qs.order_by("name")
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return qs.filter(Q(id__in=regions) | Q(region_id__in=regions) | Q(id__in=towns)).order_by(
+        "name"
+    )
+
+
+def recipients_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Towns and welfare agencies of the regions in which the user may pass funds on."""
+    qs = Organisation.objects.filter(kind__in=[OrgKind.KOMMUNE, OrgKind.TRAEGER])
+    if not is_administrator(ctx):
+        qs = qs.filter(region_id__in=_talk_regions(ctx))
+    return qs.order_by("kind", "name")

@@ -5,11 +5,16 @@ Träger; the administration reported on 16.11.2022). Everything below – agenci
 outcomes, minutes, tasks, the staffing resolution – is fictional and marked as demo data.
 Follow-up dates are relative to today so the task list stays alive. Idempotent: does nothing
 once the Kreis has any talk.
+
+The pass-through agreements (Kreis → Stadt Siegen notice for B2, Stadt Siegen → Brücke
+Siegerland contract for its two posts) are seeded separately, once, with payment and reporting
+dates relative to today: one Sachbericht is overdue, one interim report received and accepted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +23,17 @@ from django.utils import timezone
 from kim.core.demo import DEMO_TRAEGER
 from kim.organisations.models import Organisation
 from kim.partners import actions, uploads
-from kim.partners.models import Outcome, ServiceKind, Talk, TalkFormat
+from kim.partners.models import (
+    Agreement,
+    AgreementKind,
+    DutyKind,
+    Outcome,
+    PaymentKind,
+    Review,
+    ServiceKind,
+    Talk,
+    TalkFormat,
+)
 from kim.programmes.models import Position
 
 DECIDED_BY = "Ratsbeschluss (Demo)"
@@ -274,10 +289,123 @@ def _staffing(posts: list[Position], brucke: Organisation, lead: User) -> None:
         )
 
 
+PER_VZE = Decimal("57000.00")  # the B2 lump sum per full-time post and year
+TOP_UP_PER_VZE = Decimal("12000.00")  # fictional: what the city adds per post and year
+CENT = Decimal("0.01")
+
+
+def _pass_through(
+    kreis: Organisation, siegen: Organisation, brucke: Organisation, posts: list[Position]
+) -> None:
+    """Kreis → Siegen notice and Siegen → Brücke contract with schedules relative to today."""
+    today = timezone.localdate()
+    years = list(
+        range((today - dt.timedelta(days=120)).year, (today + dt.timedelta(days=120)).year + 1)
+    )
+    start, end = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
+    lead = User.objects.get(username="siegen")
+    coordination = User.objects.get(username="koordination")
+    all_vze = sum((p.vze for p in posts), Decimal(0))
+    brucke_posts = [p for p in posts if p.home_id == brucke.pk]
+    brucke_vze = sum((p.vze for p in brucke_posts), Decimal(0))
+    notice = actions.create_agreement(
+        acting_user=coordination,
+        grantor=kreis,
+        recipient=siegen,
+        kind=AgreementKind.NOTICE,
+        title="Weiterleitungsbescheid KIM Baustein 2 an die Stadt Siegen (Demo)",
+        signed_on=start - dt.timedelta(days=30),
+        period_start=start,
+        period_end=end,
+        amounts=[(year, (PER_VZE * all_vze).quantize(CENT), Decimal(0)) for year in years],
+        positions=posts,
+    )
+    contract = actions.create_agreement(
+        acting_user=lead,
+        grantor=siegen,
+        recipient=brucke,
+        kind=AgreementKind.CONTRACT,
+        title="Weiterleitungsvertrag B2-Stellen Brücke Siegerland (Demo)",
+        signed_on=start - dt.timedelta(days=20),
+        period_start=start,
+        period_end=end,
+        amounts=[
+            (
+                year,
+                (PER_VZE * brucke_vze).quantize(CENT),
+                (TOP_UP_PER_VZE * brucke_vze).quantize(CENT),
+            )
+            for year in years
+        ],
+        conditions="Die ANBest-P und die Nebenbestimmungen des Zuwendungsbescheids werden an "
+        "den Träger weitergegeben. Die Stadt trägt den Eigenanteil (Aufstockung). (Demo)",
+        positions=brucke_posts,
+    )
+    for agreement, user, vze in ((notice, coordination, all_vze), (contract, lead, brucke_vze)):
+        quarter = (PER_VZE * vze / 4).quantize(CENT)
+        for offset, kind, done in (
+            (-100, PaymentKind.CALL_FOR_FUNDS, True),
+            (-90, PaymentKind.PAYMENT, True),
+            (20, PaymentKind.CALL_FOR_FUNDS, False),
+            (35, PaymentKind.PAYMENT, False),
+        ):
+            due = today + dt.timedelta(days=offset)
+            payment = actions.add_payment(
+                agreement, acting_user=user, kind=kind, due_on=due, amount=quarter
+            )
+            if done:
+                actions.mark_payment_done(payment, acting_user=user, done_on=due)
+    interim = actions.add_reporting_duty(
+        contract, acting_user=lead, kind=DutyKind.INTERIM, due_on=today - dt.timedelta(days=45)
+    )
+    actions.record_report_received(
+        interim, acting_user=lead, received_on=today - dt.timedelta(days=47)
+    )
+    actions.record_review(interim, acting_user=lead, review=Review.ACCEPTED)
+    actions.add_reporting_duty(
+        contract,
+        acting_user=lead,
+        kind=DutyKind.SACHBERICHT,
+        due_on=today - dt.timedelta(days=14),
+        note="Sachbericht zum Zwischenstand; erinnert (Demo)",
+    )
+    actions.add_reporting_duty(
+        contract,
+        acting_user=lead,
+        kind=DutyKind.VERWENDUNGSNACHWEIS,
+        due_on=today + dt.timedelta(days=75),
+    )
+    actions.add_reporting_duty(
+        notice,
+        acting_user=coordination,
+        kind=DutyKind.INTERIM,
+        due_on=today + dt.timedelta(days=50),
+    )
+
+
+def _siegen_b2(kreis: Organisation, siegen: Organisation, brucke: Organisation) -> list[Position]:
+    """Siegen's B2 posts: those at the town and the two placed with Brücke Siegerland."""
+    return list(
+        Position.objects.filter(region=kreis, baustein="B2", home__in=[siegen, brucke]).order_by(
+            "id"
+        )
+    )
+
+
+def seed_agreements(orgs: dict[str, Organisation]) -> None:
+    """Idempotent: does nothing once the Kreis has any pass-through agreement."""
+    kreis, siegen = orgs["kreis"], orgs["Siegen"]
+    if Agreement.objects.filter(region=kreis).exists():
+        return
+    brucke = _agencies()[0]
+    _pass_through(kreis, siegen, brucke, _siegen_b2(kreis, siegen, brucke))
+
+
 def seed_partners(orgs: dict[str, Organisation]) -> None:
-    """Idempotent: does nothing once the Kreis has any talk."""
+    """Idempotent: does nothing once the Kreis has any talk (agreements: once, separately)."""
     kreis, siegen = orgs["kreis"], orgs["Siegen"]
     if Talk.objects.filter(region=kreis).exists():
+        seed_agreements(orgs)
         return
     agencies = _agencies()
     brucke = agencies[0]
@@ -294,3 +422,4 @@ def seed_partners(orgs: dict[str, Organisation]) -> None:
     _follow_ups(agreement, lead)
     _minutes(agreement, lead)
     _staffing(posts, brucke, lead)
+    seed_agreements(orgs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -10,7 +12,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.organisations.models import Organisation
-from kim.partners.models import Outcome, ServiceKind, TalkFormat
+from kim.partners.models import (
+    DEFAULT_CONDITIONS,
+    AgreementKind,
+    DutyKind,
+    Outcome,
+    PaymentKind,
+    Review,
+    ServiceKind,
+    TalkFormat,
+)
 from kim.partners.uploads import CheckedFile, check_document
 from kim.programmes.models import Baustein, EmployerType, Position
 
@@ -212,3 +223,102 @@ class StaffingDecisionForm(forms.Form):
         if employer == EmployerType.MUNICIPAL and agency is not None:
             self.add_error("traeger", _("A post filled by municipal staff has no welfare agency."))
         return data
+
+
+# --- pass-through agreements ---------------------------------------------------------------
+
+AMOUNT_LINE = re.compile(r"^\s*(\d{4})\s*:\s*([\d.,]+)\s*(?:;\s*([\d.,]+))?\s*$")
+
+
+def _decimal(text: str) -> Decimal:
+    """German or plain notation: "57.000,00", "57000,5", "57000.50"."""
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return Decimal(text)
+
+
+class AgreementForm(forms.Form):
+    grantor = _OrganisationChoice(label=_("Grantor"), queryset=Organisation.objects.none())
+    recipient = _OrganisationChoice(label=_("Recipient"), queryset=Organisation.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    signed_on = forms.DateField(label=_("Signed on"), help_text=DATE_HINT)
+    period_start = forms.DateField(label=_("Period from"), help_text=DATE_HINT)
+    period_end = forms.DateField(label=_("Period to"), help_text=DATE_HINT)
+    amounts = forms.CharField(
+        label=_("Amounts per year"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_('One line per year: "YYYY: amount; top-up", e.g. "2026: 114000,00; 20000".'),
+    )
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=DEFAULT_CONDITIONS,
+    )
+    positions = _PositionMultipleChoice(
+        label=_("Positions"),
+        queryset=Position.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        grantors: QuerySet[Organisation],
+        recipients: QuerySet[Organisation],
+        positions: QuerySet[Position],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grantor"].queryset = grantors  # type: ignore[attr-defined]
+        self.fields["recipient"].queryset = recipients  # type: ignore[attr-defined]
+        self.fields["positions"].queryset = positions  # type: ignore[attr-defined]
+
+    def clean_amounts(self) -> list[tuple[int, Decimal, Decimal]]:
+        lines = []
+        for raw in self.cleaned_data["amounts"].splitlines():
+            if not raw.strip():
+                continue
+            match = AMOUNT_LINE.match(raw)
+            try:
+                if match is None:
+                    raise InvalidOperation
+                top_up = _decimal(match[3]) if match[3] else Decimal(0)
+                lines.append((int(match[1]), _decimal(match[2]), top_up))
+            except InvalidOperation:
+                raise forms.ValidationError(
+                    _('"%(line)s" is not of the form "YYYY: amount; top-up".'),
+                    params={"line": raw.strip()},
+                ) from None
+        return lines
+
+
+class PaymentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PaymentKind.choices)
+    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    amount = forms.DecimalField(label=_("Amount (€)"), max_digits=12, decimal_places=2)
+
+
+class DoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), help_text=DATE_HINT)
+
+
+class ReportingDutyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Report"), choices=DutyKind.choices)
+    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ReceivedForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"), help_text=DATE_HINT)
+
+
+class ReviewForm(forms.Form):
+    review = forms.ChoiceField(
+        label=_("Review result"), choices=[c for c in Review.choices if c[0] != Review.PENDING]
+    )
+    reclaim_amount = forms.DecimalField(
+        label=_("Reclaim (€)"), max_digits=12, decimal_places=2, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)

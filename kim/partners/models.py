@@ -3,6 +3,8 @@ minutes, follow-up tasks, and the dated staffing decision per position."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -239,3 +241,146 @@ class StaffingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} → {self.employer_type} ({self.decided_on})"
+
+
+class AgreementKind(models.TextChoices):
+    CONTRACT = "contract", _("contract")
+    NOTICE = "notice", _("notice (Weiterleitungsbescheid)")
+
+
+DEFAULT_CONDITIONS = _(
+    "The ANBest-P and the conditions of the funding notice are carried over to the recipient."
+)
+
+
+def _default_conditions() -> str:
+    return str(DEFAULT_CONDITIONS)
+
+
+class Agreement(models.Model):
+    """Passing funds on: Kreis → town, or Kreis/town → welfare agency."""
+
+    code = CodeField()
+    region = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    grantor = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="agreements_granted",
+        verbose_name=_("grantor"),
+    )
+    recipient = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="agreements_received",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AgreementKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    signed_on = models.DateField(_("signed on"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    conditions = models.TextField(_("conditions"), default=_default_conditions)
+    positions = models.ManyToManyField(
+        "programmes.Position", blank=True, related_name="agreements", verbose_name=_("positions")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("pass-through agreement")
+        verbose_name_plural = _("pass-through agreements")
+        ordering = ["-period_start", "title"]
+        indexes = [models.Index(fields=["region", "period_start"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgreementAmount(models.Model):
+    """The amount passed on for one year, and the municipality's top-up on it."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="amounts")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    top_up = models.DecimalField(
+        _("top-up by the municipality (€)"), max_digits=12, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("amount per year")
+        verbose_name_plural = _("amounts per year")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "year"], name="agreement_amount_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.amount + self.top_up
+
+
+class PaymentKind(models.TextChoices):
+    CALL_FOR_FUNDS = "call", _("call for funds")
+    PAYMENT = "payment", _("payment")
+
+
+class Payment(models.Model):
+    """One step of the payment schedule: a call for funds or a payment."""
+
+    code = CodeField()
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind.choices)
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
+
+
+class DutyKind(models.TextChoices):
+    INTERIM = "interim", _("interim report")
+    SACHBERICHT = "sachbericht", _("Sachbericht")
+    VERWENDUNGSNACHWEIS = "vn", _("zahlenmäßiger Nachweis / Verwendungsnachweis")
+
+
+class Review(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    QUERIES = "queries", _("queries")
+    RECLAIM = "reclaim", _("reclaim")
+
+
+class ReportingDuty(models.Model):
+    """A report the recipient owes, its receipt and the review result."""
+
+    code = CodeField()
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="duties")
+    kind = models.CharField(_("kind"), max_length=12, choices=DutyKind.choices)
+    due_on = models.DateField(_("due on"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    review = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.PENDING
+    )
+    reclaim_amount = models.DecimalField(
+        _("reclaim (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("reporting duty")
+        verbose_name_plural = _("reporting duties")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"

@@ -9,14 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from kim.accounts.access import UserContext
 from kim.organisations.models import Organisation
-from kim.partners.access import follow_ups_for_owner, talks_for_user, traeger_for_user
+from kim.partners.access import (
+    agreements_for_managing,
+    agreements_for_user,
+    follow_ups_for_owner,
+    talks_for_user,
+    traeger_for_user,
+)
 from kim.partners.models import (
+    Agreement,
+    AgreementAmount,
     FollowUp,
     ParticipantRole,
+    Payment,
+    ReportingDuty,
     StaffingDecision,
     Talk,
     TalkParticipant,
@@ -117,6 +127,7 @@ class TraegerTimeline:
     contacts: list[TraegerContact]
     talks: list[Talk]
     decisions: list[StaffingDecision]
+    agreements: list[Agreement]
     positions: list[tuple[Position, str | None]]  # with the status on the given day
 
 
@@ -146,7 +157,13 @@ def traeger_timeline(ctx: UserContext, org: Organisation, day: dt.date) -> Traeg
         .order_by("baustein", "title")
     )
     positions = [(p, p.status_on(day)) for p in hosted]
-    return TraegerTimeline(org, services, contacts, talks, decisions, positions)
+    agreements = list(
+        agreements_for_user(ctx)
+        .filter(recipient=org)
+        .select_related("grantor")
+        .order_by("-period_start", "title")
+    )
+    return TraegerTimeline(org, services, contacts, talks, decisions, agreements, positions)
 
 
 def traeger_participants(talk: Talk) -> list[Organisation]:
@@ -159,3 +176,107 @@ def open_follow_ups(user_id: int | None, today: dt.date) -> list[tuple[FollowUp,
     tasks = list(follow_ups_for_owner(user_id).order_by("due", "id"))
     overdue = [t for t in tasks if t.due < today]
     return [(t, True) for t in overdue] + [(t, False) for t in tasks if t.due >= today]
+
+
+# --- pass-through agreements ---------------------------------------------------------------
+
+
+def agreement_list(ctx: UserContext) -> list[Agreement]:
+    """The agreements the user may read with their totals and open items (one query).
+
+    The total is a subquery: counting payments and duties joins both, which would multiply."""
+    return list(
+        agreements_for_user(ctx)
+        .select_related("grantor", "recipient")
+        .annotate(
+            total_amount=Subquery(
+                AgreementAmount.objects.filter(agreement=OuterRef("pk"))
+                .order_by()
+                .values("agreement")
+                .annotate(sum_amount=Sum("amount"))
+                .values("sum_amount")
+            ),
+            open_payments=Count(
+                "payments", filter=Q(payments__done_on__isnull=True), distinct=True
+            ),
+            open_reports=Count("duties", filter=Q(duties__received_on__isnull=True), distinct=True),
+            next_due=Min("duties__due_on", filter=Q(duties__received_on__isnull=True)),
+        )
+        .order_by("-period_start", "title")
+    )
+
+
+def agreement_detail(agreement: Agreement) -> Agreement:
+    """One agreement with amounts, posts, payment schedule and reporting duties."""
+    return (
+        Agreement.objects.filter(pk=agreement.pk)
+        .select_related("grantor", "recipient", "region")
+        .prefetch_related(
+            Prefetch("amounts", queryset=AgreementAmount.objects.order_by("year")),
+            Prefetch("positions", queryset=Position.objects.select_related("home")),
+            Prefetch("payments", queryset=Payment.objects.order_by("due_on", "id")),
+            Prefetch("duties", queryset=ReportingDuty.objects.order_by("due_on", "id")),
+        )
+        .get()
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    due_on: dt.date
+    agreement: Agreement
+    party: Organisation  # who has to act: the grantor for payments, the recipient for reports
+    kind: str  # display label
+    amount: object | None = None
+
+
+@dataclass
+class Deadlines:
+    overdue: list[DeadlineItem]
+    next_30: list[DeadlineItem]
+    next_60: list[DeadlineItem]
+    next_90: list[DeadlineItem]
+
+    @property
+    def groups(self) -> list[tuple[str, str, list[DeadlineItem]]]:
+        from django.utils.translation import gettext as _
+
+        return [
+            ("overdue", _("Overdue"), self.overdue),
+            ("next-30", _("Due in the next 30 days"), self.next_30),
+            ("next-60", _("Due in 31 to 60 days"), self.next_60),
+            ("next-90", _("Due in 61 to 90 days"), self.next_90),
+        ]
+
+
+def deadlines(ctx: UserContext, today: dt.date) -> Deadlines:
+    """Payments not done and reports not received of the agreements the user manages, up to 90
+    days ahead, grouped overdue / 0–30 / 31–60 / 61–90 days (two queries)."""
+    visible = agreements_for_managing(ctx).values("pk")
+    horizon = today + dt.timedelta(days=90)
+    payments = Payment.objects.filter(
+        agreement__in=visible, done_on__isnull=True, due_on__lte=horizon
+    ).select_related("agreement", "agreement__grantor", "agreement__recipient")
+    duties = ReportingDuty.objects.filter(
+        agreement__in=visible, received_on__isnull=True, due_on__lte=horizon
+    ).select_related("agreement", "agreement__grantor", "agreement__recipient")
+    items = [
+        DeadlineItem(p.due_on, p.agreement, p.agreement.grantor, p.get_kind_display(), p.amount)
+        for p in payments
+    ] + [
+        DeadlineItem(d.due_on, d.agreement, d.agreement.recipient, d.get_kind_display())
+        for d in duties
+    ]
+    items.sort(key=lambda i: (i.due_on, i.agreement.title))
+    result = Deadlines([], [], [], [])
+    for item in items:
+        days = (item.due_on - today).days
+        if days < 0:
+            result.overdue.append(item)
+        elif days <= 30:
+            result.next_30.append(item)
+        elif days <= 60:
+            result.next_60.append(item)
+        else:
+            result.next_90.append(item)
+    return result

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from kim.partners.views import staffing, talks, traeger
+from kim.partners.views import agreements, staffing, talks, traeger
 
 app_name = "partners"
 urlpatterns = [
@@ -19,6 +19,15 @@ urlpatterns = [
     path("gespraeche/<str:code>/aufgaben/neu/", talks.follow_up_add, name="follow_up_add"),
     path("protokolle/<str:code>/", talks.minutes_download, name="minutes_download"),
     path("aufgaben/<str:code>/erledigt/", talks.follow_up_done, name="follow_up_done"),
+    path("vereinbarungen/", agreements.agreement_list, name="agreement_list"),
+    path("vereinbarungen/neu/", agreements.agreement_create, name="agreement_create"),
+    path("vereinbarungen/<str:code>/", agreements.agreement_detail, name="agreement_detail"),
+    path("vereinbarungen/<str:code>/zahlungen/neu/", agreements.payment_add, name="payment_add"),
+    path("vereinbarungen/<str:code>/berichte/neu/", agreements.duty_add, name="duty_add"),
+    path("zahlungen/<str:code>/erledigt/", agreements.payment_done, name="payment_done"),
+    path("berichte/<str:code>/eingang/", agreements.duty_received, name="duty_received"),
+    path("berichte/<str:code>/pruefung/", agreements.duty_review, name="duty_review"),
+    path("fristen/", agreements.deadlines, name="deadlines"),
     path(
         "stellen/<str:position_code>/besetzungsentscheidung/",
         staffing.staffing_decision,

@@ -1,1 +1,2 @@
-"""Cooperation views, one module per concern (welfare agencies, talks, staffing decisions)."""
+"""Cooperation views, one module per concern (welfare agencies, talks, staffing decisions,
+pass-through agreements)."""

@@ -17,6 +17,7 @@ from kim.partners import actions, queries
 from kim.partners.access import (
     can_complete_follow_up,
     can_manage_talk,
+    can_use_deadlines,
     can_use_partners,
     follow_up_owners_for_talk,
     get_document_for_user,
@@ -57,6 +58,7 @@ def talk_list(request: HttpRequest) -> HttpResponse:
         "talks": talks,
         "params": request.GET.urlencode(),
         "may_record": hosts_for_user(ctx).exists(),
+        "may_see_deadlines": can_use_deadlines(ctx),
     }
     template = (
         "partners/_talk_table.html"
