@@ -88,3 +88,24 @@ def test_koordination_works_with_talks_and_agencies(
     page.goto(f"{server}/partner/traeger/{brucke_code}/")
     expect(page.locator(f"#talk-{talk_code}")).to_be_visible()
     check_page("partners-traeger")
+
+
+def test_coordination_checks_agreements_and_deadlines(
+    page: Page, server: str, log_in: LogIn, check_page: CheckPage
+) -> None:
+    """The demo's agreements: list, detail with payments and reports, and the deadlines view."""
+    log_in("koordination")
+    page.goto(f"{server}/partner/vereinbarungen/")
+    rows = page.locator("main table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 2
+    check_page("partners-agreements")
+    rows.first.locator("a").first.click()
+    expect(page).to_have_url(re.compile(r"/partner/vereinbarungen/[a-z2-7]{16}/$"))
+    expect(page.locator("main table").first).to_be_visible()
+    check_page("partners-agreement-detail")
+    page.goto(f"{server}/partner/fristen/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The demo keeps one Sachbericht overdue, relative to today.
+    expect(page.locator("main")).to_contain_text("Sachbericht")
+    check_page("partners-deadlines")

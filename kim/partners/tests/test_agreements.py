@@ -596,3 +596,15 @@ def test_deadlines_query_count(login_as, django_assert_max_num_queries) -> None:
     ):
         response = client.get("/partner/fristen/")
     assert len(response.context["deadlines"].overdue) >= 4
+
+
+def test_years_are_not_formatted_as_numbers(login_as) -> None:
+    from kim.partners.models import Agreement
+
+    agreement = Agreement.objects.filter(amounts__isnull=False).first()
+    assert agreement is not None
+    year = agreement.amounts.first().year
+    body = (
+        login_as("koordination").get(f"/partner/vereinbarungen/{agreement.code}/").content.decode()
+    )
+    assert f">{year}</th>" in body and f"{str(year)[0]}.{str(year)[1:]}" not in body
