@@ -29,4 +29,10 @@ urlpatterns = [
     path("programmes/<str:code>/forecast/", programmes_api.forecast, name="api-programme-forecast"),
     path("partners/talks/", partners_api.talk_list, name="api-partners-talks"),
     path("partners/talks/<str:code>/", partners_api.talk_detail, name="api-partners-talk"),
+    path("partners/agreements/", partners_api.agreement_list, name="api-partners-agreements"),
+    path(
+        "partners/agreements/<str:code>/",
+        partners_api.agreement_detail,
+        name="api-partners-agreement",
+    ),
 ]

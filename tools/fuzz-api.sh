@@ -12,7 +12,8 @@ token=$(.venv/bin/kim drf_create_token koordination | awk '{print $3}')
 export KIM_FUZZ_KREIS=$(.venv/bin/kim shell --no-imports -c "from kim.organisations.models import Organisation as O; print(O.objects.get(ags='05970').code)")
 export KIM_FUZZ_POSITION=$(.venv/bin/kim shell --no-imports -c "from kim.programmes.models import Position as P; print(P.objects.order_by('id').first().code)")
 export KIM_FUZZ_TALK=$(.venv/bin/kim shell --no-imports -c "from kim.partners.models import Talk as T; print(T.objects.order_by('id').first().code)")
-echo "fuzzing with Kreis $KIM_FUZZ_KREIS, position $KIM_FUZZ_POSITION and talk $KIM_FUZZ_TALK"
+export KIM_FUZZ_AGREEMENT=$(.venv/bin/kim shell --no-imports -c "from kim.partners.models import Agreement as A; print(A.objects.order_by('id').first().code)")
+echo "fuzzing with Kreis $KIM_FUZZ_KREIS, position $KIM_FUZZ_POSITION, talk $KIM_FUZZ_TALK and agreement $KIM_FUZZ_AGREEMENT"
 .venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:$port --workers 2 --log-level warning --limit-request-line 16384 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT

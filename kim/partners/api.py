@@ -1,14 +1,18 @@
-"""API v1 for the cooperation with welfare agencies: the talk log and one talk.
+"""API v1 for the cooperation with welfare agencies: the talk log and one talk, the
+pass-through agreements and one agreement.
 
 The same doors as the UI (``access.py``) and the same read side (``queries.py``): a talk the
 user may not read is a 404; a role that has no part in the cooperation gets 403 on the list.
-Who owns a follow-up task is shown only to those who may manage the talk.
+Who owns a follow-up task is shown only to those who may manage the talk. Agreements follow
+``agreements_for_user``: a welfare-agency manager reads only those its agency receives.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -27,8 +31,23 @@ from kim.core.pagination import BoundedLimitOffsetPagination
 from kim.organisations.api import ERRORS, ErrorSerializer
 from kim.organisations.models import Organisation
 from kim.partners import queries
-from kim.partners.access import can_manage_talk, can_use_partners, get_talk_for_user
-from kim.partners.models import FollowUp, Outcome, Talk
+from kim.partners.access import (
+    can_manage_talk,
+    can_use_agreements,
+    can_use_partners,
+    get_agreement_for_user,
+    get_talk_for_user,
+)
+from kim.partners.models import (
+    Agreement,
+    AgreementAmount,
+    AgreementKind,
+    FollowUp,
+    Outcome,
+    Payment,
+    ReportingDuty,
+    Talk,
+)
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Missing, or not visible to you")}
@@ -165,3 +184,170 @@ def talk_detail(request: Request, code: str) -> Response:
     talk = queries.talk_detail(get_talk_for_user(ctx, code))
     context = {"show_owner": can_manage_talk(ctx, talk)}
     return Response(TalkDetailSerializer(talk, context=context).data)
+
+
+# --- pass-through agreements ---------------------------------------------------------------
+
+AGREEMENT_STATUS = ["running", "ended", "not_yet_started"]
+
+
+class AgreementFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(required=False, allow_blank=True, choices=AgreementKind.choices)
+    recipient = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="Code of the recipient (a town or a welfare agency).",
+    )
+    year = serializers.IntegerField(
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        help_text="Year the agreement's period overlaps.",
+    )
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    grantor = TraegerRefSerializer(read_only=True, help_text="Who passes the funds on.")
+    recipient = TraegerRefSerializer(read_only=True, help_text="Who receives the funds.")
+    status = serializers.SerializerMethodField(
+        help_text="Whether the period is running, has ended or has not yet started (today)."
+    )
+    open_payments = serializers.SerializerMethodField(help_text="Payments not yet done.")
+    open_reports = serializers.SerializerMethodField(help_text="Reports not yet received.")
+    overdue = serializers.SerializerMethodField(
+        help_text="A report not yet received was due before today."
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "code",
+            "kind",
+            "title",
+            "grantor",
+            "recipient",
+            "signed_on",
+            "period_start",
+            "period_end",
+            "status",
+            "open_payments",
+            "open_reports",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+    def _today(self) -> dt.date:
+        today: dt.date = self.context.get("today") or timezone.localdate()
+        return today
+
+    @extend_schema_field(serializers.ChoiceField(choices=AGREEMENT_STATUS))
+    def get_status(self, agreement: Agreement) -> str:
+        # The same rule as the status column of the UI list.
+        today = self._today()
+        if agreement.period_end < today:
+            return "ended"
+        if agreement.period_start > today:
+            return "not_yet_started"
+        return "running"
+
+    # The list annotates the counts (``queries.agreement_list``); the detail has the rows
+    # prefetched (``queries.agreement_detail``) and counts them in Python.
+    def get_open_payments(self, agreement: Agreement) -> int:
+        annotated = getattr(agreement, "open_payments", None)
+        if annotated is not None:
+            return int(annotated)
+        return sum(1 for p in agreement.payments.all() if p.done_on is None)
+
+    def get_open_reports(self, agreement: Agreement) -> int:
+        annotated = getattr(agreement, "open_reports", None)
+        if annotated is not None:
+            return int(annotated)
+        return sum(1 for d in agreement.duties.all() if d.received_on is None)
+
+    def get_overdue(self, agreement: Agreement) -> bool:
+        if hasattr(agreement, "next_due"):
+            next_due: dt.date | None = agreement.next_due
+        else:
+            open_dues = [d.due_on for d in agreement.duties.all() if d.received_on is None]
+            next_due = min(open_dues, default=None)
+        return next_due is not None and next_due < self._today()
+
+
+class AgreementAmountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgreementAmount
+        fields = ["year", "amount", "top_up"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["due_on", "kind", "amount", "done_on"]
+        read_only_fields = fields
+
+
+class ReportingDutySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportingDuty
+        fields = ["due_on", "kind", "received_on", "review", "reclaim_amount"]
+        read_only_fields = fields
+
+
+class AgreementDetailSerializer(AgreementSerializer):
+    amounts = AgreementAmountSerializer(many=True, read_only=True, help_text="Amounts per year.")
+    payments = PaymentSerializer(many=True, read_only=True, help_text="The payment schedule.")
+    duties = ReportingDutySerializer(many=True, read_only=True, help_text="Reporting duties.")
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "amounts", "payments", "duties"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="partners_agreements_list",
+        parameters=[AgreementFilterSerializer],
+        responses={
+            200: AgreementSerializer(many=True),
+            400: OpenApiResponse(
+                error_serializer("AgreementFilterError", AgreementFilterSerializer),
+                description="Invalid filter",
+            ),
+            **ERRORS,
+        },
+    )
+)
+class AgreementList(generics.ListAPIView):
+    """Pass-through agreements the user may read, latest period first, with open items."""
+
+    serializer_class = AgreementSerializer
+    pagination_class = BoundedLimitOffsetPagination
+
+    def get_queryset(self) -> list[Agreement]:  # type: ignore[override]
+        ctx = user_context(self.request)
+        if not can_use_agreements(ctx):
+            raise PermissionDenied
+        data = validated(AgreementFilterSerializer, self.request.query_params)
+        f = queries.AgreementFilter(
+            kind=data.get("kind", ""),
+            recipient=data.get("recipient", "").strip(),
+            year=data.get("year"),
+        )
+        return queries.agreement_list(ctx, f)
+
+
+agreement_list = AgreementList.as_view()
+
+
+@extend_schema(
+    operation_id="partners_agreements_retrieve",
+    responses={200: AgreementDetailSerializer, **NOT_FOUND, **ERRORS},
+)
+@api_view(["GET"])
+def agreement_detail(request: Request, code: str) -> Response:
+    """One agreement with its amounts per year, payment schedule and reporting duties."""
+    ctx = user_context(request)
+    agreement = queries.agreement_detail(get_agreement_for_user(ctx, code))
+    return Response(AgreementDetailSerializer(agreement).data)

@@ -181,13 +181,29 @@ def open_follow_ups(user_id: int | None, today: dt.date) -> list[tuple[FollowUp,
 # --- pass-through agreements ---------------------------------------------------------------
 
 
-def agreement_list(ctx: UserContext) -> list[Agreement]:
+@dataclass(frozen=True)
+class AgreementFilter:
+    kind: str = ""
+    recipient: str = ""  # organisation code
+    year: int | None = None  # the period overlaps this year
+
+
+def agreement_list(ctx: UserContext, f: AgreementFilter | None = None) -> list[Agreement]:
     """The agreements the user may read with their totals and open items (one query).
 
     The total is a subquery: counting payments and duties joins both, which would multiply."""
+    f = f or AgreementFilter()
+    qs = agreements_for_user(ctx)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.recipient:
+        qs = qs.filter(recipient__code=f.recipient)
+    if f.year:
+        qs = qs.filter(
+            period_start__lte=dt.date(f.year, 12, 31), period_end__gte=dt.date(f.year, 1, 1)
+        )
     return list(
-        agreements_for_user(ctx)
-        .select_related("grantor", "recipient")
+        qs.select_related("grantor", "recipient")
         .annotate(
             total_amount=Subquery(
                 AgreementAmount.objects.filter(agreement=OuterRef("pk"))

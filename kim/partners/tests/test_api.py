@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -14,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from kim.accounts.actions import create_user, grant_role, issue_api_token
 from kim.organisations.models import Organisation
 from kim.partners import actions
-from kim.partners.models import Talk
+from kim.partners.models import Agreement, Payment, ReportingDuty, Review, Talk
 
 pytestmark = pytest.mark.django_db
 
@@ -337,5 +339,309 @@ def test_schema_documents_every_response(client: Client) -> None:
         assert set(paths[path]["get"]["responses"]) >= codes, path
     follow_up = schema["components"]["schemas"]["FollowUp"]
     assert "owner" in follow_up["properties"] and "owner" not in follow_up["required"]
-    # Only talks for now: calls for interest and agreements come later.
-    assert not [p for p in paths if p.startswith("/api/v1/partners/") and "talks" not in p]
+    # Talks and agreements for now: calls for interest come later.
+    assert not [
+        p
+        for p in paths
+        if p.startswith("/api/v1/partners/") and "talks" not in p and "agreements" not in p
+    ]
+
+
+# --- pass-through agreements ------------------------------------------------------------------
+# Whatever the demo seeds for agreements is never counted on, only the rows these tests create.
+
+AGREEMENTS = "/api/v1/partners/agreements/"
+A_START, A_END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+AGREEMENT_FIELDS = {
+    "code",
+    "kind",
+    "title",
+    "grantor",
+    "recipient",
+    "signed_on",
+    "period_start",
+    "period_end",
+    "status",
+    "open_payments",
+    "open_reports",
+    "overdue",
+}
+
+
+def _agreement(**change: Any) -> Agreement:
+    kwargs: dict[str, Any] = {
+        "acting_user": User.objects.get(username="siegen"),
+        "grantor": _org("Siegen"),
+        "recipient": _org("Brücke Siegerland"),
+        "kind": "contract",
+        "title": "API-Testvertrag",
+        "signed_on": dt.date(2024, 12, 1),
+        "period_start": A_START,
+        "period_end": A_END,
+        "amounts": [(2025, Decimal("114000.00"), Decimal("20000.00"))],
+        "positions": [],
+    }
+    kwargs.update(change)
+    return actions.create_agreement(**kwargs)
+
+
+def _agreements() -> dict[str, Agreement]:
+    kreis = _org("Siegen").region
+    coordination = User.objects.get(username="koordination")
+    return {
+        "kreis-siegen": _agreement(
+            acting_user=coordination, grantor=kreis, recipient=_org("Siegen"), kind="notice"
+        ),
+        "siegen-bruecke": _agreement(),
+        "siegen-lebenswege": _agreement(recipient=_org("Lebenswege")),
+        "kreis-kreuztal": _agreement(
+            acting_user=coordination, grantor=kreis, recipient=_org("Kreuztal"), kind="notice"
+        ),
+    }
+
+
+# persona → the agreements above it reads; anyone not listed gets 403 on the list, 404 on each.
+AGREEMENT_READERS = {
+    "koordination": {"kreis-siegen", "siegen-bruecke", "siegen-lebenswege", "kreis-kreuztal"},
+    "admin": {"kreis-siegen", "siegen-bruecke", "siegen-lebenswege", "kreis-kreuztal"},
+    "siegen": {"kreis-siegen", "siegen-bruecke", "siegen-lebenswege"},
+    "traeger": {"siegen-bruecke"},  # only where Brücke Siegerland is the recipient
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_agreement_matrix(login_as, persona: str) -> None:
+    agreements = _agreements()
+    client = login_as(persona)
+    readable = AGREEMENT_READERS.get(persona)
+    response = client.get(AGREEMENTS, {"limit": 500})
+    if readable is None:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        listed = {a["code"] for a in response.json()["results"]}
+        for which, agreement in agreements.items():
+            assert (agreement.code in listed) == (which in readable), which
+    for which, agreement in agreements.items():
+        status = 200 if readable and which in readable else 404
+        assert client.get(f"{AGREEMENTS}{agreement.code}/").status_code == status, which
+
+
+def test_traeger_sees_only_agreements_its_agency_receives(login_as) -> None:
+    _agreements()
+    body = login_as("traeger").get(AGREEMENTS, {"limit": 500}).json()
+    brucke = _org("Brücke Siegerland").code
+    assert body["count"] >= 1
+    assert all(a["recipient"]["code"] == brucke for a in body["results"])
+
+
+def test_stranger_sees_no_agreement(stranger: Client, login_as) -> None:
+    agreement = _agreement()
+    url = f"{AGREEMENTS}{agreement.code}/"
+    assert login_as("koordination").get(url).status_code == 200
+    assert stranger.get(url).status_code == 404
+    codes = {a["code"] for a in stranger.get(AGREEMENTS, {"limit": 500}).json()["results"]}
+    assert agreement.code not in codes
+
+
+def test_unknown_agreement_is_404_like_a_hidden_one(login_as) -> None:
+    hidden = _agreement(recipient=_org("Lebenswege"))
+    client = login_as("traeger")
+    hidden_response = client.get(f"{AGREEMENTS}{hidden.code}/")
+    missing = client.get(f"{AGREEMENTS}doesnotexist0000/")
+    assert hidden_response.status_code == missing.status_code == 404
+    assert hidden_response.json() == missing.json()
+
+
+def test_agreements_anonymous_gets_401(client: Client) -> None:
+    for url in [AGREEMENTS, f"{AGREEMENTS}{_agreement().code}/"]:
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"] == "Token"
+
+
+def test_agreements_token_authentication_keeps_the_role(client: Client) -> None:
+    agreements = _agreements()
+    user = User.objects.get(username="traeger")
+    auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=user)}"}
+    codes = {a["code"] for a in client.get(AGREEMENTS, {"limit": 500}, **auth).json()["results"]}
+    assert agreements["siegen-bruecke"].code in codes
+    assert agreements["siegen-lebenswege"].code not in codes
+    own = f"{AGREEMENTS}{agreements['siegen-bruecke'].code}/"
+    assert client.get(own, **auth).status_code == 200
+    other = f"{AGREEMENTS}{agreements['siegen-lebenswege'].code}/"
+    assert client.get(other, **auth).status_code == 404
+    rat = User.objects.get(username="rat")
+    rat_auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=rat)}"}
+    assert client.get(AGREEMENTS, **rat_auth).status_code == 403
+    assert client.get(AGREEMENTS, HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
+def _with_schedule(agreement: Agreement) -> None:
+    Payment.objects.create(
+        agreement=agreement, kind="call", due_on=dt.date(2025, 2, 1), amount=Decimal("57000.00")
+    )
+    Payment.objects.create(
+        agreement=agreement,
+        kind="payment",
+        due_on=dt.date(2025, 1, 15),
+        amount=Decimal("57000.00"),
+        done_on=dt.date(2025, 1, 14),
+    )
+    ReportingDuty.objects.create(agreement=agreement, kind="interim", due_on=dt.date(2025, 7, 1))
+    ReportingDuty.objects.create(
+        agreement=agreement,
+        kind="vn",
+        due_on=dt.date(2025, 3, 1),
+        received_on=dt.date(2025, 2, 20),
+        review=Review.RECLAIM,
+        reclaim_amount=Decimal("1234.50"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "status", "overdue"),
+    [
+        (dt.date(2024, 12, 15), "not_yet_started", False),
+        (dt.date(2025, 6, 1), "running", False),
+        (dt.date(2025, 7, 2), "running", True),
+        (dt.date(2026, 1, 1), "ended", True),
+    ],
+)
+def test_agreement_list_items(login_as, day: dt.date, status: str, overdue: bool) -> None:
+    agreement = _agreement()
+    _with_schedule(agreement)
+    client = login_as("siegen")
+    with time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC), tick=False):
+        results = client.get(AGREEMENTS, {"limit": 500}).json()["results"]
+        detail = client.get(f"{AGREEMENTS}{agreement.code}/").json()
+    item = next(a for a in results if a["code"] == agreement.code)
+    assert set(item) == AGREEMENT_FIELDS
+    siegen, brucke = _org("Siegen"), _org("Brücke Siegerland")
+    assert item["grantor"] == {"code": siegen.code, "name": siegen.name}
+    assert item["recipient"] == {"code": brucke.code, "name": brucke.name}
+    assert (item["kind"], item["title"]) == ("contract", "API-Testvertrag")
+    assert (item["signed_on"], item["period_start"], item["period_end"]) == (
+        "2024-12-01",
+        "2025-01-01",
+        "2025-12-31",
+    )
+    assert (item["status"], item["overdue"]) == (status, overdue)
+    assert (item["open_payments"], item["open_reports"]) == (1, 1)
+    # The detail says the same as the list item.
+    assert {k: detail[k] for k in AGREEMENT_FIELDS} == item
+
+
+def test_agreement_detail_content(login_as) -> None:
+    agreement = _agreement()
+    _with_schedule(agreement)
+    body = login_as("traeger").get(f"{AGREEMENTS}{agreement.code}/").json()
+    assert set(body) == AGREEMENT_FIELDS | {"amounts", "payments", "duties"}
+    assert body["amounts"] == [{"year": 2025, "amount": "114000.00", "top_up": "20000.00"}]
+    assert body["payments"] == [
+        {"due_on": "2025-01-15", "kind": "payment", "amount": "57000.00", "done_on": "2025-01-14"},
+        {"due_on": "2025-02-01", "kind": "call", "amount": "57000.00", "done_on": None},
+    ]
+    assert body["duties"] == [
+        {
+            "due_on": "2025-03-01",
+            "kind": "vn",
+            "received_on": "2025-02-20",
+            "review": "reclaim",
+            "reclaim_amount": "1234.50",
+        },
+        {
+            "due_on": "2025-07-01",
+            "kind": "interim",
+            "received_on": None,
+            "review": "pending",
+            "reclaim_amount": None,
+        },
+    ]
+
+
+def _codes(client: Client, params: dict[str, object]) -> set[str]:
+    response = client.get(AGREEMENTS, {"limit": 500, **params})
+    assert response.status_code == 200
+    return {a["code"] for a in response.json()["results"]}
+
+
+def test_agreement_list_filters(login_as) -> None:
+    agreements = _agreements()
+    later = _agreement(
+        title="Folgevertrag",
+        signed_on=dt.date(2025, 12, 1),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2027, 6, 30),
+        amounts=[(2026, Decimal(1), Decimal(0)), (2027, Decimal(1), Decimal(0))],
+    )
+    mine = {a.code for a in agreements.values()} | {later.code}
+    client = login_as("koordination")
+    notices = {agreements["kreis-siegen"].code, agreements["kreis-kreuztal"].code}
+    assert _codes(client, {"kind": "notice"}) & mine == notices
+    assert _codes(client, {"kind": "contract"}) & mine == mine - notices
+    assert _codes(client, {"kind": ""}) & mine == mine
+    brucke = _org("Brücke Siegerland").code
+    assert _codes(client, {"recipient": brucke}) & mine == {
+        agreements["siegen-bruecke"].code,
+        later.code,
+    }
+    assert _codes(client, {"recipient": "unknown"}) == set()
+    assert _codes(client, {"year": 2025}) & mine == mine - {later.code}
+    assert _codes(client, {"year": 2027}) & mine == {later.code}
+    assert _codes(client, {"year": 2026, "recipient": brucke}) & mine == {later.code}
+    assert _codes(client, {"year": 2024}) & mine == set()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "gift"},
+        {"year": "1999"},
+        {"year": "2101"},
+        {"year": "zweitausend"},
+        {"recipient": "x" * 41},
+    ],
+)
+def test_agreement_list_rejects_bad_filters(login_as, params: dict[str, str]) -> None:
+    response = login_as("koordination").get(AGREEMENTS, params)
+    assert response.status_code == 400
+    body = response.json()
+    field = next(iter(params))
+    assert body["detail"].startswith(f"{field}: ") and body[field]
+
+
+def test_agreements_403_before_the_filter_is_checked(login_as) -> None:
+    assert login_as("dsb").get(AGREEMENTS, {"year": "x"}).status_code == 403
+
+
+def test_agreement_list_query_count_does_not_grow(login_as, django_assert_max_num_queries) -> None:
+    client = login_as("koordination")
+    with django_assert_max_num_queries(6):
+        assert client.get(AGREEMENTS).status_code == 200
+    before = _queries(client, AGREEMENTS)
+    for _ in range(3):
+        _with_schedule(_agreement())
+    assert _queries(client, AGREEMENTS) == before
+
+
+def test_agreement_detail_query_count(login_as, django_assert_max_num_queries) -> None:
+    agreement = _agreement()
+    _with_schedule(agreement)
+    client = login_as("traeger")
+    # session, user, memberships, agreement, the agreement again with its related rows
+    with django_assert_max_num_queries(10):
+        assert client.get(f"{AGREEMENTS}{agreement.code}/").status_code == 200
+
+
+def test_agreements_token_query_count(client: Client, django_assert_max_num_queries) -> None:
+    user = User.objects.get(username="koordination")
+    auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=user)}"}
+    with django_assert_max_num_queries(5):
+        assert client.get(AGREEMENTS, **auth).status_code == 200
+
+
+def test_schema_documents_the_agreement_endpoints(client: Client) -> None:
+    paths = client.get("/api/v1/schema.json").json()["paths"]
+    assert set(paths[AGREEMENTS]["get"]["responses"]) >= {"200", "400", "401", "403"}
+    assert set(paths[AGREEMENTS + "{code}/"]["get"]["responses"]) >= {"200", "401", "403", "404"}
