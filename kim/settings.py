@@ -321,6 +321,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have fields called "kind" and "status" with different choices: name them.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "kim.organisations.models.OrgKind",
+        "AgreementKindEnum": "kim.partners.models.AgreementKind",
+        "PaymentKindEnum": "kim.partners.models.PaymentKind",
+        "ReportingDutyKindEnum": "kim.partners.models.DutyKind",
+        "PositionStatusEnum": "kim.programmes.models.PositionStatus",
+        "AgreementStatusEnum": "kim.partners.api.AGREEMENT_STATUS",
+    },
 }
 
 LOGGING = {
