@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from kim.audit.models import GENESIS_HASH, AuditEvent, ChainHead
-from kim.core.models import Actor
+from kim.core.models import Actor, actor_user
 
 # Keys that must never appear in ``extra``: the trail names fields, not their values.
 FORBIDDEN_EXTRA_KEYS = frozenset({"password", "name", "first_name", "last_name", "birth_date"})
@@ -46,10 +46,10 @@ def record(
         subject_code = subject_code or str(getattr(subject, "code", subject.pk))
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        user = actor if actor is not None and actor.is_authenticated else None
+        user = actor_user(actor)
         event = AuditEvent(
             created_at=timezone.now(),
-            actor=user,  # type: ignore[misc]
+            actor=user,
             actor_username=user.get_username() if user is not None else "",
             organisation=organisation,
             event_type=event_type,

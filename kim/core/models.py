@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import secrets
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import models
 
 
@@ -28,3 +30,13 @@ class CodeField(models.CharField):
 # Who performs an action: a signed-in user, or None for system jobs (seed, imports, cron).
 # Views pass ``request.user``; an anonymous user is recorded as "no actor".
 Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def actor_user(actor: Actor) -> User | None:
+    """The user to store as author of a row or event; None for system jobs and anonymous."""
+    return cast(User, actor) if actor is not None and actor.is_authenticated else None
+
+
+def in_period(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """Whether ``day`` lies in a period whose end is inclusive and may be open (None)."""
+    return start <= day and (end is None or day <= end)

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kim.core.models import CodeField
+from kim.core.models import CodeField, in_period
 
 
 class OrgKind(models.TextChoices):
@@ -196,7 +196,7 @@ class ResponsibilityPeriod(models.Model):
         return f"{self.authority} → {self.kommune} ({self.valid_from}–{self.valid_to or ''})"
 
     def covers(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_period(day, self.valid_from, self.valid_to)
 
 
 class PopulationCategory(models.TextChoices):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kim.audit.models import EventType
 from kim.audit.record import record
-from kim.core.models import Actor
+from kim.core.models import Actor, actor_user
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.models import (
     Agreement,
@@ -37,10 +36,6 @@ from kim.partners.models import (
 )
 from kim.partners.uploads import CheckedFile
 from kim.programmes.models import Position
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _check_region(region: Organisation, organisations: Iterable[Organisation], field: str) -> None:
@@ -87,7 +82,7 @@ def record_talk(
         baustein=baustein,
         outcome=outcome,
         outcome_summary=outcome_summary,
-        created_by=_user(acting_user),
+        created_by=actor_user(acting_user),
     )
     talk.full_clean(exclude=["created_by"])  # None for system jobs (seed, imports)
     talk.save()
@@ -140,7 +135,7 @@ def attach_minutes(talk: Talk, *, acting_user: Actor, checked: CheckedFile) -> T
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
-        uploaded_by=_user(acting_user),
+        uploaded_by=actor_user(acting_user),
     )
     document.file.save(f"{document.code}.bin", ContentFile(checked.data), save=False)
     document.save()
@@ -279,7 +274,7 @@ def record_staffing_decision(
         rationale=rationale,
         tasks=tasks,
         decided_by=decided_by,
-        recorded_by=_user(acting_user),
+        recorded_by=actor_user(acting_user),
     )
     decision.full_clean(exclude=["recorded_by"])  # None for system jobs (seed, imports)
     decision.save()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kim.audit.models import EventType
 from kim.audit.record import record
-from kim.core.models import Actor
+from kim.core.models import Actor, actor_user
 from kim.organisations.models import Organisation
 from kim.programmes.models import (
     STATUS_TRANSITIONS,
@@ -48,10 +48,6 @@ POSITION_FIELDS = (
 )
 
 
-def _user_or_none(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 @transaction.atomic
 def create_position(
     *,
@@ -75,7 +71,7 @@ def create_position(
         position=position,
         status=status,
         valid_from=status_from,
-        recorded_by=_user_or_none(acting_user),
+        recorded_by=actor_user(acting_user),
     )
     record(
         EventType.POSITION_CREATED,
@@ -155,7 +151,7 @@ def change_position_status(
         status=status,
         valid_from=valid_from,
         note=note,
-        recorded_by=_user_or_none(acting_user),
+        recorded_by=actor_user(acting_user),
     )
     record(
         EventType.POSITION_STATUS_CHANGED,
@@ -439,7 +435,7 @@ def save_scenario(
         custom_weights={k: str(v) for k, v in (inputs.custom_weights or {}).items()},
         key_source=source[:500],
         result=allocation.result_to_json(result, source, inputs.pools),
-        created_by=_user_or_none(acting_user),
+        created_by=actor_user(acting_user),
     )
     record(
         EventType.SCENARIO_SAVED,

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kim.core.models import CodeField
+from kim.core.models import CodeField, in_period
 
 
 class Baustein(models.TextChoices):
@@ -71,7 +71,7 @@ class FundingRate(models.Model):
         return f"{self.baustein} {self.kind} {self.amount} € ab {self.valid_from:%d.%m.%Y}"
 
     def covers(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_period(day, self.valid_from, self.valid_to)
 
 
 class Grant(models.Model):
@@ -396,7 +396,7 @@ class Incumbency(models.Model):
         return f"{self.staff} {self.start}–{self.end or ''}"
 
     def covers(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
+        return in_period(day, self.start, self.end)
 
 
 class FundingSource(models.TextChoices):
@@ -422,7 +422,7 @@ class FundingPeriod(models.Model):
         return f"{self.source} {self.valid_from}–{self.valid_to or ''}"
 
     def covers(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return in_period(day, self.valid_from, self.valid_to)
 
 
 # --- allocation scenarios ------------------------------------------------------------------------
