@@ -1,5 +1,7 @@
 """``make bench``: start page, organisation list and programme overview at scale (gunicorn),
-plus the programme's allocation and cost forecast in process (``benchmarks/programmes.py``).
+plus the programme's allocation and cost forecast in process (``benchmarks/programmes.py``),
+and the cooperation's deadlines view and talk log at state scale (``benchmarks/partners.py``,
+its own 53-Kreise database).
 
 1. Migrate and seed a separate SQLite database (``var/bench/kreise-N/``): the demo world plus
    N fictional Kreise with 30 KIM posts each (``benchmarks/seed.py``); check the audit chain.
@@ -8,7 +10,8 @@ plus the programme's allocation and cost forecast in process (``benchmarks/progr
 3. Log in through the real allauth form, warm up, then time a fixed number of sequential
    requests per page: client wall time over loopback, queries per request, worker peak RSS.
 4. After gunicorn has stopped, time allocation and forecast in a Django child process.
-5. Print the tables and the targets, write JSON to ``benchmarks/results/``.
+5. The cooperation benchmark (``benchmarks/partners.py``): its own database and server.
+6. Print the tables and the targets, write JSON to ``benchmarks/results/``.
 
 This module imports no Django: every Django process is a child with its own environment.
 """
@@ -451,6 +454,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="only start page and organisation list (no overview, allocation, forecast)",
     )
+    parser.add_argument(
+        "--skip-partners",
+        action="store_true",
+        help="no deadlines view and talk log at state scale (benchmarks/partners.py)",
+    )
     args = parser.parse_args(argv)
     if min(args.requests, args.runs, args.forecast_runs) < 1 or args.kreise < 0 or args.warmup < 0:
         parser.error("--requests, --runs, --forecast-runs must be ≥ 1, --kreise and --warmup ≥ 0")
@@ -464,6 +472,15 @@ def _programmes() -> Any:
     from benchmarks import programmes
 
     return programmes
+
+
+def _partners() -> Any:
+    """``benchmarks.partners`` (imports this harness, hence imported late)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import partners
+
+    return partners
 
 
 def run(args: argparse.Namespace) -> int:
@@ -515,6 +532,20 @@ def run(args: argparse.Namespace) -> int:
     if programmes is not None:
         programmes.report(timings)
         checks += programmes.check_targets(timings, results)
+    cooperation: dict[str, object] = {}
+    if not args.skip_partners:
+        print("\nCooperation: deadlines view and talk log at state scale")
+        partners = _partners()
+        pages, described, partner_checks = partners.run_all(
+            personas=partners.PERSONAS,
+            requests=args.requests,
+            slow_requests=20,
+            warmup=args.warmup,
+            workers=args.workers,
+            reuse=args.reuse_db,
+        )
+        checks += partner_checks
+        cooperation = {"described": described, "pages": [asdict(r) for r in pages]}
     payload: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -537,6 +568,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "results": [asdict(r) for r in results],
         "programmes": [asdict(t) for t in timings],
+        "partners": cooperation,
         "targets": checks,
     }
     print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")

@@ -13,7 +13,10 @@ export KIM_FUZZ_KREIS=$(.venv/bin/kim shell --no-imports -c "from kim.organisati
 export KIM_FUZZ_POSITION=$(.venv/bin/kim shell --no-imports -c "from kim.programmes.models import Position as P; print(P.objects.order_by('id').first().code)")
 export KIM_FUZZ_TALK=$(.venv/bin/kim shell --no-imports -c "from kim.partners.models import Talk as T; print(T.objects.order_by('id').first().code)")
 export KIM_FUZZ_AGREEMENT=$(.venv/bin/kim shell --no-imports -c "from kim.partners.models import Agreement as A; print(A.objects.order_by('id').first().code)")
-echo "fuzzing with Kreis $KIM_FUZZ_KREIS, position $KIM_FUZZ_POSITION, talk $KIM_FUZZ_TALK and agreement $KIM_FUZZ_AGREEMENT"
+# The first call of the Kreis Siegen-Wittgenstein; a code that exists nowhere if the demo has none
+# (the call operations then only reach the 404).
+export KIM_FUZZ_CALL=$(.venv/bin/kim shell --no-imports -c "from kim.partners.models import Call as C; c = C.objects.filter(region__ags='05970').order_by('id').first(); print(c.code if c else 'nocallseeded0000')")
+echo "fuzzing with Kreis $KIM_FUZZ_KREIS, position $KIM_FUZZ_POSITION, talk $KIM_FUZZ_TALK, agreement $KIM_FUZZ_AGREEMENT and call $KIM_FUZZ_CALL"
 .venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:$port --workers 2 --log-level warning --limit-request-line 16384 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT

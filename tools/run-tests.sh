@@ -20,6 +20,18 @@ if ! command -v chromium >/dev/null 2>&1; then
   exit 2
 fi
 
+# Council reports: WeasyPrint needs HarfBuzz's subset library and a font; the PDF tests read
+# the PDFs back with poppler (pdftotext, pdffonts, pdfinfo).
+if ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo ">> installing poppler-utils and libharfbuzz-subset0 for the report tests (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      poppler-utils libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+  else
+    echo "!! report tests need: apt-get install poppler-utils libharfbuzz-subset0 fonts-dejavu-core" >&2
+  fi
+fi
+
 echo ">> tests on SQLite (without browser tests)"
 $PYTEST -q -m "not browser"
 status=$?

@@ -8,6 +8,10 @@
   agency's manager reads its own; only coordination (and administrators) add services and
   contacts.
 - A follow-up task is completed by its owner or by whoever manages the talk.
+- Calls for expressions of interest: coordination manages every call of its Kreis, a town's
+  programme lead the calls its town issued (reading also calls offering the town's posts); a
+  welfare-agency manager reads published calls of its Kreis and only its own submissions –
+  never competitors' submissions, scores or the ranking (404).
 - Pass-through agreements: coordination manages all of its Kreis; a town's programme lead
   manages those where the town is grantor or recipient; a welfare-agency manager reads those
   where the agency is the recipient. Others see nothing (404).
@@ -25,9 +29,13 @@ from kim.accounts.models import Role
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.models import (
     Agreement,
+    Call,
+    CallStatus,
     FollowUp,
     Payment,
     ReportingDuty,
+    Submission,
+    SubmissionDocument,
     Talk,
     TalkDocument,
     TalkParticipant,
@@ -319,3 +327,154 @@ def recipients_for_user(ctx: UserContext) -> QuerySet[Organisation]:
     if not is_administrator(ctx):
         qs = qs.filter(region_id__in=_talk_regions(ctx))
     return qs.order_by("kind", "name")
+
+
+# --- calls for expressions of interest ---------------------------------------------------
+
+
+def can_use_calls(ctx: UserContext) -> bool:
+    return is_administrator(ctx) or ctx.has_role(
+        Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TRAEGER_MANAGER
+    )
+
+
+def calls_for_managing(ctx: UserContext) -> QuerySet[Call]:
+    qs = Call.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return qs.filter(Q(region_id__in=regions) | Q(issuer_id__in=towns))
+
+
+def calls_for_user(ctx: UserContext) -> QuerySet[Call]:
+    """Calls the user may read (managers: drafts too; agencies: published ones of the Kreis)."""
+    qs = Call.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    agencies = ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    if not (regions or towns or agencies):
+        return qs.none()
+    agency_regions = Organisation.objects.filter(pk__in=agencies).values("region_id")
+    offering_towns = Call.positions.through.objects.filter(position__home_id__in=towns).values(
+        "call_id"
+    )
+    return qs.filter(
+        Q(region_id__in=regions)
+        | Q(issuer_id__in=towns)
+        | Q(pk__in=offering_towns)
+        | (Q(region_id__in=agency_regions) & ~Q(status=CallStatus.DRAFT))
+    )
+
+
+def can_manage_call(ctx: UserContext, call: Call) -> bool:
+    if is_administrator(ctx) or call.region_id in ctx.regions_with_role(Role.KIM_COORDINATION):
+        return True
+    return call.issuer_id in ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+
+
+def get_call_for_user(ctx: UserContext, code: str) -> Call:
+    call = calls_for_user(ctx).select_related("issuer", "region").filter(code=code).first()
+    if call is None:
+        raise Http404("Call not found")
+    return call
+
+
+def get_call_for_managing(ctx: UserContext, code: str) -> Call:
+    call = get_call_for_user(ctx, code)
+    if not can_manage_call(ctx, call):
+        raise PermissionDenied
+    return call
+
+
+def submitting_agencies(ctx: UserContext, call: Call) -> QuerySet[Organisation]:
+    """Agencies the user may submit for: managers record any agency of the Kreis (paper
+    submissions), an agency's manager only their own – while the call is published."""
+    qs = Organisation.objects.filter(kind=OrgKind.TRAEGER, region_id=call.region_id)
+    if call.status != CallStatus.PUBLISHED:
+        return qs.none()
+    if can_manage_call(ctx, call):
+        return qs.order_by("name")
+    return qs.filter(id__in=ctx.organisations_with_role(Role.TRAEGER_MANAGER)).order_by("name")
+
+
+def submissions_for_user(ctx: UserContext, call: Call) -> QuerySet[Submission]:
+    """All submissions for the call's managers; an agency's manager sees only its own."""
+    qs = Submission.objects.filter(call=call)
+    if can_manage_call(ctx, call):
+        return qs
+    return qs.filter(traeger_id__in=ctx.organisations_with_role(Role.TRAEGER_MANAGER))
+
+
+def own_submissions(ctx: UserContext) -> QuerySet[Submission]:
+    """Every submission of the agencies the user manages."""
+    return Submission.objects.filter(
+        traeger_id__in=ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    )
+
+
+def get_submission_for_user(ctx: UserContext, code: str) -> Submission:
+    submission = (
+        Submission.objects.select_related("call", "call__issuer", "traeger")
+        .filter(code=code)
+        .first()
+    )
+    if submission is None or not (
+        submissions_for_user(ctx, submission.call).filter(pk=submission.pk).exists()
+        and calls_for_user(ctx).filter(pk=submission.call_id).exists()
+    ):
+        raise Http404("Submission not found")
+    return submission
+
+
+def is_own_submission(ctx: UserContext, submission: Submission) -> bool:
+    return submission.traeger_id in ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+
+
+def can_change_submission(ctx: UserContext, submission: Submission) -> bool:
+    """Withdraw or add documents: the agency itself or the call's managers."""
+    return is_own_submission(ctx, submission) or can_manage_call(ctx, submission.call)
+
+
+def get_submission_for_changing(ctx: UserContext, code: str) -> Submission:
+    submission = get_submission_for_user(ctx, code)
+    if not can_change_submission(ctx, submission):
+        raise PermissionDenied
+    return submission
+
+
+def get_submission_for_scoring(ctx: UserContext, code: str) -> Submission:
+    submission = get_submission_for_user(ctx, code)
+    if not can_manage_call(ctx, submission.call):
+        raise PermissionDenied
+    return submission
+
+
+def get_submission_document_for_user(ctx: UserContext, code: str) -> SubmissionDocument:
+    document = (
+        SubmissionDocument.objects.select_related("submission", "submission__call")
+        .filter(code=code)
+        .first()
+    )
+    if document is None:
+        raise Http404("Document not found")
+    get_submission_for_user(ctx, document.submission.code)
+    return document
+
+
+def positions_for_calls(ctx: UserContext) -> QuerySet[Position]:
+    """Posts that can be offered: visible, of the user's managing regions, not yet at a Träger."""
+    qs = positions_for_talks(ctx).exclude(employer_type="traeger")
+    qs = qs.exclude(calls__status__in=[CallStatus.DRAFT, CallStatus.PUBLISHED])
+    if not is_administrator(ctx):
+        regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+        towns = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+        qs = qs.filter(Q(region_id__in=regions) | Q(home_id__in=towns))
+    return qs
+
+
+def call_issuers_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Who the user may issue calls for: same as who may pass funds on."""
+    return grantors_for_user(ctx)

@@ -1,17 +1,21 @@
 """API v1 for the cooperation with welfare agencies: the talk log and one talk, the
-pass-through agreements and one agreement.
+pass-through agreements and one agreement, the calls for expressions of interest and one call.
 
 The same doors as the UI (``access.py``) and the same read side (``queries.py``): a talk the
 user may not read is a 404; a role that has no part in the cooperation gets 403 on the list.
 Who owns a follow-up task is shown only to those who may manage the talk. Agreements follow
 ``agreements_for_user``: a welfare-agency manager reads only those its agency receives.
+Calls follow ``calls_for_user`` (drafts only for their managers) and show only the submissions
+of ``submissions_for_user``; scores and the ranking are never part of the API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -32,22 +36,32 @@ from kim.organisations.api import ERRORS, ErrorSerializer
 from kim.organisations.models import Organisation
 from kim.partners import queries
 from kim.partners.access import (
+    can_manage_call,
     can_manage_talk,
     can_use_agreements,
+    can_use_calls,
     can_use_partners,
     get_agreement_for_user,
+    get_call_for_user,
     get_talk_for_user,
+    submissions_for_user,
 )
 from kim.partners.models import (
     Agreement,
     AgreementAmount,
     AgreementKind,
+    Call,
+    CallDecision,
+    CallStatus,
+    Criterion,
     FollowUp,
     Outcome,
     Payment,
     ReportingDuty,
+    Submission,
     Talk,
 )
+from kim.programmes.models import Baustein
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Missing, or not visible to you")}
@@ -80,6 +94,10 @@ class TalkSerializer(serializers.ModelSerializer):
     host: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
     host_name = serializers.CharField(source="host.name", read_only=True)
     traeger = serializers.SerializerMethodField(help_text="The welfare agencies that took part.")
+    # Declared so that the schema allows the empty value (see ``CallSerializer.decision``).
+    baustein = serializers.ChoiceField(
+        choices=Baustein.choices, allow_blank=True, read_only=True, help_text="Empty if none."
+    )
 
     class Meta:
         model = Talk
@@ -157,7 +175,7 @@ class TalkList(generics.ListAPIView):
     serializer_class = TalkSerializer
     pagination_class = BoundedLimitOffsetPagination
 
-    def get_queryset(self) -> list[Talk]:  # type: ignore[override]
+    def get_queryset(self) -> QuerySet[Talk]:
         ctx = user_context(self.request)
         if not can_use_partners(ctx):
             raise PermissionDenied
@@ -351,3 +369,180 @@ def agreement_detail(request: Request, code: str) -> Response:
     ctx = user_context(request)
     agreement = queries.agreement_detail(get_agreement_for_user(ctx, code))
     return Response(AgreementDetailSerializer(agreement).data)
+
+
+# --- calls for expressions of interest -----------------------------------------------------
+
+NO_SCORES = (
+    "Scores, the ranking and the evaluators' comments are never part of the API, for anyone: "
+    "only the call's managers see them, on the call's page."
+)
+
+
+class CallFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(required=False, allow_blank=True, choices=CallStatus.choices)
+    year = serializers.IntegerField(
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        help_text="Year of the deadline for submissions.",
+    )
+
+
+class CallSubmissionSerializer(serializers.ModelSerializer):
+    traeger = TraegerRefSerializer(read_only=True, help_text="The welfare agency that submitted.")
+    agreement: serializers.Field = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="Code of the pass-through agreement that resulted from an award.",
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["code", "traeger", "submitted_at", "vze_offered", "status", "agreement"]
+        read_only_fields = fields
+
+
+VZE = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class CallSerializer(serializers.ModelSerializer):
+    issuer = TraegerRefSerializer(
+        read_only=True, help_text="The Kreis or town that offers the posts."
+    )
+    offered_vze = serializers.SerializerMethodField(help_text="VZÄ of all posts offered.")
+    # Declared, not generated: a generated read-only field drops ``allow_blank``, and the
+    # schema would then forbid the empty decision of a call not yet decided.
+    decision = serializers.ChoiceField(
+        choices=CallDecision.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty until the call is decided.",
+    )
+    submissions = serializers.SerializerMethodField(
+        help_text="Only the submissions you may see: all for the call's managers, the own "
+        "agency's for a welfare-agency manager, none for others. No scores, no ranking."
+    )
+    decision_reason = serializers.SerializerMethodField(
+        help_text="The reason of the decision, for the call's managers only (it may weigh "
+        "competitors against each other); empty for everyone else."
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "code",
+            "title",
+            "issuer",
+            "baustein",
+            "area",
+            "period_start",
+            "period_end",
+            "funding_per_vze",
+            "top_up_per_vze",
+            "offered_vze",
+            "published_on",
+            "deadline",
+            "status",
+            "decision",
+            "decision_reason",
+            "decided_on",
+            "submissions",
+        ]
+        read_only_fields = fields
+
+    # The list annotates the sum (``queries.call_list``); the detail adds it up in Python.
+    @extend_schema_field(VZE)
+    def get_offered_vze(self, call: Call) -> Any:
+        annotated = getattr(call, "offered_vze", None)
+        if annotated is None:
+            annotated = sum((p.vze for p in call.positions.all()), Decimal(0))
+        return VZE.to_representation(annotated)
+
+    def get_decision_reason(self, call: Call) -> str:
+        managed: set[int] = self.context["managed"]
+        return call.decision_reason if call.pk in managed else ""
+
+    @extend_schema_field(CallSubmissionSerializer(many=True))
+    def get_submissions(self, call: Call) -> Any:
+        visible: dict[int, list[Submission]] = self.context["submissions"]
+        return CallSubmissionSerializer(visible.get(call.pk, []), many=True).data
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["name", "description", "weight"]
+        read_only_fields = fields
+
+
+class CallDetailSerializer(CallSerializer):
+    criteria = CriterionSerializer(
+        many=True, read_only=True, help_text="Assessment criteria with their weight in per cent."
+    )
+
+    class Meta(CallSerializer.Meta):
+        fields = [*CallSerializer.Meta.fields, "description", "criteria"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="partners_calls_list",
+        description="Calls for expressions of interest the user may read, latest deadline "
+        "first: their managers (coordination for the Kreis, a town's programme lead for the "
+        "town's calls) see drafts too, a welfare-agency manager the published calls of its "
+        "Kreis with only its own submissions. " + NO_SCORES,
+        parameters=[CallFilterSerializer],
+        responses={
+            200: CallSerializer(many=True),
+            400: OpenApiResponse(
+                error_serializer("CallFilterError", CallFilterSerializer),
+                description="Invalid filter",
+            ),
+            **ERRORS,
+        },
+    )
+)
+class CallList(generics.ListAPIView):
+    serializer_class = CallSerializer
+    pagination_class = BoundedLimitOffsetPagination
+
+    def get_queryset(self) -> list[Call]:  # type: ignore[override]
+        ctx = user_context(self.request)
+        if not can_use_calls(ctx):
+            raise PermissionDenied
+        data = validated(CallFilterSerializer, self.request.query_params)
+        f = queries.CallFilter(status=data.get("status", ""), year=data.get("year"))
+        return queries.call_list(ctx, f)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The visible submissions of the page's calls only, in one query.
+        page = self.paginate_queryset(self.get_queryset()) or []
+        context = {
+            "submissions": queries.visible_submissions(user_context(request), page),
+            "managed": {c.pk for c in page if getattr(c, "may_manage", False)},
+        }
+        return self.get_paginated_response(CallSerializer(page, many=True, context=context).data)
+
+
+call_list = CallList.as_view()
+
+
+@extend_schema(
+    operation_id="partners_calls_retrieve",
+    description="One call for expressions of interest with its criteria and the submissions "
+    "the user may see; a call the user may not read is a 404, like a missing one. " + NO_SCORES,
+    responses={200: CallDetailSerializer, **NOT_FOUND, **ERRORS},
+)
+@api_view(["GET"])
+def call_detail(request: Request, code: str) -> Response:
+    ctx = user_context(request)
+    call = get_call_for_user(ctx, code)
+    submissions = submissions_for_user(ctx, call).select_related("traeger", "agreement")
+    context = {
+        "submissions": {call.pk: list(submissions.order_by("submitted_at", "id"))},
+        "managed": {call.pk} if can_manage_call(ctx, call) else set(),
+    }
+    return Response(CallDetailSerializer(call, context=context).data)

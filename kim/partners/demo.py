@@ -6,9 +6,14 @@ outcomes, minutes, tasks, the staffing resolution – is fictional and marked as
 Follow-up dates are relative to today so the task list stays alive. Idempotent: does nothing
 once the Kreis has any talk.
 
-The pass-through agreements (Kreis → Stadt Siegen notice for B2, Stadt Siegen → Brücke
-Siegerland contract for its two posts) are seeded separately, once, with payment and reporting
-dates relative to today: one Sachbericht is overdue, one interim report received and accepted.
+In September 2022 the town offers two of its B2 posts in a call for expressions of interest
+(``DEMO_CALL_TITLE``): two agencies submit, `koordination` and `siegen` score both (four-eyes
+rule), and the council's decision of 14.12.2022 awards both posts to Brücke Siegerland – which
+creates the Stadt Siegen → Brücke contract and moves the posts to the agency.
+
+The pass-through schedules (Kreis → Stadt Siegen notice for B2; payments and reports on the
+Brücke contract) are seeded separately, once, with dates relative to today: one Sachbericht is
+overdue, one interim report received and accepted.
 """
 
 from __future__ import annotations
@@ -23,14 +28,17 @@ from django.utils import timezone
 from kim.core.demo import DEMO_TRAEGER
 from kim.organisations.models import Organisation
 from kim.partners import actions, uploads
+from kim.partners.actions import calls
 from kim.partners.models import (
     Agreement,
     AgreementKind,
+    Call,
     DutyKind,
     Outcome,
     PaymentKind,
     Review,
     ServiceKind,
+    Submission,
     Talk,
     TalkFormat,
 )
@@ -132,12 +140,6 @@ SERVICES: dict[int, tuple[str, list[tuple[str, str, tuple[str, ...]]], list[tupl
     ),
 }
 
-TRAEGER_RATIONALE = (
-    "Ergebnis der Trägergespräche 2022 (Einigung am 10.11.2022): Die Stelle wird nach dem "
-    "Subsidiaritätsprinzip von Brücke Siegerland – Integrationshilfe e.V. (Demo) besetzt; die "
-    "Stadt trägt die Differenz zwischen Förderpauschale und Personalkosten."
-)
-TRAEGER_TASKS = "Case Management für Geflüchtete und Neuzugewanderte, Schwerpunkt Familien"
 MUNICIPAL_RATIONALE = (
     "Die Träger konnten 2022 keine weiteren Fachkräfte zusagen; die Stelle wird mit städtischem "
     "Personal besetzt, mit kurzen Wegen zu Sozialamt, Ausländerbehörde und Jugendamt."
@@ -274,17 +276,16 @@ def _minutes(talk: Talk, lead: User) -> None:
     actions.attach_minutes(talk, acting_user=lead, checked=checked)
 
 
-def _staffing(posts: list[Position], brucke: Organisation, lead: User) -> None:
+def _staffing(posts: list[Position], lead: User) -> None:
+    """The posts the town fills itself (those awarded to a Träger get theirs from the award)."""
     for position in posts:
-        by_traeger = position.home_id == brucke.pk
         actions.record_staffing_decision(
             position,
             acting_user=lead,
             decided_on=DECIDED_ON,
-            employer_type="traeger" if by_traeger else "municipal",
-            traeger=brucke if by_traeger else None,
-            rationale=TRAEGER_RATIONALE if by_traeger else MUNICIPAL_RATIONALE,
-            tasks=TRAEGER_TASKS if by_traeger else MUNICIPAL_TASKS,
+            employer_type="municipal",
+            rationale=MUNICIPAL_RATIONALE,
+            tasks=MUNICIPAL_TASKS,
             decided_by=DECIDED_BY,
         )
 
@@ -292,6 +293,94 @@ def _staffing(posts: list[Position], brucke: Organisation, lead: User) -> None:
 PER_VZE = Decimal("57000.00")  # the B2 lump sum per full-time post and year
 TOP_UP_PER_VZE = Decimal("12000.00")  # fictional: what the city adds per post and year
 CENT = Decimal("0.01")
+
+
+DEMO_CALL_TITLE = "Interessenbekundungsverfahren KIM-Fallmanagement Stadt Siegen 2023 (Demo)"
+CALL_CRITERIA = [  # (name, what is assessed, weight in per cent)
+    ("Fachliches Konzept", "Case Management nach DGCC, rechtskreisübergreifende Arbeit", 40),
+    ("Personalgewinnung und Qualifikation", "Fachkräfte, Zertifizierung, Vertretung", 30),
+    ("Vernetzung im Sozialraum Siegen", "Kooperation mit Ämtern, Jobcenter und Beratung", 20),
+    ("Wirtschaftlichkeit", "Eigenanteil, Verwaltungskosten", 10),
+]
+# agency index → (received, VZÄ offered, concept, points per criterion by koordination, siegen)
+CALL_SUBMISSIONS: list[tuple[int, dt.datetime, Decimal, str, list[int], list[int]]] = [
+    (
+        0,
+        dt.datetime(2022, 10, 17, 10, 30),
+        Decimal("2.00"),
+        "Zwei Fallmanagerinnen/Fallmanager (S 12) ab 01.01.2023 im Familienzentrum Siegen-Mitte; "
+        "enge Anbindung an Migrationsberatung und Flüchtlingsberatung des Trägers. (Demo)",
+        [8, 7, 9, 6],
+        [9, 8, 9, 7],
+    ),
+    (
+        1,
+        dt.datetime(2022, 10, 20, 15, 0),
+        Decimal("1.00"),
+        "Eine Stelle mit Außensprechstunde in Siegen; Personal aus dem Wittgensteiner Team, "
+        "Start frühestens 01.04.2023. (Demo)",
+        [7, 6, 4, 7],
+        [7, 5, 5, 6],
+    ),
+]
+CALL_REASON = (
+    "Zuschlag für beide Stellen an Brücke Siegerland (höchste gewichtete Punktzahl; beide "
+    "Stellen ab 01.01.2023 besetzbar). Lebenswege Wittgenstein konnte nur eine Stelle ab "
+    "April 2023 anbieten. (Demo)"
+)
+
+
+def _call(siegen: Organisation, agencies: list[Organisation], offered: list[Position]) -> Call:
+    """Siegen's call for two B2 posts, two submissions scored by two people, the award."""
+    tz = timezone.get_current_timezone()
+    lead = User.objects.get(username="siegen")
+    coordination = User.objects.get(username="koordination")
+    call = calls.create_call(
+        acting_user=lead,
+        issuer=siegen,
+        title=DEMO_CALL_TITLE,
+        description="Die Stadt Siegen sucht freie Träger für zwei Stellen im kommunalen "
+        "Integrationsmanagement (Baustein 2) nach dem Subsidiaritätsprinzip. (Demo)",
+        baustein="B2",
+        area="Stadt Siegen",
+        positions=offered,
+        period_start=dt.date(2023, 1, 1),
+        period_end=dt.date(2027, 12, 31),
+        funding_per_vze=PER_VZE,
+        top_up_per_vze=TOP_UP_PER_VZE,
+        deadline=dt.datetime(2022, 10, 21, 12, 0, tzinfo=tz),
+    )
+    for name, description, weight in CALL_CRITERIA:
+        calls.add_criterion(
+            call, acting_user=lead, name=name, description=description, weight=weight
+        )
+    calls.publish_call(call, acting_user=lead, published_on=dt.date(2022, 9, 19))
+    criteria = list(call.criteria.all())
+    for index, received, vze, summary, by_coordination, by_lead in CALL_SUBMISSIONS:
+        submission = calls.submit_interest(
+            call,
+            acting_user=lead,
+            traeger=agencies[index],
+            vze_offered=vze,
+            summary=summary,
+            submitted_at=received.replace(tzinfo=tz),
+        )
+        for user, points in ((coordination, by_coordination), (lead, by_lead)):
+            calls.score_submission(
+                submission,
+                acting_user=user,
+                points={c.pk: p for c, p in zip(criteria, points, strict=True)},
+            )
+    winner = Submission.objects.get(call=call, traeger=agencies[0])
+    return calls.decide_call(
+        call,
+        acting_user=lead,
+        decision="award",
+        reason=CALL_REASON,
+        decided_on=DECIDED_ON,
+        decided_by=DECIDED_BY,
+        awards={position: winner for position in offered},
+    )
 
 
 def _pass_through(
@@ -306,8 +395,7 @@ def _pass_through(
     lead = User.objects.get(username="siegen")
     coordination = User.objects.get(username="koordination")
     all_vze = sum((p.vze for p in posts), Decimal(0))
-    brucke_posts = [p for p in posts if p.home_id == brucke.pk]
-    brucke_vze = sum((p.vze for p in brucke_posts), Decimal(0))
+    brucke_vze = sum((p.vze for p in posts if p.home_id == brucke.pk), Decimal(0))
     notice = actions.create_agreement(
         acting_user=coordination,
         grantor=kreis,
@@ -320,27 +408,8 @@ def _pass_through(
         amounts=[(year, (PER_VZE * all_vze).quantize(CENT), Decimal(0)) for year in years],
         positions=posts,
     )
-    contract = actions.create_agreement(
-        acting_user=lead,
-        grantor=siegen,
-        recipient=brucke,
-        kind=AgreementKind.CONTRACT,
-        title="Weiterleitungsvertrag B2-Stellen Brücke Siegerland (Demo)",
-        signed_on=start - dt.timedelta(days=20),
-        period_start=start,
-        period_end=end,
-        amounts=[
-            (
-                year,
-                (PER_VZE * brucke_vze).quantize(CENT),
-                (TOP_UP_PER_VZE * brucke_vze).quantize(CENT),
-            )
-            for year in years
-        ],
-        conditions="Die ANBest-P und die Nebenbestimmungen des Zuwendungsbescheids werden an "
-        "den Träger weitergegeben. Die Stadt trägt den Eigenanteil (Aufstockung). (Demo)",
-        positions=brucke_posts,
-    )
+    # The Stadt Siegen → Brücke contract comes from the award of the demo call.
+    contract = Agreement.objects.get(grantor=siegen, recipient=brucke)
     for agreement, user, vze in ((notice, coordination, all_vze), (contract, lead, brucke_vze)):
         quarter = (PER_VZE * vze / 4).quantize(CENT)
         for offset, kind, done in (
@@ -393,9 +462,9 @@ def _siegen_b2(kreis: Organisation, siegen: Organisation, brucke: Organisation) 
 
 
 def seed_agreements(orgs: dict[str, Organisation]) -> None:
-    """Idempotent: does nothing once the Kreis has any pass-through agreement."""
+    """Idempotent: does nothing once the Kreis has passed funds on by notice."""
     kreis, siegen = orgs["kreis"], orgs["Siegen"]
-    if Agreement.objects.filter(region=kreis).exists():
+    if Agreement.objects.filter(region=kreis, kind=AgreementKind.NOTICE).exists():
         return
     brucke = _agencies()[0]
     _pass_through(kreis, siegen, brucke, _siegen_b2(kreis, siegen, brucke))
@@ -410,16 +479,13 @@ def seed_partners(orgs: dict[str, Organisation]) -> None:
     agencies = _agencies()
     brucke = agencies[0]
     lead = User.objects.get(username="siegen")
-    # Siegen's B2 posts: those at the town and the two placed with Brücke Siegerland.
-    posts = list(
-        Position.objects.filter(region=kreis, baustein="B2", home__in=[siegen, brucke]).order_by(
-            "id"
-        )
-    )
+    # Siegen's B2 posts; the first two are offered in the call and go to Brücke Siegerland.
+    posts = _siegen_b2(kreis, siegen, brucke)
     _services(agencies, orgs)
     talks = _talks(siegen, agencies, posts, lead)
     agreement = talks[-1]
     _follow_ups(agreement, lead)
     _minutes(agreement, lead)
-    _staffing(posts, brucke, lead)
+    _call(siegen, agencies, posts[:2])
+    _staffing(posts[2:], lead)
     seed_agreements(orgs)

@@ -384,3 +384,229 @@ class ReportingDuty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on}"
+
+
+# --- calls for expressions of interest (Interessenbekundungsverfahren) ----------------------
+
+
+class CallStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    DECIDED = "decided", _("decided")
+
+
+class CallDecision(models.TextChoices):
+    AWARD = "award", _("award")
+    PARTIAL = "partial", _("partial award")
+    NO_AWARD = "no_award", _("no award")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Call(models.Model):
+    """A call for expressions of interest offering specific posts to welfare agencies."""
+
+    code = CodeField()
+    region = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    issuer = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="calls_issued",
+        verbose_name=_("issued by"),
+        help_text=_("The Kreis or town that offers the posts and passes the funds on."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    baustein = models.CharField(_("Baustein"), max_length=2, choices=Baustein.choices)
+    area = models.CharField(
+        _("area"), max_length=300, help_text=_("Where the posts work, e.g. a town or district.")
+    )
+    positions = models.ManyToManyField(
+        "programmes.Position", related_name="calls", verbose_name=_("posts offered")
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    funding_per_vze = models.DecimalField(
+        _("funding per VZÄ and year (€)"), max_digits=12, decimal_places=2
+    )
+    top_up_per_vze = models.DecimalField(
+        _("top-up per VZÄ and year (€)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("What the issuer adds on top of the funding, if anything."),
+    )
+    scale_max = models.PositiveSmallIntegerField(
+        _("highest score"), default=10, help_text=_("Each criterion is scored from 0 to this.")
+    )
+    min_evaluators = models.PositiveSmallIntegerField(
+        _("evaluators needed"),
+        default=2,
+        help_text=_("How many different people must score every submission before a decision."),
+    )
+    deadline = models.DateTimeField(_("deadline for submissions"))
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=CallDecision.choices, blank=True
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.CharField(
+        _("decided by"), max_length=200, blank=True, help_text=_("e.g. council resolution of …")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("call for expressions of interest")
+        verbose_name_plural = _("calls for expressions of interest")
+        ordering = ["-deadline", "title"]
+        indexes = [models.Index(fields=["region", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Criterion(models.Model):
+    """An assessment criterion of a call, with its weight in per cent."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=200)
+    description = models.CharField(_("what is assessed"), max_length=500, blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight (%)"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "name"], name="criterion_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubmissionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    AWARDED = "awarded", _("awarded")
+    NOT_AWARDED = "not_awarded", _("not awarded")
+
+
+class Submission(models.Model):
+    """A welfare agency's expression of interest in a call."""
+
+    code = CodeField()
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="submissions")
+    traeger = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("welfare agency"),
+    )
+    submitted_at = models.DateTimeField(_("received at"))
+    vze_offered = models.DecimalField(_("VZÄ offered"), max_digits=6, decimal_places=2)
+    summary = models.TextField(
+        _("concept in brief"), help_text=_("How the agency would fill and run the posts.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.SUBMITTED,
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resulting agreement"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("expression of interest")
+        verbose_name_plural = _("expressions of interest")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "traeger"], name="submission_one_per_traeger")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.traeger} – {self.call}"
+
+
+class SubmissionDocument(models.Model):
+    """A document of a submission. Stored outside the web root; served through an access check."""
+
+    code = CodeField()
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="partners/submissions/%Y/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Score(models.Model):
+    """One evaluator's points for one submission on one criterion."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.PositiveSmallIntegerField(_("points"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["criterion__order", "criterion_id", "evaluator_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "criterion", "evaluator"], name="score_once_per_evaluator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.points}"
+
+
+class Award(models.Model):
+    """Which posts of a call went to which submission (the result of the decision)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="awards")
+    position = models.ForeignKey("programmes.Position", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("awarded post")
+        verbose_name_plural = _("awarded posts")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "position"], name="award_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} → {self.submission.traeger}"

@@ -7,27 +7,43 @@ number of queries, whatever the number of talks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 
 from kim.accounts.access import UserContext
 from kim.organisations.models import Organisation
+from kim.partners import ranking as ranking_mod
 from kim.partners.access import (
     agreements_for_managing,
     agreements_for_user,
+    calls_for_managing,
+    calls_for_user,
+    can_manage_call,
     follow_ups_for_owner,
+    own_submissions,
+    submissions_for_user,
     talks_for_user,
     traeger_for_user,
 )
 from kim.partners.models import (
     Agreement,
     AgreementAmount,
+    Award,
+    Call,
+    CallStatus,
+    Criterion,
     FollowUp,
     ParticipantRole,
     Payment,
     ReportingDuty,
+    Score,
     StaffingDecision,
+    Submission,
+    SubmissionStatus,
     Talk,
     TalkParticipant,
     TraegerContact,
@@ -57,8 +73,11 @@ def _with_participants(qs: QuerySet[Talk]) -> QuerySet[Talk]:
     )
 
 
-def talk_list(ctx: UserContext, f: TalkFilter) -> list[Talk]:
-    """The talks the user may read, newest first, with participants, minutes and open tasks."""
+def talk_list(ctx: UserContext, f: TalkFilter) -> QuerySet[Talk]:
+    """The talks the user may read, newest first, with participants, minutes and open tasks.
+
+    A queryset, so that the page (50 talks) is sliced in the database and the participants
+    are prefetched for that page only; exports iterate over all of it."""
     qs = talks_for_user(ctx)
     if f.traeger:
         qs = qs.filter(participants__organisation__code=f.traeger)
@@ -81,7 +100,7 @@ def talk_list(ctx: UserContext, f: TalkFilter) -> list[Talk]:
         minutes_count=Count("documents", distinct=True),
         open_tasks=Count("follow_ups", filter=Q(follow_ups__done_at__isnull=True), distinct=True),
     )
-    return list(talks.order_by("-held_on", "-id"))
+    return talks.order_by("-held_on", "-id")
 
 
 def filter_choices(ctx: UserContext) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -129,11 +148,13 @@ class TraegerTimeline:
     decisions: list[StaffingDecision]
     agreements: list[Agreement]
     positions: list[tuple[Position, str | None]]  # with the status on the given day
+    submissions: list[Submission]  # the agency's expressions of interest the user may read
 
 
 def traeger_timeline(ctx: UserContext, org: Organisation, day: dt.date) -> TraegerTimeline:
     """Services (with towns), contacts, the talks the user may read in which the agency took
-    part (newest first), staffing decisions naming it and the posts it hosts (visible ones)."""
+    part (newest first), staffing decisions naming it, the posts it hosts (visible ones) and its
+    expressions of interest with each call's decision and the resulting agreement."""
     services = list(org.services.prefetch_related("towns"))
     contacts = list(org.contacts.all())
     talk_ids = talks_for_user(ctx).filter(participants__organisation=org).values("pk")
@@ -163,7 +184,33 @@ def traeger_timeline(ctx: UserContext, org: Organisation, day: dt.date) -> Traeg
         .select_related("grantor")
         .order_by("-period_start", "title")
     )
-    return TraegerTimeline(org, services, contacts, talks, decisions, agreements, positions)
+    return TraegerTimeline(
+        org,
+        services,
+        contacts,
+        talks,
+        decisions,
+        agreements,
+        positions,
+        traeger_submissions(ctx, org),
+    )
+
+
+def traeger_submissions(ctx: UserContext, org: Organisation) -> list[Submission]:
+    """The agency's submissions the user may read (one query): those to calls the user
+    manages, or all of them for the agency's own manager – the rule of ``submissions_for_user``
+    applied to every call the user may read at once."""
+    visible = Submission.objects.filter(
+        traeger=org, call__in=calls_for_user(ctx).values("pk")
+    ).filter(
+        Q(call__in=calls_for_managing(ctx).values("pk"))
+        | Q(pk__in=own_submissions(ctx).values("pk"))
+    )
+    return list(
+        visible.select_related("call", "call__issuer", "agreement").order_by(
+            "-call__deadline", "-id"
+        )
+    )
 
 
 def traeger_participants(talk: Talk) -> list[Organisation]:
@@ -296,3 +343,269 @@ def deadlines(ctx: UserContext, today: dt.date) -> Deadlines:
         else:
             result.next_90.append(item)
     return result
+
+
+# --- calls for expressions of interest -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    status: str = ""
+    year: int | None = None  # year of the deadline
+    q: str = ""
+
+
+def call_list(ctx: UserContext, f: CallFilter | None = None) -> list[Call]:
+    """The calls the user may read, with offered VZÄ and (for managers) submission counts."""
+    f = f or CallFilter()
+    qs = calls_for_user(ctx)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.year:
+        qs = qs.filter(deadline__year=f.year)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(area__icontains=f.q))
+    managed = set(calls_for_managing(ctx).values_list("pk", flat=True))
+    calls: list[Call] = list(
+        qs.select_related("issuer")
+        .annotate(
+            offered_vze=Subquery(
+                Position.objects.filter(calls=OuterRef("pk"))
+                .order_by()
+                .values("calls")
+                .annotate(total=Sum("vze"))
+                .values("total")
+            ),
+            submission_count=Count(
+                "submissions",
+                filter=~Q(submissions__status=SubmissionStatus.WITHDRAWN),
+                distinct=True,
+            ),
+        )
+        .order_by("-deadline", "title")
+    )
+    for call in calls:
+        call.may_manage = call.pk in managed  # type: ignore[attr-defined]
+        if not call.may_manage:  # type: ignore[attr-defined]
+            call.submission_count = None  # type: ignore[attr-defined]  # competitors' business
+    return calls
+
+
+@dataclass
+class CallPage:
+    """Everything a call's page shows to one user."""
+
+    call: Call
+    positions: list[Position]
+    criteria: list[Criterion]
+    submissions: list[Submission]  # what the user may see
+    ranking: list[ranking_mod.Ranked] | None  # managers only
+    missing_scores: list[str]
+    awards: dict[int, list[Position]]  # submission id → posts won
+
+    @property
+    def total_vze(self) -> Decimal:
+        return sum((p.vze for p in self.positions), Decimal(0))
+
+    @property
+    def weights(self) -> int:
+        return sum(c.weight for c in self.criteria)
+
+
+def call_page(ctx: UserContext, call: Call, *, managing: bool) -> CallPage:
+    """A call with its posts, criteria, the visible submissions and, for managers, the ranking
+    with its arithmetic (a fixed number of queries whatever the number of submissions)."""
+    positions = list(call.positions.select_related("home").order_by("home__name", "title"))
+    criteria = list(call.criteria.all())
+    submissions = list(
+        submissions_for_user(ctx, call)
+        .select_related("traeger", "agreement")
+        .prefetch_related("documents")
+        .order_by("submitted_at", "id")
+    )
+    awards: dict[int, list[Position]] = {}
+    for award in Award.objects.filter(submission__in=[s.pk for s in submissions]).select_related(
+        "position", "position__home"
+    ):
+        awards.setdefault(award.submission_id, []).append(award.position)
+    ranking = None
+    missing: list[str] = []
+    if managing:
+        scores: dict[tuple[object, int], list[int]] = {}
+        for score in Score.objects.filter(submission__call=call).order_by(
+            "evaluator_id", "criterion_id"
+        ):
+            scores.setdefault((score.submission_id, score.criterion_id), []).append(score.points)
+        active = [s for s in submissions if s.status != SubmissionStatus.WITHDRAWN]
+        by_id = {s.pk: s for s in active}
+        ranked = ranking_mod.rank(
+            [s.pk for s in active],
+            [ranking_mod.CriterionInput(c.pk, c.name, c.weight) for c in criteria],
+            scores,
+            scale_max=call.scale_max,
+            min_evaluators=call.min_evaluators,
+        )
+        ranking = [
+            ranking_mod.Ranked(
+                by_id[r.key],  # type: ignore[index]
+                r.rank,
+                r.total,
+                r.share,
+                r.lines,
+                r.complete,
+            )
+            for r in ranked
+        ]
+        if call.status == CallStatus.PUBLISHED:
+            missing = [r.key.traeger.name for r in ranking if not r.complete]  # type: ignore[attr-defined]
+    return CallPage(call, positions, criteria, submissions, ranking, missing, awards)
+
+
+def my_scores(call: Call, user_id: int | None, submission: Submission) -> dict[int, Score]:
+    """The user's own scores for one submission, by criterion id."""
+    return {
+        s.criterion_id: s for s in Score.objects.filter(submission=submission, evaluator_id=user_id)
+    }
+
+
+def visible_submissions(ctx: UserContext, calls: Sequence[Call]) -> dict[int, list[Submission]]:
+    """The submissions of several calls that the user may see, by call id, in order of receipt,
+    with agency and agreement (one query, whatever the number of calls).
+
+    The rule of ``submissions_for_user``: every submission of a call the user manages, only the
+    own agencies' submissions of the others."""
+    managed = {c.pk for c in calls if can_manage_call(ctx, c)}
+    others = [c.pk for c in calls if c.pk not in managed]
+    own = own_submissions(ctx).values("pk")
+    rows = (
+        Submission.objects.filter(Q(call_id__in=managed) | Q(call_id__in=others, pk__in=own))
+        .select_related("traeger", "agreement")
+        .order_by("submitted_at", "id")
+    )
+    result: dict[int, list[Submission]] = {c.pk: [] for c in calls}
+    for submission in rows:
+        result[submission.call_id].append(submission)
+    return result
+
+
+def awarded_positions(submission: Submission) -> list[Position]:
+    """The posts a submission won (empty before the decision)."""
+    return [
+        a.position
+        for a in Award.objects.filter(submission=submission)
+        .select_related("position", "position__home")
+        .order_by("position__title")
+    ]
+
+
+def submission_scores(submission: Submission) -> list[Score]:
+    """Every evaluator's points for one submission, by criterion – for the call's managers."""
+    return list(
+        Score.objects.filter(submission=submission)
+        .select_related("criterion", "evaluator")
+        .order_by("criterion__order", "criterion_id", "evaluator__last_name", "evaluator_id")
+    )
+
+
+# --- for council reports: what a town's posts, talks and calls looked like on a day ----------
+# No user context: council reports show aggregated, non-personal facts of the body's own
+# programme; whoever composes the report has been checked by the council app.
+
+
+def posts_of_body(body: Organisation) -> QuerySet[Position]:
+    """The KIM posts that fall on a town or Kreis: those it or its authorities host (e.g. its
+    Ausländerbehörde), and those whose funds it receives (Kreis → town notice) or passes on
+    (town → Träger contract)."""
+    via_agreements = Agreement.positions.through.objects.filter(
+        Q(agreement__recipient=body) | Q(agreement__grantor=body)
+    ).values("position_id")
+    if body.is_region:  # a Kreis (or kreisfreie Stadt): every post of its programme
+        return Position.objects.filter(region=body)
+    return Position.objects.filter(Q(home=body) | Q(home__parent=body) | Q(pk__in=via_agreements))
+
+
+@dataclass(frozen=True)
+class StaffingOnDay:
+    position: Position
+    decision: StaffingDecision | None  # the latest decision on or before the day
+
+
+def staffing_on(positions: QuerySet[Position], day: dt.date) -> list[StaffingOnDay]:
+    """For each post, the staffing decision in force on ``day`` (two queries)."""
+    posts = list(positions.select_related("home").order_by("baustein", "title", "id"))
+    latest: dict[int, StaffingDecision] = {}
+    for decision in (
+        StaffingDecision.objects.filter(position__in=[p.pk for p in posts], decided_on__lte=day)
+        .select_related("traeger")
+        .order_by("decided_on", "id")
+    ):
+        latest[decision.position_id] = decision
+    return [StaffingOnDay(p, latest.get(p.pk)) for p in posts]
+
+
+def talks_of_body(body: Organisation, day: dt.date) -> list[Talk]:
+    """Talks the body held or took part in, up to ``day``, oldest first, with participants."""
+    taking_part = TalkParticipant.objects.filter(organisation=body).values("talk_id")
+    qs = Talk.objects.filter(Q(host=body) | Q(pk__in=taking_part), held_on__lte=day)
+    return list(_with_participants(qs).order_by("held_on", "id"))
+
+
+@dataclass(frozen=True)
+class CallOnDay:
+    call: Call
+    offered_vze: Decimal
+    submissions: int  # received by the day
+    decided: bool  # decided on or before the day
+    winners: list[str]  # agencies awarded (when decided by the day)
+
+
+def calls_of_body(body: Organisation, day: dt.date) -> list[CallOnDay]:
+    """Calls the body issued and published by ``day``, as they stood that day (3 queries)."""
+    calls = list(
+        Call.objects.filter(issuer=body, published_on__lte=day)
+        .prefetch_related("positions")
+        .order_by("published_on", "id")
+    )
+    submissions = list(
+        Submission.objects.filter(call__in=calls)
+        .select_related("traeger")
+        .order_by("submitted_at", "id")
+    )
+    result = []
+    for call in calls:
+        own = [s for s in submissions if s.call_id == call.pk]
+        decided = call.decided_on is not None and call.decided_on <= day
+        received = [s for s in own if timezone.localtime(s.submitted_at).date() <= day]
+        winners = [s.traeger.name for s in own if decided and s.status == SubmissionStatus.AWARDED]
+        result.append(
+            CallOnDay(
+                call,
+                sum((p.vze for p in call.positions.all()), Decimal(0)),
+                len(received),
+                decided,
+                winners,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    overdue: int
+    next_30: int
+
+
+def deadline_counts(ctx: UserContext, today: dt.date) -> DeadlineCounts:
+    """How many items of ``deadlines`` are overdue and due in the next 30 days, for the start
+    page: the same rows, but only their due dates, in one query."""
+    visible = agreements_for_managing(ctx).values("pk")
+    horizon = today + dt.timedelta(days=30)
+    payments = Payment.objects.filter(
+        agreement__in=visible, done_on__isnull=True, due_on__lte=horizon
+    ).values_list("due_on", flat=True)
+    duties = ReportingDuty.objects.filter(
+        agreement__in=visible, received_on__isnull=True, due_on__lte=horizon
+    ).values_list("due_on", flat=True)
+    dues = list(payments.order_by().union(duties.order_by(), all=True).order_by())
+    overdue = sum(1 for due in dues if due < today)
+    return DeadlineCounts(overdue=overdue, next_30=len(dues) - overdue)

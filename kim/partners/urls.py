@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from kim.partners.views import agreements, staffing, talks, traeger
+from kim.partners.views import agreements, calls, staffing, talks, traeger
 
 app_name = "partners"
 urlpatterns = [
@@ -28,6 +28,44 @@ urlpatterns = [
     path("berichte/<str:code>/eingang/", agreements.duty_received, name="duty_received"),
     path("berichte/<str:code>/pruefung/", agreements.duty_review, name="duty_review"),
     path("fristen/", agreements.deadlines, name="deadlines"),
+    path("fristen/export.<str:fmt>", agreements.deadlines_export, name="deadlines_export"),
+    path("interessenbekundungen/", calls.call_list, name="call_list"),
+    path("interessenbekundungen/export.<str:fmt>", calls.call_export, name="call_export"),
+    path("interessenbekundungen/neu/", calls.call_create, name="call_create"),
+    path("interessenbekundungen/<str:code>/", calls.call_detail, name="call_detail"),
+    path(
+        "interessenbekundungen/<str:code>/kriterien/neu/",
+        calls.criterion_add,
+        name="criterion_add",
+    ),
+    path(
+        "interessenbekundungen/<str:code>/veroeffentlichen/",
+        calls.call_publish,
+        name="call_publish",
+    ),
+    path(
+        "interessenbekundungen/<str:code>/bewerbungen/neu/",
+        calls.submission_create,
+        name="submission_create",
+    ),
+    path("interessenbekundungen/<str:code>/entscheidung/", calls.call_decide, name="call_decide"),
+    path("bewerbungen/<str:code>/", calls.submission_detail, name="submission_detail"),
+    path(
+        "bewerbungen/<str:code>/dokumente/neu/",
+        calls.submission_document_add,
+        name="submission_document_add",
+    ),
+    path(
+        "bewerbungen/<str:code>/zurueckziehen/",
+        calls.submission_withdraw,
+        name="submission_withdraw",
+    ),
+    path("bewerbungen/<str:code>/bewerten/", calls.submission_score, name="submission_score"),
+    path(
+        "bewerbungsdokumente/<str:code>/",
+        calls.submission_document_download,
+        name="submission_document_download",
+    ),
     path(
         "stellen/<str:position_code>/besetzungsentscheidung/",
         staffing.staffing_decision,

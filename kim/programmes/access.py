@@ -71,7 +71,11 @@ def positions_for_user(ctx: UserContext) -> QuerySet[Position]:
     homes = ctx.organisations_with_role(*TOWN_ROLES, *HOST_ROLES)
     if not regions and not homes:
         return qs.none()
-    return qs.filter(Q(region_id__in=regions) | Q(home_id__in=homes))
+    # A town's posts placed with a welfare agency stay the town's to see: those whose funds it
+    # passes on (pass-through agreements of the partners app, reverse name "agreements").
+    towns = ctx.organisations_with_role(*TOWN_ROLES)
+    passed_on = Position.objects.filter(agreements__grantor_id__in=towns).values("pk")
+    return qs.filter(Q(region_id__in=regions) | Q(home_id__in=homes) | Q(pk__in=passed_on))
 
 
 def get_position_for_user(ctx: UserContext, code: str) -> Position:

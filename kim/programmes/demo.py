@@ -126,7 +126,7 @@ def _b1(kreis: Organisation) -> None:
     _fill(va, "VA-01", dt.date(2021, 3, 1), certified=False)
 
 
-def _b2(kreis: Organisation, towns: dict[str, Organisation], traeger: Organisation) -> None:
+def _b2(kreis: Organisation, towns: dict[str, Organisation]) -> None:
     inputs = allocation.Inputs(
         region=kreis,
         total=D(14),
@@ -156,13 +156,13 @@ def _b2(kreis: Organisation, towns: dict[str, Organisation], traeger: Organisati
     )
     posts = actions.adopt_scenario(scenario, acting_user=None, planned_from=dt.date(2022, 1, 1))
     siegen_posts = [p for p in posts if p.home_id == towns["Siegen"].pk]
+    # Two of Siegen's posts are offered to welfare agencies in the demo call for expressions of
+    # interest (kim.partners.demo); its award moves them to the winning agency.
     for position in siegen_posts[:2]:
         actions.update_position(
             position,
             acting_user=None,
             expected_version=position.version,
-            home=traeger,
-            employer_type="traeger",
             tasks="Case Management für Geflüchtete und Neuzugewanderte, Schwerpunkt Familien (Träger)",
         )
     pseudonym = 0
@@ -251,6 +251,6 @@ def seed_programme(orgs: dict[str, Organisation]) -> None:
     ):
         return
     _b1(kreis)
-    _b2(kreis, orgs, orgs["traeger"])
+    _b2(kreis, orgs)
     abh_siegen = Organisation.objects.get(name="Ausländerbehörde Stadt Siegen")
     _b3(kreis, orgs["abh_kreis"], abh_siegen)

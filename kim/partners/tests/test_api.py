@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from kim.accounts.access import load_user_context
 from kim.accounts.actions import create_user, grant_role, issue_api_token
 from kim.organisations.models import Organisation
 from kim.partners import actions
-from kim.partners.models import Agreement, Payment, ReportingDuty, Review, Talk
+from kim.partners.access import submissions_for_user
+from kim.partners.actions import calls
+from kim.partners.models import (
+    Agreement,
+    Call,
+    CallStatus,
+    Payment,
+    ReportingDuty,
+    Review,
+    Talk,
+)
+from kim.programmes.models import Position
 
 pytestmark = pytest.mark.django_db
 
@@ -339,11 +354,12 @@ def test_schema_documents_every_response(client: Client) -> None:
         assert set(paths[path]["get"]["responses"]) >= codes, path
     follow_up = schema["components"]["schemas"]["FollowUp"]
     assert "owner" in follow_up["properties"] and "owner" not in follow_up["required"]
-    # Talks and agreements for now: calls for interest come later.
+    # Talks, agreements and calls for interest: nothing else under partners.
     assert not [
         p
         for p in paths
-        if p.startswith("/api/v1/partners/") and "talks" not in p and "agreements" not in p
+        if p.startswith("/api/v1/partners/")
+        and not any(part in p for part in ("talks", "agreements", "calls"))
     ]
 
 
@@ -645,3 +661,508 @@ def test_schema_documents_the_agreement_endpoints(client: Client) -> None:
     paths = client.get("/api/v1/schema.json").json()["paths"]
     assert set(paths[AGREEMENTS]["get"]["responses"]) >= {"200", "400", "401", "403"}
     assert set(paths[AGREEMENTS + "{code}/"]["get"]["responses"]) >= {"200", "401", "403", "404"}
+
+
+# --- calls for expressions of interest --------------------------------------------------------
+# Built through the actions (create → criteria to 100 % → publish → submissions); the demo's own
+# call is never counted on, only the calls these tests create.
+
+CALLS = "/api/v1/partners/calls/"
+CALL_FIELDS = {
+    "code",
+    "title",
+    "issuer",
+    "baustein",
+    "area",
+    "period_start",
+    "period_end",
+    "funding_per_vze",
+    "top_up_per_vze",
+    "offered_vze",
+    "published_on",
+    "deadline",
+    "status",
+    "decision",
+    "decision_reason",
+    "decided_on",
+    "submissions",
+}
+SUBMISSION_FIELDS = {"code", "traeger", "submitted_at", "vze_offered", "status", "agreement"}
+CALL_DEADLINE = (2025, 10, 31, 12, 0)
+PUBLISHED = dt.date(2025, 10, 1)
+
+
+def _at(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=timezone.get_current_timezone())
+
+
+def _free_posts(town: str) -> list[Position]:
+    """The town's B2 posts that no agency fills and no open call offers."""
+    return list(
+        Position.objects.filter(baustein="B2", home=_org(town))
+        .exclude(employer_type="traeger")
+        .exclude(calls__status__in=[CallStatus.DRAFT, CallStatus.PUBLISHED])
+        .order_by("id")
+    )
+
+
+def _call(
+    issuer: str,
+    town: str,
+    *,
+    by: str = "koordination",
+    title: str = "API-Testaufruf",
+    publish: bool = True,
+    offers: tuple[tuple[str, str, dt.datetime], ...] = (),
+    take: int | None = None,
+) -> Call:
+    """A call of ``issuer`` offering the free B2 posts of ``town``, with two criteria (60 + 40),
+    published on 01.10.2025 with a deadline of 31.10.2025 12:00, and the submissions
+    ``offers`` (agency short name, VZÄ, received at)."""
+    user = User.objects.get(username=by)
+    region = _org("Siegen").region
+    assert region is not None
+    call = calls.create_call(
+        acting_user=user,
+        issuer=region if issuer == "kreis" else _org(issuer),
+        title=title,
+        baustein="B2",
+        area=f"Stadt {town}",
+        positions=_free_posts(town)[:take],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2027, 12, 31),
+        funding_per_vze=Decimal("57000.00"),
+        top_up_per_vze=Decimal("6000.00"),
+        deadline=_at(*CALL_DEADLINE),
+    )
+    calls.add_criterion(call, acting_user=user, name="Konzept", weight=60)
+    calls.add_criterion(call, acting_user=user, name="Personal", weight=40)
+    if not publish:
+        return call
+    call = calls.publish_call(call, acting_user=user, published_on=PUBLISHED)
+    for agency, vze, received in offers:
+        calls.submit_interest(
+            call,
+            acting_user=user,
+            traeger=_org(agency),
+            vze_offered=Decimal(vze),
+            summary=f"Konzept von {agency} (Test)",
+            submitted_at=received,
+        )
+    return call
+
+
+def _calls() -> dict[str, Call]:
+    """Three calls of the Kreis Siegen-Wittgenstein:
+
+    - "kreis": the Kreis offers Kreuztal's two posts; Brücke Siegerland and its competitor
+      Lebenswege both submit;
+    - "siegen": the Stadt Siegen offers one of its posts; only Lebenswege submits;
+    - "draft": the Kreis prepares a call for another Siegen post, not yet published.
+    """
+    return {
+        "kreis": _call(
+            "kreis",
+            "Kreuztal",
+            title="Aufruf Kreuztal",
+            offers=(
+                ("Brücke Siegerland", "1.00", _at(2025, 10, 10, 9, 0)),
+                ("Lebenswege", "1.50", _at(2025, 10, 20, 14, 30)),
+            ),
+        ),
+        "siegen": _call(
+            "Siegen",
+            "Siegen",
+            by="siegen",
+            title="Aufruf Siegen",
+            take=1,
+            offers=(("Lebenswege", "1.00", _at(2025, 10, 30, 11, 0)),),
+        ),
+        "draft": _call("kreis", "Siegen", title="Entwurf Siegen", take=1, publish=False),
+    }
+
+
+# persona → the calls above it reads, and whose submissions it sees in them (agency short
+# names); anyone not listed gets 403 on the list and 404 on every call.
+ALL_SUBMISSIONS = {
+    "kreis": {"Brücke Siegerland", "Lebenswege"},
+    "siegen": {"Lebenswege"},
+    "draft": set(),
+}
+CALL_READERS: dict[str, dict[str, set[str]]] = {
+    "koordination": ALL_SUBMISSIONS,
+    "admin": ALL_SUBMISSIONS,
+    # Its own call with every submission, and the Kreis's draft that offers a Siegen post.
+    "siegen": {"siegen": {"Lebenswege"}, "draft": set()},
+    # Published calls of its Kreis; only its own submission, never the competitor's.
+    "traeger": {"kreis": {"Brücke Siegerland"}, "siegen": set()},
+}
+
+
+def _listed(client: Client, **params: object) -> dict[str, dict[str, Any]]:
+    response = client.get(CALLS, {"limit": 500, **params})
+    assert response.status_code == 200
+    return {c["code"]: c for c in response.json()["results"]}
+
+
+def _agencies(item: dict[str, Any]) -> set[str]:
+    names = {o.name: o.short_name for o in Organisation.objects.filter(kind="traeger")}
+    return {names[s["traeger"]["name"]] for s in item["submissions"]}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_call_matrix(login_as, persona: str) -> None:
+    made = _calls()
+    client = login_as(persona)
+    readable = CALL_READERS.get(persona)
+    response = client.get(CALLS, {"limit": 500})
+    if readable is None:
+        assert response.status_code == 403
+    else:
+        listed = _listed(client)
+        for which, call in made.items():
+            assert (call.code in listed) == (which in readable), which
+            if which in readable:
+                assert _agencies(listed[call.code]) == readable[which], which
+    for which, call in made.items():
+        detail = client.get(f"{CALLS}{call.code}/")
+        if readable is not None and which in readable:
+            assert detail.status_code == 200, which
+            assert _agencies(detail.json()) == readable[which], which
+        else:
+            assert detail.status_code == 404, which
+
+
+def test_stranger_sees_no_call_of_the_kreis(stranger: Client, login_as) -> None:
+    made = _calls()
+    for call in made.values():
+        url = f"{CALLS}{call.code}/"
+        assert login_as("koordination").get(url).status_code == 200
+        assert stranger.get(url).status_code == 404
+    # Coordination elsewhere may use the list – and finds nothing of Siegen-Wittgenstein.
+    for params in ({}, {"status": "published"}, {"year": 2025}):
+        body = stranger.get(CALLS, params).json()
+        assert body["count"] == 0 and body["results"] == []
+
+
+def test_traeger_sees_only_its_own_submission_beside_a_competitor(login_as) -> None:
+    call = _calls()["kreis"]
+    competitor = call.submissions.get(traeger=_org("Lebenswege"))
+    own = call.submissions.get(traeger=_org("Brücke Siegerland"))
+    for url in (CALLS, f"{CALLS}{call.code}/"):
+        body = login_as("traeger").get(url, {"limit": 500}).json()
+        item = (
+            body if "code" in body else next(c for c in body["results"] if c["code"] == call.code)
+        )
+        assert [s["code"] for s in item["submissions"]] == [own.code]
+        assert competitor.code not in str(item) and "Lebenswege" not in str(item)
+        # The coordination sees both, in order of receipt.
+        everything = login_as("koordination").get(url, {"limit": 500}).json()
+        item = (
+            everything
+            if "code" in everything
+            else next(c for c in everything["results"] if c["code"] == call.code)
+        )
+        assert [s["code"] for s in item["submissions"]] == [own.code, competitor.code]
+
+
+def test_drafts_are_invisible_to_traeger_managers(login_as) -> None:
+    draft = _calls()["draft"]
+    url = f"{CALLS}{draft.code}/"
+    assert login_as("koordination").get(url).json()["status"] == "draft"
+    client = login_as("traeger")
+    assert draft.code not in _listed(client)
+    assert _listed(client, status="draft") == {}
+    hidden = client.get(url)
+    missing = client.get(f"{CALLS}doesnotexist0000/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    # Once published, the agency finds it.
+    user = User.objects.get(username="koordination")
+    calls.publish_call(draft, acting_user=user, published_on=PUBLISHED)
+    assert draft.code in _listed(client)
+    assert client.get(url).status_code == 200
+
+
+def test_submissions_follow_submissions_for_user(login_as) -> None:
+    """Whatever the persona, each listed call shows exactly ``submissions_for_user``."""
+    _calls()
+    for persona in CALL_READERS:
+        ctx = load_user_context(User.objects.get(username=persona))
+        for item in _listed(login_as(persona)).values():
+            call = Call.objects.get(code=item["code"])
+            expected = [s.code for s in submissions_for_user(ctx, call).order_by("submitted_at")]
+            assert [s["code"] for s in item["submissions"]] == expected, (persona, call.title)
+
+
+def test_calls_anonymous_gets_401(client: Client) -> None:
+    call = _calls()["kreis"]
+    for url in [CALLS, f"{CALLS}{call.code}/"]:
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"] == "Token"
+
+
+def test_calls_token_authentication_keeps_the_role(client: Client) -> None:
+    made = _calls()
+    user = User.objects.get(username="traeger")
+    auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=user)}"}
+    body = client.get(CALLS, {"limit": 500}, **auth).json()
+    codes = {c["code"] for c in body["results"]}
+    assert {made["kreis"].code, made["siegen"].code} <= codes
+    assert made["draft"].code not in codes
+    item = next(c for c in body["results"] if c["code"] == made["kreis"].code)
+    assert [s["traeger"]["name"] for s in item["submissions"]] == [_org("Brücke Siegerland").name]
+    assert client.get(f"{CALLS}{made['draft'].code}/", **auth).status_code == 404
+    rat = User.objects.get(username="rat")
+    rat_auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=rat)}"}
+    assert client.get(CALLS, **rat_auth).status_code == 403
+    assert client.get(f"{CALLS}{made['kreis'].code}/", **rat_auth).status_code == 404
+    assert client.get(CALLS, HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+def test_call_list_item(login_as) -> None:
+    call = _calls()["kreis"]
+    item = _listed(login_as("koordination"))[call.code]
+    assert set(item) == CALL_FIELDS
+    kreis = call.issuer
+    assert item["issuer"] == {"code": kreis.code, "name": kreis.name}
+    assert {k: item[k] for k in CALL_FIELDS - {"issuer", "deadline", "submissions"}} == {
+        "code": call.code,
+        "title": "Aufruf Kreuztal",
+        "baustein": "B2",
+        "area": "Stadt Kreuztal",
+        "period_start": "2026-01-01",
+        "period_end": "2027-12-31",
+        "funding_per_vze": "57000.00",
+        "top_up_per_vze": "6000.00",
+        "offered_vze": "1.50",  # Kreuztal's posts: 1 + 0.5 VZÄ
+        "published_on": "2025-10-01",
+        "status": "published",
+        "decision": "",
+        "decision_reason": "",
+        "decided_on": None,
+    }
+    assert dt.datetime.fromisoformat(item["deadline"]) == _at(*CALL_DEADLINE)
+    first = item["submissions"][0]
+    assert set(first) == SUBMISSION_FIELDS
+    brucke = _org("Brücke Siegerland")
+    assert first["traeger"] == {"code": brucke.code, "name": brucke.name}
+    assert (first["vze_offered"], first["status"], first["agreement"]) == (
+        "1.00",
+        "submitted",
+        None,
+    )
+    assert dt.datetime.fromisoformat(first["submitted_at"]) == _at(2025, 10, 10, 9, 0)
+    # The detail says the same, plus the description and the criteria.
+    detail = login_as("koordination").get(f"{CALLS}{call.code}/").json()
+    assert set(detail) == CALL_FIELDS | {"description", "criteria"}
+    assert {k: detail[k] for k in CALL_FIELDS} == item
+    assert detail["criteria"] == [
+        {"name": "Konzept", "description": "", "weight": 60},
+        {"name": "Personal", "description": "", "weight": 40},
+    ]
+
+
+def _score_and_award(call: Call, winner: str) -> Call:
+    """Both evaluators score every submission (four-eyes rule), then every post goes to
+    ``winner``."""
+    evaluators = [User.objects.get(username=u) for u in ("koordination", "siegen")]
+    criteria = list(call.criteria.all())
+    for submission in call.submissions.all():
+        for evaluator in evaluators:
+            calls.score_submission(
+                submission, acting_user=evaluator, points={c.pk: 7 for c in criteria}
+            )
+    won = call.submissions.get(traeger=_org(winner))
+    return calls.decide_call(
+        call,
+        acting_user=evaluators[0],
+        decision="award",
+        reason="Bestes Konzept (Test)",
+        decided_on=dt.date(2025, 12, 1),
+        awards={position: won for position in call.positions.all()},
+    )
+
+
+def test_decided_call_shows_the_decision_and_the_agreement_but_no_scores(login_as) -> None:
+    call = _score_and_award(_calls()["kreis"], "Lebenswege")
+    won = call.submissions.get(traeger=_org("Lebenswege"))
+    assert won.agreement is not None
+    body = login_as("koordination").get(f"{CALLS}{call.code}/").json()
+    assert (body["status"], body["decision"], body["decided_on"]) == (
+        "decided",
+        "award",
+        "2025-12-01",
+    )
+    assert body["decision_reason"] == "Bestes Konzept (Test)"
+    assert [(s["status"], s["agreement"]) for s in body["submissions"]] == [
+        ("not_awarded", None),
+        ("awarded", won.agreement.code),
+    ]
+    # Scores exist, yet no key or value of them reaches the API – not even for managers.
+    text = str(body).lower()
+    assert "score" not in text and "rank" not in text and "points" not in text
+    # The losing agency learns its own result only.
+    own = login_as("traeger").get(f"{CALLS}{call.code}/").json()
+    assert [(s["status"], s["agreement"]) for s in own["submissions"]] == [("not_awarded", None)]
+    assert won.agreement.code not in str(own)
+
+
+def test_call_list_filters(login_as) -> None:
+    made = _calls()
+    user = User.objects.get(username="koordination")
+    calls.decide_call(
+        made["kreis"],
+        acting_user=user,
+        decision="withdrawn",
+        reason="Zurückgezogen (Test)",
+        decided_on=dt.date(2025, 11, 5),
+    )
+    mine = {c.code: which for which, c in made.items()}
+    client = login_as("koordination")
+
+    def found(**params: object) -> set[str]:
+        return {mine[code] for code in _listed(client, **params) if code in mine}
+
+    assert found() == {"kreis", "siegen", "draft"}
+    assert found(status="draft") == {"draft"}
+    assert found(status="published") == {"siegen"}
+    assert found(status="decided") == {"kreis"}
+    assert found(status="") == {"kreis", "siegen", "draft"}
+    assert found(year=2025) == {"kreis", "siegen", "draft"}  # the year of the deadline
+    assert found(year=2026) == set()
+    assert found(year=2025, status="decided") == {"kreis"}
+
+
+def test_call_list_newest_deadline_first(login_as) -> None:
+    made = _calls()
+    region = _org("Siegen").region
+    later = calls.create_call(
+        acting_user=None,
+        issuer=region,  # type: ignore[arg-type]
+        title="Späterer Aufruf",
+        baustein="B2",
+        area="Kreis",
+        positions=_free_posts("Siegen")[:1],
+        period_start=dt.date(2027, 1, 1),
+        period_end=dt.date(2027, 12, 31),
+        funding_per_vze=Decimal("57000.00"),
+        deadline=_at(2026, 3, 1, 12, 0),
+    )
+    order = [c for c in _listed(login_as("koordination")) if c in {later.code, made["kreis"].code}]
+    assert order == [later.code, made["kreis"].code]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"status": "open"}, {"year": "1999"}, {"year": "2101"}, {"year": "zweitausend"}],
+)
+def test_call_list_rejects_bad_filters(login_as, params: dict[str, str]) -> None:
+    response = login_as("koordination").get(CALLS, params)
+    assert response.status_code == 400
+    body = response.json()
+    field = next(iter(params))
+    assert body["detail"].startswith(f"{field}: ") and body[field]
+
+
+def test_calls_403_before_the_filter_is_checked(login_as) -> None:
+    for persona in ("rat", "cm-siegen", "teamlead-siegen"):
+        assert login_as(persona).get(CALLS, {"year": "x"}).status_code == 403
+
+
+# --- query counts -----------------------------------------------------------------------------
+
+
+def _decided_calls(count: int) -> None:
+    """``count`` calls for Kreuztal's posts, one after the other (a decided call frees its
+    posts), each with three submissions."""
+    user = User.objects.get(username="koordination")
+    for number in range(count):
+        call = _call(
+            "kreis",
+            "Kreuztal",
+            title=f"Aufruf {number}",
+            offers=(
+                ("Brücke Siegerland", "1.00", _at(2025, 10, 10, 9, 0)),
+                ("Lebenswege", "1.00", _at(2025, 10, 11, 9, 0)),
+                ("Nachbarschaftswerk", "0.50", _at(2025, 10, 12, 9, 0)),
+            ),
+        )
+        calls.decide_call(
+            call,
+            acting_user=user,
+            decision="no_award",
+            reason="Kein Zuschlag (Test)",
+            decided_on=dt.date(2025, 11, 1),
+        )
+
+
+@pytest.mark.parametrize("persona", ["koordination", "traeger", "siegen"])
+def test_call_list_query_count_does_not_grow(login_as, persona: str) -> None:
+    client = login_as(persona)
+    _decided_calls(1)
+    before = _queries(client, CALLS)
+    assert before <= 7  # session, user, memberships, managed calls, calls, submissions (+1)
+    _decided_calls(6)
+    _calls()
+    assert _queries(client, CALLS) == before
+    # Filters add no query (a page without calls even saves the submissions' one).
+    assert _queries(client, CALLS + "?status=decided&year=2025") <= before
+
+
+def test_call_detail_query_count(login_as) -> None:
+    call = _calls()["kreis"]
+    client = login_as("koordination")
+    # session, user, memberships, the call, its posts, its submissions, its criteria
+    before = _queries(client, f"{CALLS}{call.code}/")
+    assert before <= 8
+    calls.submit_interest(
+        call,
+        acting_user=None,
+        traeger=_org("Nachbarschaftswerk"),
+        vze_offered=Decimal("0.50"),
+        summary="Nachzügler (Test)",
+        submitted_at=_at(2025, 10, 31, 11, 59),
+    )
+    assert _queries(client, f"{CALLS}{call.code}/") == before
+
+
+def test_calls_token_query_count(client: Client, django_assert_max_num_queries) -> None:
+    _calls()
+    user = User.objects.get(username="koordination")
+    auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=user)}"}
+    with django_assert_max_num_queries(6):
+        assert client.get(CALLS, **auth).status_code == 200
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def test_schema_documents_the_call_endpoints_without_scores(client: Client) -> None:
+    schema = client.get("/api/v1/schema.json").json()
+    paths = schema["paths"]
+    assert set(paths[CALLS]["get"]["responses"]) >= {"200", "400", "401", "403"}
+    assert set(paths[CALLS + "{code}/"]["get"]["responses"]) >= {"200", "401", "403", "404"}
+    for path in (CALLS, CALLS + "{code}/"):
+        assert "never part of the API" in paths[path]["get"]["description"]
+    components = schema["components"]["schemas"]
+    for name in ("Call", "CallDetail", "CallSubmission", "Criterion"):
+        properties = set(components[name]["properties"])
+        assert not {p for p in properties if "score" in p or "rank" in p or "point" in p}, name
+    assert set(components["Call"]["properties"]) == CALL_FIELDS
+    assert set(components["CallSubmission"]["properties"]) == SUBMISSION_FIELDS
+    # A call not yet decided has an empty decision: the schema must allow it.
+    decision = components["Call"]["properties"]["decision"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in decision["oneOf"]
+
+
+def test_schema_generates_without_warnings(tmp_path: Path) -> None:
+    """``kim spectacular --validate --fail-on-warn``: valid OpenAPI, no naming collisions."""
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
+    assert "/api/v1/partners/calls/{code}/" in (tmp_path / "schema.yaml").read_text()

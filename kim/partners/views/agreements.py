@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
+from kim.core.exports import tabular_response
 from kim.partners import actions, queries
 from kim.partners.access import (
     can_manage_agreement,
@@ -181,6 +182,11 @@ def duty_review(request: HttpRequest, code: str) -> HttpResponse:
     return _step(request, duty.agreement, form, _("Record the review"), str(duty))
 
 
+# Each group shows at most this many items (state-wide administrators see thousands); the
+# export holds all of them.
+DEADLINES_SHOWN = 100
+
+
 @login_required
 def deadlines(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
@@ -190,5 +196,49 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/deadlines.html",
-        {"deadlines": queries.deadlines(ctx, today), "today": today},
+        {
+            "deadlines": queries.deadlines(ctx, today),
+            "today": today,
+            "shown": DEADLINES_SHOWN,
+            "shown_slice": f":{DEADLINES_SHOWN}",
+        },
+    )
+
+
+@login_required
+def deadlines_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    ctx = user_context(request)
+    if not can_use_deadlines(ctx):
+        raise PermissionDenied
+    today = timezone.localdate()
+    rows = [
+        [
+            label,
+            item.due_on,
+            item.kind,
+            item.amount if item.amount is not None else "",
+            item.party.name,
+            item.agreement.title,
+            item.agreement.code,
+        ]
+        for _key, label, items in queries.deadlines(ctx, today).groups
+        for item in items
+    ]
+    return tabular_response(
+        request,
+        fmt=fmt,
+        filename=f"fristen-{today:%Y%m%d}",
+        title=_("Deadlines"),
+        header=[
+            _("Group"),
+            _("Due on"),
+            _("Kind"),
+            _("Amount (€)"),
+            _("Who has to act"),
+            _("Agreement"),
+            _("Code"),
+        ],
+        rows=rows,
+        audit_subject="partners.deadlines",
+        actor_ctx=ctx,
     )

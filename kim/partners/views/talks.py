@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +19,7 @@ from kim.partners import actions, queries
 from kim.partners.access import (
     can_complete_follow_up,
     can_manage_talk,
+    can_use_calls,
     can_use_deadlines,
     can_use_partners,
     follow_up_owners_for_talk,
@@ -33,7 +36,7 @@ from kim.partners.models import Talk, TalkFormat
 from kim.programmes.access import can_view_position
 
 
-def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[TalkFilterForm, list[Talk]]:
+def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[TalkFilterForm, QuerySet[Talk]]:
     agencies, hosts = queries.filter_choices(ctx)
     form = TalkFilterForm(request.GET, agencies=agencies, hosts=hosts)
     data = form.cleaned_data if form.is_valid() else {}
@@ -47,18 +50,24 @@ def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[TalkFilterForm, l
     return form, queries.talk_list(ctx, f)
 
 
+TALKS_PER_PAGE = 50
+
+
 @login_required
 def talk_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     if not can_use_partners(ctx):
         raise PermissionDenied
     form, talks = _filtered(request, ctx)
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
         "form": form,
-        "talks": talks,
-        "params": request.GET.urlencode(),
+        "page": Paginator(talks, TALKS_PER_PAGE).get_page(request.GET.get("page")),
+        "params": params.urlencode(),
         "may_record": hosts_for_user(ctx).exists(),
         "may_see_deadlines": can_use_deadlines(ctx),
+        "may_see_calls": can_use_calls(ctx),
     }
     template = (
         "partners/_talk_table.html"

@@ -144,7 +144,7 @@ def test_token_authentication_keeps_the_role(client: Client) -> None:
     user = get_user_model().objects.get(username="siegen")
     auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=user)}"}
     base = f"/api/v1/programmes/{_kreis().code}"
-    assert client.get("/api/v1/positions/", **auth).json()["count"] == 3
+    assert client.get("/api/v1/positions/", **auth).json()["count"] == 5
     assert client.get(f"{base}/forecast/", **auth).status_code == 200
     assert client.get(f"{base}/allocation/", ALLOCATION, **auth).status_code == 403
     assert client.get("/api/v1/positions/", HTTP_AUTHORIZATION="Token nope").status_code == 401
@@ -155,7 +155,7 @@ def test_token_authentication_keeps_the_role(client: Client) -> None:
 
 @pytest.mark.parametrize(
     ("persona", "visible"),
-    [("koordination", 23), ("admin", 23), ("siegen", 3), ("traeger", 2), ("abh", 1)],
+    [("koordination", 23), ("admin", 23), ("siegen", 5), ("traeger", 2), ("abh", 1)],
 )
 def test_position_list_is_scoped_like_the_ui(login_as, persona: str, visible: int) -> None:
     data = login_as(persona).get("/api/v1/positions/", {"limit": 100}).json()

@@ -30,7 +30,7 @@ MATRIX = {
     (SIEGEN_B2, "dsb"): (404, 404),
     (TRAEGER_B2, "traeger"): (200, 403),  # the agency sees its own posts
     (TRAEGER_B2, "cm-traeger"): (404, 404),
-    (TRAEGER_B2, "siegen"): (404, 404),
+    (TRAEGER_B2, "siegen"): (200, 403),  # the town passes its funds on: reads, no changes
     (TRAEGER_B2, "koordination"): (200, 200),
     (KREIS_B1, "siegen"): (404, 404),
     (KREIS_B1, "abh"): (404, 404),

@@ -50,7 +50,7 @@ def test_overview_matrix(login_as, persona: str) -> None:
     ("persona", "visible"),
     [
         ("koordination", 23),  # every post of the Kreis (incl. the discontinued Siegen B3 post)
-        ("siegen", 3),  # Siegen's own municipal B2 posts (two more sit with the Träger)
+        ("siegen", 5),  # Siegen's B2 posts: three municipal, two passed on to the Träger
         ("traeger", 2),  # the two posts hosted by the welfare agency
         ("abh", 1),  # the Kreis Ausländerbehörde's B3 post
     ],

@@ -1,5 +1,6 @@
 """Every change to talks, minutes, follow-ups, services, contacts, staffing decisions and
-pass-through agreements (amounts, payment schedule, reporting duties, reviews)."""
+pass-through agreements (amounts, payment schedule, reporting duties, reviews). Calls for
+expressions of interest live in ``actions.calls``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core.formats import euro
 from kim.core.models import Actor, actor_user
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.models import (
@@ -291,10 +293,6 @@ def record_staffing_decision(
 # --- pass-through agreements ---------------------------------------------------------------
 
 
-def _euro(value: Decimal) -> str:
-    return f"{value:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
-
-
 def _check_parties(grantor: Organisation, recipient: Organisation) -> Organisation:
     """Kreis → town, or Kreis/town → welfare agency of the same region; returns the region."""
     region = grantor if grantor.is_region else grantor.region
@@ -418,9 +416,9 @@ def add_payment(
                 )
                 % {
                     "year": due_on.year,
-                    "earlier": _euro(earlier),
-                    "amount": _euro(amount),
-                    "total": _euro(line.total),
+                    "earlier": euro(earlier),
+                    "amount": euro(amount),
+                    "total": euro(line.total),
                 }
             }
         )
@@ -535,7 +533,7 @@ def record_review(
                     "reclaim_amount": _(
                         "The reclaim of %(amount)s exceeds the %(paid)s paid so far."
                     )
-                    % {"amount": _euro(reclaim_amount), "paid": _euro(paid)}
+                    % {"amount": euro(reclaim_amount), "paid": euro(paid)}
                 }
             )
     elif reclaim_amount is not None:
