@@ -35,4 +35,6 @@ urlpatterns = [
         partners_api.agreement_detail,
         name="api-partners-agreement",
     ),
+    path("partners/calls/", partners_api.call_list, name="api-partners-calls"),
+    path("partners/calls/<str:code>/", partners_api.call_detail, name="api-partners-call"),
 ]

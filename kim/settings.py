@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "kim.organisations",
     "kim.programmes",
     "kim.partners",
+    "kim.council",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +330,8 @@ SPECTACULAR_SETTINGS = {
         "ReportingDutyKindEnum": "kim.partners.models.DutyKind",
         "PositionStatusEnum": "kim.programmes.models.PositionStatus",
         "AgreementStatusEnum": "kim.partners.api.AGREEMENT_STATUS",
+        "CallStatusEnum": "kim.partners.models.CallStatus",
+        "SubmissionStatusEnum": "kim.partners.models.SubmissionStatus",
     },
 }
 
@@ -337,7 +340,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # WeasyPrint reports every layout step at INFO; the PDF export would flood the log.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Platform

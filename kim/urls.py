@@ -14,6 +14,8 @@ urlpatterns = [
     path("audit/", include("kim.audit.urls")),
     path("programm/", include("kim.programmes.urls")),
     path("partner/", include("kim.partners.urls")),
+    path("rat/", include("kim.council.urls")),
+    path("oparl/v1/", include("kim.council.oparl_urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),
 ]

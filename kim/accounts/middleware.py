@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from kim.accounts.access import has_totp, user_context
 
-# Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static.
-EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz", "/i18n/")
+# Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static,
+# and the public OParl interface (anonymous by design; a session cookie must not divert it).
+EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz", "/i18n/", "/oparl/")
 
 
 class RequireMFAMiddleware:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from kim.accounts.access import user_context
 from kim.audit.access import can_view_audit
+from kim.council.access import can_use_council
 from kim.organisations.access import can_browse_directory
 from kim.partners.access import can_use_partners
 from kim.programmes.access import can_use_programme
@@ -27,5 +28,6 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             "audit": can_view_audit(uctx),
             "programme": can_use_programme(uctx),
             "partners": can_use_partners(uctx),
+            "council": can_use_council(uctx),
         }
     return ctx

@@ -16,7 +16,8 @@ from kim.accounts.models import Membership, Role
 from kim.audit.access import can_view_audit
 from kim.audit.models import AuditEvent, EventType
 from kim.organisations.models import Organisation, OrgKind, PopulationFigure, ResponsibilityPeriod
-from kim.partners.queries import open_follow_ups
+from kim.partners.access import can_use_deadlines
+from kim.partners.queries import deadline_counts, open_follow_ups
 from kim.programmes.queries import programme_summary
 
 
@@ -207,10 +208,14 @@ def _admin_card() -> Card:
 
 
 def _council_card() -> Card:
-    return Card(
+    """Links only (no queries): the council pages show what has been released."""
+    card = Card(
         title=_("Council information"),
         intro=_("No reports have been released to you yet. Released KIM reports appear here."),
     )
+    card.items.append(Item(_("Motions and enquiries"), reverse("council:motion_list")))
+    card.items.append(Item(_("Meetings"), reverse("council:meeting_list")))
+    return card
 
 
 def _follow_up_card(user_id: int | None, today: dt.date) -> Card | None:
@@ -229,6 +234,38 @@ def _follow_up_card(user_id: int | None, today: dt.date) -> Card | None:
                 "warning" if overdue else "",
             )
         )
+    return card
+
+
+def _deadlines_card(ctx: UserContext, today: dt.date) -> Card:
+    """Payments and reports of the agreements the user manages: overdue / next 30 days."""
+    counts = deadline_counts(ctx, today)
+    url = reverse("partners:deadlines")
+    card = Card(title=_("Deadlines of pass-through agreements"))
+    card.items.append(
+        Item(
+            ngettext(
+                "%(n)d payment or report overdue",
+                "%(n)d payments or reports overdue",
+                counts.overdue,
+            )
+            % {"n": counts.overdue},
+            url + "#h-overdue",
+            "warning" if counts.overdue else "success",
+        )
+    )
+    card.items.append(
+        Item(
+            ngettext(
+                "%(n)d due in the next 30 days",
+                "%(n)d due in the next 30 days",
+                counts.next_30,
+            )
+            % {"n": counts.next_30},
+            url + "#h-next-30",
+        )
+    )
+    card.items.append(Item(_("Open the deadlines view"), url))
     return card
 
 
@@ -257,6 +294,8 @@ def start_page_cards(ctx: UserContext, today: dt.date | None = None) -> list[Car
     follow_ups = _follow_up_card(ctx.user_id, today)
     if follow_ups is not None:
         cards.append(follow_ups)
+    if can_use_deadlines(ctx):
+        cards.append(_deadlines_card(ctx, today))
     seen: set[tuple[str, int]] = set()
     for m in ctx.memberships:
         key = (m.role, m.organisation_id)

@@ -1,9 +1,10 @@
-"""The cooperation pages in real Chromium: talk log with htmx filters, a talk, minutes, a Träger.
+"""The cooperation pages in real Chromium: talk log with htmx filters, a talk, minutes, a Träger,
+the agreements and the demo's call for expressions of interest.
 
 Every visited page is checked with axe (0 violations) and saved as a screenshot in
 test-results/. The cooperation's wording is not translated yet, so these tests hold to
-structure, ids and URLs, not to texts. The talk is made here through the actions, so nothing
-depends on what the demo seeds for partners.
+structure, ids and URLs, not to texts. The talk is made here through the actions; the call
+test walks the demo's call (``DEMO_CALL_TITLE``) as the Stadt Siegen's programme lead.
 """
 
 from __future__ import annotations
@@ -109,3 +110,41 @@ def test_coordination_checks_agreements_and_deadlines(
     # The demo keeps one Sachbericht overdue, relative to today.
     expect(page.locator("main")).to_contain_text("Sachbericht")
     check_page("partners-deadlines")
+
+
+def test_siegen_follows_the_demo_call(
+    page: Page, server: str, log_in: LogIn, check_page: CheckPage
+) -> None:
+    """The demo's call for expressions of interest: the list with its filters, the call with
+    criteria, ranking arithmetic and the award, and the form for a new call with its errors."""
+    from kim.partners.demo import DEMO_CALL_TITLE
+
+    log_in("siegen")
+    page.goto(f"{server}/partner/gespraeche/")
+    page.locator('main a[href="/partner/interessenbekundungen/"]').click()
+    expect(page).to_have_url(f"{server}/partner/interessenbekundungen/")
+    row = page.locator("#call-list tbody tr", has_text=DEMO_CALL_TITLE)
+    expect(row).to_be_visible()
+    check_page("partners-calls")
+
+    # htmx: the status filter replaces only the table and keeps the URL shareable.
+    page.locator("#id_status").select_option("draft")
+    expect(page).to_have_url(re.compile(r"status=draft"))
+    expect(page.locator("#call-list tbody tr", has_text=DEMO_CALL_TITLE)).to_have_count(0)
+    page.locator("#id_status").select_option("decided")
+    expect(row).to_be_visible()
+
+    row.get_by_role("link", name=DEMO_CALL_TITLE).click()
+    expect(page).to_have_url(re.compile(r"/partner/interessenbekundungen/[a-z2-7]{16}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_CALL_TITLE)
+    expect(page.locator("#weights")).to_have_text("100")
+    expect(page.locator("#ranking tbody tr")).to_have_count(2)
+    expect(page.locator("#ranking")).to_contain_text(" × 40 % = ")
+    expect(page.locator("#resulting-agreements a")).to_have_count(1)
+    check_page("partners-call-detail")
+
+    page.goto(f"{server}/partner/interessenbekundungen/neu/")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#id_title_error")).to_be_visible()
+    expect(page.locator("#id_positions_error")).to_be_visible()
+    check_page("partners-call-form-error")

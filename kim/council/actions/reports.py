@@ -1,0 +1,313 @@
+"""The administration's report on a motion: drafting, editing, and the four-eyes release that
+freezes it, publishes it as a paper with its PDF (OParl) and marks the motion answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kim.audit.models import EventType
+from kim.audit.record import record
+from kim.core.formats import date_de
+from kim.council.actions import (
+    _check_department,
+    _check_reference,
+    add_consultation,
+    attach_file,
+    change_motion_status,
+    create_paper,
+    release_paper,
+)
+from kim.council.blocks import clean_block_keys
+from kim.council.models import (
+    MOTION_TYPES,
+    REPORT_PAPER_TYPES,
+    ConsultationRole,
+    File,
+    FileRole,
+    MotionQuestion,
+    MotionStatus,
+    Organization,
+    Paper,
+    Report,
+    ReportRelease,
+    ReportSection,
+)
+from kim.partners.uploads import PDF, CheckedFile
+
+REPORT_FIELDS = (
+    "reference",
+    "paper_type",
+    "subject",
+    "date",
+    "as_of",
+    "department",
+    "proposal",
+    "introduction",
+)
+
+
+def _check_fields(motion: Paper, fields: dict[str, Any], *, current: Report | None) -> None:
+    as_of, date = fields.get("as_of"), fields.get("date")
+    if as_of is not None and as_of > timezone.localdate():
+        raise ValidationError({"as_of": _("The reference date cannot lie in the future.")})
+    if as_of is not None and date is not None and as_of > date:
+        raise ValidationError({"as_of": _("The reference date lies after the date of the paper.")})
+    if fields.get("paper_type") not in (None, *REPORT_PAPER_TYPES):
+        raise ValidationError({"paper_type": _("Choose the type of the administration's paper.")})
+    _check_department(motion.body, fields.get("department"))
+    reference = fields.get("reference")
+    released_as = current.releases.first() if current is not None else None
+    if reference and (released_as is None or released_as.paper.reference != reference):
+        if released_as is not None:
+            raise ValidationError({"reference": _("A released report keeps its reference number.")})
+        _check_reference(motion.body, reference)
+        others = Report.objects.filter(motion__body=motion.body, reference=reference)
+        if current is not None:
+            others = others.exclude(pk=current.pk)
+        if others.exists():
+            raise ValidationError(
+                {
+                    "reference": _("Reference number %(ref)s is already used in %(body)s.")
+                    % {"ref": reference, "body": motion.body}
+                }
+            )
+
+
+@transaction.atomic
+def create_report(
+    motion: Paper,
+    *,
+    acting_user: User,
+    reference: str,
+    subject: str,
+    date: dt.date,
+    as_of: dt.date,
+    paper_type: str = "mitteilungsvorlage",
+    department: Organization | None = None,
+    proposal: str = "",
+    introduction: str = "",
+) -> Report:
+    """Draft the report answering a motion, one section per question (blocks as tagged)."""
+    if motion.paper_type not in MOTION_TYPES:
+        raise ValidationError(_("Only motions and enquiries are answered with a report."))
+    if Report.objects.filter(motion=motion).exists():
+        raise ValidationError(_("This motion already has a report."))
+    fields: dict[str, Any] = {
+        "reference": reference,
+        "subject": subject,
+        "date": date,
+        "as_of": as_of,
+        "paper_type": paper_type,
+        "department": department or motion.under_direction_of,
+        "introduction": introduction,
+    }
+    if proposal:
+        fields["proposal"] = proposal
+    _check_fields(motion, fields, current=None)
+    report = Report(motion=motion, last_edited_by=acting_user, **fields)
+    report.full_clean(exclude=["last_edited_by"])
+    report.save()
+    for question in motion.questions.all():
+        ReportSection.objects.create(
+            report=report, question=question, block_keys=list(question.block_keys)
+        )
+    record(
+        EventType.REPORT_CREATED,
+        actor=acting_user,
+        subject=report,
+        organisation=motion.body.organisation,
+        extra={"motion": motion.code, "as_of": as_of.isoformat()},
+    )
+    return report
+
+
+def _lock(report: Report, expected_version: int) -> Report:
+    current = Report.objects.select_for_update().select_related("motion__body").get(pk=report.pk)
+    if current.version != expected_version:
+        raise ValidationError(
+            _(
+                "This report was changed by someone else in the meantime. "
+                "Please reload the page and enter your changes again."
+            )
+        )
+    return current
+
+
+@transaction.atomic
+def update_report(
+    report: Report, *, acting_user: User, expected_version: int, **fields: Any
+) -> Report:
+    """Change the header, the reference date, the proposal or the introduction."""
+    current = _lock(report, expected_version)
+    changed = [k for k, v in fields.items() if k in REPORT_FIELDS and getattr(current, k) != v]
+    if not changed:
+        return current
+    _check_fields(current.motion, {k: fields[k] for k in changed}, current=current)
+    for name in changed:
+        setattr(current, name, fields[name])
+    if current.as_of > current.date:
+        raise ValidationError({"as_of": _("The reference date lies after the date of the paper.")})
+    current.full_clean(exclude=["last_edited_by"])
+    current.version += 1
+    current.last_edited_by = acting_user
+    current.save()
+    record(
+        EventType.REPORT_EDITED,
+        actor=acting_user,
+        subject=current,
+        organisation=current.motion.body.organisation,
+        extra={"fields": sorted(changed)},
+    )
+    return current
+
+
+@transaction.atomic
+def update_section(
+    report: Report,
+    question: MotionQuestion,
+    *,
+    acting_user: User,
+    expected_version: int,
+    narrative: str,
+    block_keys: Iterable[str],
+) -> ReportSection:
+    """The narrative answer to one question and the answer blocks shown under it."""
+    current = _lock(report, expected_version)
+    if question.paper_id != current.motion_id:
+        raise ValidationError(_("The question belongs to another motion."))
+    keys = clean_block_keys(block_keys)
+    section, _created = ReportSection.objects.update_or_create(
+        report=current,
+        question=question,
+        defaults={"narrative": narrative.strip(), "block_keys": keys},
+    )
+    current.version += 1
+    current.last_edited_by = acting_user
+    current.save(update_fields=["version", "last_edited_by", "modified"])
+    record(
+        EventType.REPORT_EDITED,
+        actor=acting_user,
+        subject=current,
+        organisation=current.motion.body.organisation,
+        extra={"question": question.number, "blocks": keys},
+    )
+    return section
+
+
+def can_release(report: Report, user_id: int | None) -> bool:
+    """Four-eyes: whoever edited the draft last cannot release it."""
+    return user_id is not None and report.last_edited_by_id not in (None, user_id)
+
+
+@transaction.atomic
+def release_report(report: Report, *, acting_user: User, expected_version: int) -> ReportRelease:
+    """Freeze the report as composed now for its reference date, publish it (paper + PDF as
+    main file, consultation of the motion's committee) and mark the motion answered."""
+    from kim.council.render import render
+    from kim.council.report import compose
+
+    current = _lock(report, expected_version)
+    if not can_release(current, acting_user.pk):
+        raise ValidationError(
+            _(
+                "Four-eyes rule: the report must be released by someone other than the person "
+                "who last changed it."
+            )
+        )
+    motion = current.motion
+    previous = current.releases.select_related("paper").first()
+    number = (previous.number + 1) if previous else 1
+    today = timezone.localdate()
+    document = compose(current)
+    document = type(document)(
+        **{
+            **{f: getattr(document, f) for f in document.__dataclass_fields__},
+            "version": number,
+            "status": "released",
+            "released_on": date_de(today),
+        }
+    )
+    pdf, _content_type, _extension = render(document, "pdf")
+    paper = previous.paper if previous else _publish_paper(current, acting_user)
+    _attach_pdf(paper, pdf, number, acting_user)
+    release = ReportRelease.objects.create(
+        report=current,
+        number=number,
+        as_of=current.as_of,
+        snapshot=document.to_dict(),
+        paper=paper,
+        released_at=timezone.now(),
+        released_by=acting_user,
+        drafted_by=current.last_edited_by,
+    )
+    if motion.status == MotionStatus.IN_PROGRESS:
+        change_motion_status(
+            motion,
+            acting_user=acting_user,
+            status=MotionStatus.ANSWERED,
+            expected_status=MotionStatus.IN_PROGRESS,
+        )
+    record(
+        EventType.REPORT_RELEASED,
+        actor=acting_user,
+        subject=current,
+        organisation=motion.body.organisation,
+        extra={"version": number, "as_of": current.as_of.isoformat(), "paper": paper.code},
+    )
+    return release
+
+
+def _publish_paper(report: Report, acting_user: User) -> Paper:
+    """The administration's paper in the council records, with the motion's committee."""
+    motion = report.motion
+    paper = create_paper(
+        motion.body,
+        acting_user=acting_user,
+        reference=report.reference,
+        date=report.date,
+        paper_type=report.paper_type,
+        name=report.subject,
+        department=report.department,
+        related=[motion],
+    )
+    if motion.committee is not None or motion.meeting is not None:
+        add_consultation(
+            paper,
+            acting_user=acting_user,
+            role=ConsultationRole.KENNTNISNAHME,
+            organization=motion.committee,
+            meeting=motion.meeting,
+        )
+    release_paper(paper, acting_user=acting_user)
+    return paper
+
+
+def _attach_pdf(paper: Paper, pdf: bytes, number: int, acting_user: User) -> None:
+    """The new version becomes the main file; earlier versions stay as attachments."""
+    File.objects.filter(paper=paper, role=FileRole.MAIN).update(
+        role=FileRole.AUXILIARY, modified=timezone.now()
+    )
+    name = f"{paper.reference.replace('/', '-')}_v{number}.pdf"
+    attach_file(
+        paper,
+        acting_user=acting_user,
+        checked=CheckedFile(
+            name=name,
+            content_type=PDF,
+            size=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            data=pdf,
+        ),
+        role=FileRole.MAIN,
+        name=_("%(subject)s (version %(n)s)") % {"subject": paper.name, "n": number},
+    )

@@ -1,0 +1,192 @@
+"""The administration's report as plain data: what every renderer (HTML, DOCX, PDF) reads.
+
+A report is composed from live data into a ``ReportDocument``; on release the document is
+frozen as JSON (``to_dict``) and every later rendering reads the frozen copy (``from_dict``),
+so a released report never changes when the data behind it does. Renderers never query the
+database: everything they print is in here, already formatted for a German reader (numbers as
+"5,00", dates as "07.09.2022"); raw values travel alongside for machine use and tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]  # display strings, one per column
+    numeric: list[bool]  # per column: right-align
+    footer: list[str] | None = None  # e.g. a total row
+    values: list[list[Any]] = field(default_factory=list)  # raw values (str of Decimal, ISO dates)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A grouped bar chart; its data is always also given as a table (``Block.table``)."""
+
+    title: str
+    alt: str  # alternative text for the image
+    categories: list[str]
+    series: list[Series]
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One answer block: live figures as text + table (+ chart), with reference date and source."""
+
+    key: str
+    title: str
+    text: str
+    as_of: str  # "31.08.2022"
+    sources: list[str]
+    table: Table | None = None
+    chart: Chart | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str  # "1"
+    question: str
+    narrative: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class Consultation:
+    committee: str
+    date: str  # "07.09.2022"
+    role: str  # "Kenntnisnahme"
+    public: bool = True
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    body: str  # "Stadt Siegen"
+    department: str  # the department under whose direction the paper is
+    reference: str  # the report's own reference number
+    date: str  # date of the paper
+    paper_type: str  # "Mitteilungsvorlage"
+    subject: str  # Betreff
+    as_of: str  # Stichtag
+    consultations: list[Consultation]
+    proposal: str  # Beschlussvorschlag
+    introduction: str
+    sections: list[Section]
+    motion_reference: str = ""
+    motion_title: str = ""
+    motion_date: str = ""
+    motion_originators: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    version: int = 0  # 0 = draft
+    status: str = "draft"  # "draft" or "released"
+    released_on: str = ""
+    schema: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportDocument:
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"unknown report schema {data.get('schema')!r}")
+        sections = [
+            Section(
+                number=s["number"],
+                question=s["question"],
+                narrative=s["narrative"],
+                blocks=[_block(b) for b in s["blocks"]],
+            )
+            for s in data["sections"]
+        ]
+        consultations = [Consultation(**c) for c in data["consultations"]]
+        rest = {k: v for k, v in data.items() if k not in ("sections", "consultations")}
+        return cls(sections=sections, consultations=consultations, **rest)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "released"
+
+
+def _block(data: dict[str, Any]) -> Block:
+    table = Table(**data["table"]) if data.get("table") else None
+    chart = None
+    if data.get("chart"):
+        chart_data = dict(data["chart"])
+        chart_data["series"] = [Series(**s) for s in chart_data["series"]]
+        chart = Chart(**chart_data)
+    rest = {k: v for k, v in data.items() if k not in ("table", "chart")}
+    return Block(table=table, chart=chart, **rest)
+
+
+def sample() -> ReportDocument:
+    """A small complete document for renderer tests (no database)."""
+    table = Table(
+        caption="KIM-Stellen der Stadt Siegen je Baustein am 31.08.2022 (VZÄ)",
+        columns=["Baustein", "VZÄ gesamt", "besetzt", "unbesetzt"],
+        rows=[
+            ["Baustein 1 – Strategische Steuerung", "0,00", "0,00", "0,00"],
+            ["Baustein 2 – Case Management", "5,00", "3,00", "2,00"],
+            ["Baustein 3 – Ausländer- und Einbürgerungsbehörden", "1,00", "1,00", "0,00"],
+        ],
+        numeric=[False, True, True, True],
+        footer=["Summe", "6,00", "4,00", "2,00"],
+        values=[["B1", "0", "0", "0"], ["B2", "5", "3", "2"], ["B3", "1", "1", "0"]],
+    )
+    chart = Chart(
+        title="KIM-Stellen je Baustein (VZÄ)",
+        alt="Balkendiagramm: Baustein 2 hat 5,00 VZÄ, davon 3,00 besetzt; Baustein 3 1,00 VZÄ.",
+        categories=["B1", "B2", "B3"],
+        series=[Series("besetzt", [0, 3, 1]), Series("unbesetzt", [0, 2, 0])],
+        unit="VZÄ",
+    )
+    block = Block(
+        key="positions_per_baustein",
+        title="Stellen je Baustein",
+        text="Auf die Stadt Siegen entfallen am 31.08.2022 insgesamt 6,00 VZÄ.",
+        as_of="31.08.2022",
+        sources=["KIM-Plattform, Stellenverwaltung (Stand 31.08.2022)"],
+        table=table,
+        chart=chart,
+    )
+    return ReportDocument(
+        body="Stadt Siegen",
+        department="Sozialamt",
+        reference="1234/2022",
+        date="01.09.2022",
+        paper_type="Mitteilungsvorlage",
+        subject="Umsetzung des Kommunalen Integrationsmanagements (KIM) – Bericht",
+        as_of="31.08.2022",
+        consultations=[
+            Consultation(
+                "Ausschuss für Soziales, Familien und Senioren", "07.09.2022", "Kenntnisnahme"
+            )
+        ],
+        proposal="Der Ausschuss nimmt den Bericht zur Kenntnis.",
+        introduction="Mit Antrag vom 19.08.2022 haben die Fraktionen um einen Bericht gebeten.",
+        sections=[
+            Section(
+                "1",
+                "Wie viele Stellen entfallen auf die Stadt Siegen?",
+                "Die Verwaltung berichtet wie folgt.",
+                [block],
+            ),
+            Section("2", "Wie sollen die Stellen besetzt werden?", "Noch offen.", []),
+        ],
+        motion_reference="A 77/2022",
+        motion_title="Antrag: Berichterstattung über KIM",
+        motion_date="19.08.2022",
+        motion_originators=["CDU-Fraktion", "SPD-Fraktion"],
+        attachments=[],
+    )

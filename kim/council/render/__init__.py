@@ -1,0 +1,44 @@
+"""Renderers for the administration's report: DOCX, PDF and HTML from a ``ReportDocument``.
+
+They read only the document (never the database), so a frozen report renders the same forever.
+``render`` prints in German, whatever the language of the request.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from django.utils import translation
+
+from kim.council.document import ReportDocument
+
+FORMATS: Final = {
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "pdf": ("application/pdf", "pdf"),
+    "html": ("text/html; charset=utf-8", "html"),
+}
+LANGUAGE: Final = "de"
+
+
+def render(doc: ReportDocument, fmt: str) -> tuple[bytes, str, str]:
+    """``(content, content_type, file extension)``; ``ValueError`` for an unknown format."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    content_type, extension = FORMATS[fmt]
+    with translation.override(LANGUAGE):
+        if fmt == "docx":
+            from kim.council.render.docx import render_docx
+
+            content = render_docx(doc)
+        elif fmt == "pdf":
+            from kim.council.render.pdf import render_pdf
+
+            content = render_pdf(doc)
+        else:
+            from kim.council.render.html import render_html
+
+            content = render_html(doc, standalone=True).encode("utf-8")
+    return content, content_type, extension

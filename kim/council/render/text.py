@@ -1,0 +1,121 @@
+"""The wording shared by all three renderers, so DOCX, PDF and HTML say exactly the same.
+
+Every function reads the active language (``render`` switches to German); nothing here touches
+the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import npgettext, pgettext
+
+from kim.council.document import Block, Consultation, ReportDocument
+
+# Short labels carry the context "council report": the same English word elsewhere in the app
+# ("Subject", "Role") means something else in German than on a Vorlage.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_PAGE_FIELDS = ("\x00n\x00", "\x00total\x00")
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Paragraphs split on blank lines; each paragraph is its list of lines (soft breaks)."""
+    result = []
+    for chunk in _BLANK_LINE.split(text.replace("\r\n", "\n").strip()):
+        lines = [line.strip() for line in chunk.strip().split("\n")]
+        if any(lines):
+            result.append(lines)
+    return result
+
+
+def draft_marker(doc: ReportDocument) -> str:
+    """``ENTWURF – Stand 31.08.2022`` for a draft, empty for a released report."""
+    if not doc.is_draft:
+        return ""
+    return _("DRAFT – as of %(date)s") % {"date": doc.as_of}
+
+
+def draft_word() -> str:
+    """The short marker repeated in the page header of every page of a draft."""
+    return pgettext("council report", "DRAFT")
+
+
+def release_line(doc: ReportDocument) -> str:
+    if doc.is_draft:
+        return ""
+    return _("Version %(version)s, released on %(date)s") % {
+        "version": doc.version,
+        "date": doc.released_on,
+    }
+
+
+def reference_line(doc: ReportDocument) -> str:
+    """Running footer text: ``Vorlage Nr. 1234/2022``."""
+    # gettext calls stay outside f-strings: xgettext does not look inside them.
+    label = pgettext("council report", "Paper no.")
+    return f"{label} {doc.reference}"
+
+
+def motion_line(doc: ReportDocument) -> str:
+    """What the report answers: ``A 77/2022 vom 19.08.2022: <title> (CDU-Fraktion, ...)``."""
+    if not (doc.motion_reference or doc.motion_title):
+        return ""
+    parts = []
+    if doc.motion_reference and doc.motion_date:
+        parts.append(
+            _("%(reference)s of %(date)s")
+            % {"reference": doc.motion_reference, "date": doc.motion_date}
+        )
+    elif doc.motion_reference:
+        parts.append(doc.motion_reference)
+    text = ": ".join([*parts, doc.motion_title] if doc.motion_title else parts)
+    if doc.motion_originators:
+        text += f" ({', '.join(doc.motion_originators)})"
+    return text
+
+
+def meeting_text(consultation: Consultation) -> str:
+    if consultation.public:
+        return consultation.date
+    label = pgettext("council report", "non-public")
+    return f"{consultation.date} ({label})"
+
+
+def source_line(block: Block) -> str:
+    """``Stichtag: 31.08.2022 · Quelle: KIM-Plattform, Stellenverwaltung``."""
+    reference_date = _("Reference date")
+    parts = [f"{reference_date}: {block.as_of}"]
+    if block.sources:
+        label = npgettext("council report", "Source", "Sources", len(block.sources))
+        parts.append(f"{label}: {'; '.join(block.sources)}")
+    return " · ".join(parts)
+
+
+def page_label_parts() -> list[str]:
+    """The translated ``Seite X von Y`` cut around its two numbers: [before, between, after].
+
+    DOCX puts PAGE/NUMPAGES fields and CSS puts ``counter(page)``/``counter(pages)`` into the gaps.
+    """
+    text = _("Page %(n)s of %(total)s") % {"n": _PAGE_FIELDS[0], "total": _PAGE_FIELDS[1]}
+    before, rest = text.split(_PAGE_FIELDS[0], 1)
+    between, after = rest.split(_PAGE_FIELDS[1], 1)
+    return [before, between, after]
+
+
+def iso_date(german: str) -> datetime.date | None:
+    """``"07.09.2022"`` → ``date(2022, 9, 7)``; None if the text is no such date."""
+    try:
+        return datetime.datetime.strptime(german.strip(), "%d.%m.%Y").date()
+    except ValueError:
+        return None
+
+
+def document_date(doc: ReportDocument) -> datetime.date | None:
+    """The date that stands for the document in metadata: release day, else the paper's date."""
+    return iso_date(doc.released_on) or iso_date(doc.date)
+
+
+def document_title(doc: ReportDocument) -> str:
+    return f"{doc.paper_type} {doc.reference}: {doc.subject}"

@@ -1,0 +1,117 @@
+"""Composing the administration's report on a motion from live data.
+
+``compose`` builds a ``ReportDocument`` for the report's reference date: header from the
+report and the motion (body, department, reference, Beratungsfolge), the Beschlussvorschlag,
+the introduction and one section per question of the motion with its narrative and the
+answer blocks computed by ``answers.compute``. A block answering two questions is computed
+once. Nothing is stored: releasing (``actions.release_report``) freezes the composed document.
+
+Query count: a fixed number for the header and sections plus a fixed number per distinct
+block key – independent of the number of posts, talks or calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from kim.core.formats import date_de
+
+from . import answers
+from .document import Block, Consultation, ReportDocument, Section
+from .models import Paper, Report, ReportRelease
+
+
+def _consultations(motion: Paper) -> list[Consultation]:
+    rows = list(
+        motion.consultations.select_related("meeting", "organization").order_by(
+            "meeting__start", "id"
+        )
+    )
+    result = [
+        Consultation(
+            committee=c.organization.name
+            if c.organization
+            else (c.meeting.name if c.meeting else ""),
+            date=date_de(timezone.localtime(c.meeting.start).date()) if c.meeting else "",
+            role=c.get_role_display(),
+            public=c.meeting.public if c.meeting else True,
+        )
+        for c in rows
+    ]
+    if not result and motion.committee is not None:
+        meeting = motion.meeting
+        result.append(
+            Consultation(
+                committee=motion.committee.name,
+                date=date_de(timezone.localtime(meeting.start).date()) if meeting else "",
+                role=_("for information (Kenntnisnahme)"),
+                public=meeting.public if meeting else True,
+            )
+        )
+    return result
+
+
+def compose(report: Report, *, as_of: dt.date | None = None) -> ReportDocument:
+    """The report as of ``as_of`` (default: the report's reference date), in German."""
+    with override("de"):
+        return _compose(report, as_of or report.as_of)
+
+
+def _compose(report: Report, day: dt.date) -> ReportDocument:
+    motion = (
+        Paper.objects.select_related(
+            "body", "body__organisation", "under_direction_of", "committee", "meeting"
+        )
+        .prefetch_related("originator_organizations", "questions")
+        .get(pk=report.motion_id)
+    )
+    organisation = motion.body.organisation
+    texts = {s.question_id: s for s in report.sections.all()}
+    computed: dict[str, Block] = {}
+    sections = []
+    for question in motion.questions.all():
+        section = texts.get(question.pk)
+        keys = section.block_keys if section is not None else question.block_keys
+        blocks = []
+        for key in keys:
+            if key not in answers.COMPUTE:
+                continue  # a key whose computation was retired: shown nowhere
+            if key not in computed:
+                computed[key] = answers.compute(key, organisation, day)
+            blocks.append(computed[key])
+        sections.append(
+            Section(
+                number=str(question.number),
+                question=question.text,
+                narrative=section.narrative if section is not None else "",
+                blocks=blocks,
+            )
+        )
+    department = report.department or motion.under_direction_of
+    return ReportDocument(
+        body=motion.body.name,
+        department=department.name if department else "",
+        reference=report.reference,
+        date=date_de(report.date),
+        paper_type=report.get_paper_type_display(),
+        subject=report.subject,
+        as_of=date_de(day),
+        consultations=_consultations(motion),
+        proposal=report.proposal,
+        introduction=report.introduction,
+        sections=sections,
+        motion_reference=motion.reference,
+        motion_title=motion.name,
+        motion_date=date_de(motion.date),
+        motion_originators=[o.name for o in motion.originator_organizations.all()],
+        attachments=[],
+    )
+
+
+def frozen(release: ReportRelease) -> ReportDocument:
+    """A released version exactly as it was released."""
+    return ReportDocument.from_dict(release.snapshot)

@@ -1,0 +1,28 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from kim.council.views import motions, records
+
+app_name = "council"
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="council:motion_list"), name="home"),
+    path("antraege/", motions.motion_list, name="motion_list"),
+    path("antraege/neu/", motions.motion_create, name="motion_create"),
+    path("antraege/<str:code>/", motions.motion_detail, name="motion_detail"),
+    path("antraege/<str:code>/status/", motions.motion_status, name="motion_status"),
+    path("antraege/<str:code>/fragen/neu/", motions.question_add, name="question_add"),
+    path("antraege/<str:code>/freigabe/", motions.motion_release, name="motion_release"),
+    path("antraege/<str:code>/dokumente/neu/", motions.file_upload, name="file_upload"),
+    path("fragen/<str:code>/antwortbausteine/", motions.question_tag, name="question_tag"),
+    path("dokumente/<str:code>/", motions.file_download, name="file_download"),
+    path("sitzungen/", records.meeting_list, name="meeting_list"),
+    path("sitzungen/neu/", records.meeting_create, name="meeting_create"),
+    path("sitzungen/<str:code>/", records.meeting_detail, name="meeting_detail"),
+    path(
+        "sitzungen/<str:code>/tagesordnung/neu/",
+        records.agenda_item_add,
+        name="agenda_item_add",
+    ),
+    path("gremien/", records.organization_list, name="organization_list"),
+    path("gremien/neu/", records.organization_create, name="organization_create"),
+]

@@ -1,0 +1,1 @@
+"""Council views, one module per concern (motions, council records, the OParl API)."""
