@@ -22,37 +22,23 @@ from kim.core.formats import date_de
 
 from . import answers
 from .document import Block, Consultation, ReportDocument, Section
-from .models import Paper, Report, ReportRelease
+from .models import ConsultationRole, Paper, Report, ReportRelease
 
 
 def _consultations(motion: Paper) -> list[Consultation]:
-    rows = list(
-        motion.consultations.select_related("meeting", "organization").order_by(
-            "meeting__start", "id"
-        )
-    )
-    result = [
+    """Beratungsfolge of the report: the committee (and meeting) the motion is addressed to,
+    for information – as the release records it (``actions.reports._publish_paper``)."""
+    if motion.committee is None and motion.meeting is None:
+        return []
+    meeting = motion.meeting
+    return [
         Consultation(
-            committee=c.organization.name
-            if c.organization
-            else (c.meeting.name if c.meeting else ""),
-            date=date_de(timezone.localtime(c.meeting.start).date()) if c.meeting else "",
-            role=c.get_role_display(),
-            public=c.meeting.public if c.meeting else True,
+            committee=motion.committee.name if motion.committee else meeting.name,  # type: ignore[union-attr]
+            date=date_de(timezone.localtime(meeting.start).date()) if meeting else "",
+            role=str(ConsultationRole.KENNTNISNAHME.label),
+            public=meeting.public if meeting else True,
         )
-        for c in rows
     ]
-    if not result and motion.committee is not None:
-        meeting = motion.meeting
-        result.append(
-            Consultation(
-                committee=motion.committee.name,
-                date=date_de(timezone.localtime(meeting.start).date()) if meeting else "",
-                role=_("for information (Kenntnisnahme)"),
-                public=meeting.public if meeting else True,
-            )
-        )
-    return result
 
 
 def compose(report: Report, *, as_of: dt.date | None = None) -> ReportDocument:
@@ -70,7 +56,8 @@ def _compose(report: Report, day: dt.date) -> ReportDocument:
         .get(pk=report.motion_id)
     )
     organisation = motion.body.organisation
-    texts = {s.question_id: s for s in report.sections.all()}
+    # An unsaved report (the CLI for a motion without one) has no sections yet.
+    texts = {s.question_id: s for s in report.sections.all()} if report.pk else {}
     computed: dict[str, Block] = {}
     sections = []
     for question in motion.questions.all():
@@ -109,6 +96,20 @@ def _compose(report: Report, day: dt.date) -> ReportDocument:
         motion_date=date_de(motion.date),
         motion_originators=[o.name for o in motion.originator_organizations.all()],
         attachments=[],
+    )
+
+
+def default_report(motion: Paper, as_of: dt.date) -> Report:
+    """An unsaved report for a motion nobody has drafted an answer to yet."""
+    today = timezone.localdate()
+    return Report(
+        motion=motion,
+        reference="",
+        subject=_("Answer to motion %(reference)s: %(title)s")
+        % {"reference": motion.reference, "title": motion.name},
+        date=today,
+        as_of=as_of,
+        department=motion.under_direction_of,
     )
 
 
