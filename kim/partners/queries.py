@@ -178,12 +178,7 @@ def traeger_timeline(ctx: UserContext, org: Organisation, day: dt.date) -> Traeg
         .order_by("baustein", "title")
     )
     positions = [(p, p.status_on(day)) for p in hosted]
-    agreements = list(
-        agreements_for_user(ctx)
-        .filter(recipient=org)
-        .select_related("grantor")
-        .order_by("-period_start", "title")
-    )
+    agreements = agreement_list(ctx, AgreementFilter(recipient=org.code))
     return TraegerTimeline(
         org,
         services,
