@@ -6,6 +6,11 @@
   change a motion's status, tag answer blocks, release papers, attach files; and read drafts.
 - A council member reads the public meetings and the released papers of the body of the
   organisation they hold the role in – never a draft, never a non-public meeting.
+- The administration's report on a motion is a draft of the staff who manage the motion's body
+  (read, edit, download, release – the release by someone other than its last editor). Its
+  released versions are frozen papers: readable by those staff and by the body's council
+  members. For a council member a report without a released version does not exist (404), and
+  the draft pages stay 404 even once a version is released.
 - Everyone else sees nothing here: lists answer 403, rows 404 – the same 404 as a missing row.
 - The OParl API (``public_*``) needs no login and shows exactly what a council member of any
   body may read: public meetings (and their public agenda items), released papers with their
@@ -21,6 +26,7 @@ from django.http import Http404
 
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Role
+from kim.council.actions.reports import can_release
 from kim.council.models import (
     MEETING_KINDS,
     MOTION_TYPES,
@@ -33,6 +39,8 @@ from kim.council.models import (
     Organization,
     OrganizationKind,
     Paper,
+    Report,
+    ReportRelease,
 )
 
 MANAGER_ROLES = (Role.KIM_COORDINATION, Role.PROGRAMME_LEAD)
@@ -167,6 +175,75 @@ def organizations_for_user(ctx: UserContext) -> QuerySet[Organization]:
     if is_administrator(ctx):
         return qs
     return qs.filter(_managed(ctx, "body__") | _council(ctx, "body__"))
+
+
+# --- the administration's reports ---------------------------------------------------------------
+
+
+def can_manage_report(ctx: UserContext, report: Report) -> bool:
+    """Draft, edit, download the draft of, and release a report (load ``motion__body``)."""
+    return can_manage_body(ctx, report.motion.body)
+
+
+def can_release_report(ctx: UserContext, report: Report) -> bool:
+    """Four-eyes: a manager of the body who did not change the draft last (the same rule the
+    release action enforces)."""
+    return can_manage_report(ctx, report) and can_release(report, ctx.user_id)
+
+
+def reports_for_user(ctx: UserContext) -> QuerySet[Report]:
+    """Every report of the managed bodies; those with a released version of the bodies one
+    sits on as a council member (for them only the released versions are readable)."""
+    qs = Report.objects.all()
+    if is_administrator(ctx):
+        return qs
+    released = Q(pk__in=ReportRelease.objects.values("report_id"))
+    return qs.filter(_managed(ctx, "motion__body__") | (_council(ctx, "motion__body__") & released))
+
+
+def releases_for_user(ctx: UserContext) -> QuerySet[ReportRelease]:
+    """Released versions of the reports of the bodies one manages or sits on."""
+    qs = ReportRelease.objects.all()
+    if is_administrator(ctx):
+        return qs
+    prefix = "report__motion__body__"
+    return qs.filter(_managed(ctx, prefix) | (_council(ctx, prefix) & Q(paper__released=True)))
+
+
+def get_report_for_managing(ctx: UserContext, code: str) -> Report:
+    """The draft and its pages: 404 for everyone who does not manage the body – council
+    members included, even when a version of the report has been released."""
+    report = (
+        Report.objects.select_related(
+            "motion", "motion__body", "motion__body__organisation", "department", "last_edited_by"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if report is None or not can_manage_report(ctx, report):
+        raise Http404("Report not found")
+    return report
+
+
+def get_release_for_user(ctx: UserContext, code: str, number: int) -> ReportRelease:
+    """One released version of a report, for the body's staff and council members; 404
+    otherwise, exactly like a missing version."""
+    release = (
+        releases_for_user(ctx)
+        .select_related(
+            "report",
+            "report__motion",
+            "report__motion__body",
+            "report__motion__body__organisation",
+            "released_by",
+            "drafted_by",
+        )
+        .filter(report__code=code, number=number)
+        .first()
+    )
+    if release is None:
+        raise Http404("Report version not found")
+    return release
 
 
 # --- choices for the forms of managers ------------------------------------------------------

@@ -7,12 +7,15 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kim.council.blocks import BLOCK_KEYS
 from kim.council.models import (
+    DEFAULT_PROPOSAL,
     MOTION_TYPES,
+    REPORT_PAPER_TYPES,
     Body,
     FileRole,
     Meeting,
@@ -21,6 +24,8 @@ from kim.council.models import (
     Organization,
     OrganizationKind,
     Paper,
+    PaperType,
+    Report,
 )
 from kim.partners.uploads import CheckedFile, check_document
 
@@ -247,6 +252,111 @@ class OrganizationForm(forms.Form):
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
+
+
+# --- the administration's report on a motion ----------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    """The header of the report: drafting it (``create_report``) and changing it later."""
+
+    reference = forms.CharField(
+        label=_("Reference number of the report"), max_length=50, help_text=_('e.g. "196/2022"')
+    )
+    paper_type = forms.ChoiceField(
+        label=_("Type"),
+        choices=[(t.value, t.label) for t in REPORT_PAPER_TYPES],
+        initial=PaperType.MITTEILUNGSVORLAGE,
+    )
+    subject = forms.CharField(
+        label=_("Subject (Betreff)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    date = forms.DateField(label=_("Date of the paper"), help_text=DATE_HINT)
+    as_of = forms.DateField(
+        label=_("Reference date (Stichtag)"),
+        help_text=_("All figures are computed as of this day (DD.MM.YYYY)."),
+    )
+    department = _NamedChoice(
+        label=_("Department"), queryset=Organization.objects.none(), required=False
+    )
+    proposal = forms.CharField(
+        label=_("Proposed resolution"),
+        initial=DEFAULT_PROPOSAL,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    introduction = forms.CharField(
+        label=_("Introduction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Opens the facts of the case, before the answers to the questions."),
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+    def clean_as_of(self) -> Any:
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise forms.ValidationError(_("The reference date cannot lie in the future."))
+        return as_of
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        as_of, date = data.get("as_of"), data.get("date")
+        if as_of is not None and date is not None and as_of > date:
+            self.add_error("as_of", _("The reference date lies after the date of the paper."))
+        return data
+
+    @classmethod
+    def initial_for(cls, motion: Paper) -> dict[str, Any]:
+        """Defaults for a new report: today, the motion's department, the usual proposal."""
+        today = timezone.localdate()
+        return {
+            "subject": f"Antwort auf den Antrag {motion.reference}: {motion.name}",
+            "date": today,
+            "as_of": today,
+            "department": motion.under_direction_of,
+            "paper_type": PaperType.MITTEILUNGSVORLAGE,
+            "proposal": DEFAULT_PROPOSAL,
+        }
+
+
+class _Versioned(forms.Form):
+    """The draft's version when the page was loaded: the action refuses a stale one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReportEditForm(ReportForm, _Versioned):
+    @classmethod
+    def initial_from(cls, report: Report) -> dict[str, Any]:
+        return {name: getattr(report, name) for name in cls.base_fields}
+
+
+class SectionForm(_Versioned):
+    """The narrative answer to one question and the answer blocks shown under it."""
+
+    narrative = forms.CharField(
+        label=_("Answer (text)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Printed under the question, before the answer blocks. "
+            "Blank lines start a new paragraph."
+        ),
+    )
+    block_keys = forms.MultipleChoiceField(
+        label=_("Answer blocks"),
+        required=False,
+        choices=BLOCK_KEYS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Live figures and lists, computed as of the report's reference date."),
+    )
+
+
+class ReleaseForm(_Versioned):
+    """Confirms the release of exactly the draft version that was shown."""
 
 
 def add_action_errors(form: forms.Form, exc: forms.ValidationError) -> None:

@@ -1,7 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
-from kim.council.views import motions, records
+from kim.council.views import motions, records, reports
+
+
+class ReportFormatConverter:
+    """The download formats of a report (``render.FORMATS``); anything else is no URL (404)."""
+
+    regex = "docx|pdf|html"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReportFormatConverter, "reportformat")
 
 app_name = "council"
 urlpatterns = [
@@ -13,8 +28,29 @@ urlpatterns = [
     path("antraege/<str:code>/fragen/neu/", motions.question_add, name="question_add"),
     path("antraege/<str:code>/freigabe/", motions.motion_release, name="motion_release"),
     path("antraege/<str:code>/dokumente/neu/", motions.file_upload, name="file_upload"),
+    path("antraege/<str:code>/bericht/neu/", reports.report_create, name="report_create"),
     path("fragen/<str:code>/antwortbausteine/", motions.question_tag, name="question_tag"),
     path("dokumente/<str:code>/", motions.file_download, name="file_download"),
+    path("berichte/", reports.report_list, name="report_list"),
+    path("berichte/<str:code>/", reports.report_detail, name="report_detail"),
+    path("berichte/<str:code>/bearbeiten/", reports.report_edit, name="report_edit"),
+    path("berichte/<str:code>/fragen/<str:question>/", reports.section_edit, name="section_edit"),
+    path(
+        "berichte/<str:code>/entwurf.<reportformat:fmt>",
+        reports.draft_download,
+        name="draft_download",
+    ),
+    path("berichte/<str:code>/freigeben/", reports.report_release, name="report_release"),
+    path(
+        "berichte/<str:code>/versionen/<int:number>/",
+        reports.release_detail,
+        name="release_detail",
+    ),
+    path(
+        "berichte/<str:code>/versionen/<int:number>.<reportformat:fmt>",
+        reports.release_download,
+        name="release_download",
+    ),
     path("sitzungen/", records.meeting_list, name="meeting_list"),
     path("sitzungen/neu/", records.meeting_create, name="meeting_create"),
     path("sitzungen/<str:code>/", records.meeting_detail, name="meeting_detail"),

@@ -1,6 +1,8 @@
 """The council pages in real Chromium: the Stadt Siegen's programme lead records a motion with
 its questions, tags a question, changes the status and releases it; the council member then
-reads it, and the meetings page.
+reads it, and the meetings page. The administration's report: the draft, its forms and the
+four-eyes notice for its last editor, the released version for the council member, and the
+release of a new version by a second person.
 
 Every visited page is checked with axe (0 violations) and saved as a screenshot in
 test-results/. The council wording is not translated yet, so these tests hold to structure,
@@ -9,6 +11,7 @@ ids and URLs, not to texts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -65,3 +68,70 @@ def test_record_tag_release_and_read_a_motion(
     page.locator("#meeting-list a").first.click()
     expect(page.locator("#agenda")).to_be_visible()
     check_page("council-meeting-rat")
+
+
+def test_draft_report_then_read_the_released_version(
+    page: Page, server: str, log_in: LogIn, check_page: CheckPage
+) -> None:
+    """The programme lead opens the demo report's draft (edited last by them, so no release
+    button), its forms and the four-eyes notice; the council member then reads version 1 and
+    finds the draft closed to them."""
+    log_in("siegen")
+    page.goto(f"{server}/rat/antraege/")
+    page.locator("#motion-list a", has_text="184/2022").click()
+    expect(page.locator("#report")).to_be_visible()
+    check_page("council-motion-demo")
+    page.locator('#report a[href^="/rat/berichte/"]').click()
+    expect(page.locator("#live-notice")).to_be_visible()
+    expect(page.locator("article.kim-report")).to_be_visible()
+    expect(page.locator("#four-eyes-hint")).to_be_visible()
+    expect(page.locator('a.kern-btn[href$="/freigeben/"]')).to_have_count(0)
+    draft_url = page.url
+    check_page("council-report-draft")
+
+    page.locator("#answers a").first.click()
+    expect(page.locator("#id_narrative")).to_be_visible()
+    check_page("council-report-section")
+    page.goto(draft_url)
+    page.locator('a[href$="/bearbeiten/"]').click()
+    expect(page.locator("#id_as_of")).to_be_visible()
+    check_page("council-report-form")
+    page.goto(draft_url)
+    page.locator("#four-eyes-hint a").click()
+    expect(page.locator("#four-eyes")).to_be_visible()
+    expect(page.locator("main form button[type=submit]")).to_have_count(0)
+    check_page("council-report-release-four-eyes")
+
+    page.context.clear_cookies()
+    log_in("rat")
+    page.goto(f"{server}/rat/berichte/")
+    expect(page.locator("#report-list")).to_be_visible()
+    check_page("council-report-list-rat")
+    page.locator('#report-list a[href^="/rat/antraege/"]').click()
+    expect(page.locator("#released-versions")).to_be_visible()
+    expect(page.locator('#report a[href$="/bericht/neu/"]')).to_have_count(0)
+    check_page("council-motion-demo-rat")
+    page.locator('#released-versions a[href$="/versionen/1/"]').click()
+    expect(page.locator("#frozen-notice")).to_be_visible()
+    expect(page.locator("article.kim-report")).to_be_visible()
+    expect(page.locator(".kim-report__draft")).to_have_count(0)
+    check_page("council-report-version-rat")
+    response = page.goto(draft_url)
+    assert response is not None and response.status == 404
+
+
+def test_second_person_releases_a_new_version(
+    page: Page, server: str, log_in: LogIn, check_page: CheckPage
+) -> None:
+    """KIM coordination releases today's draft as version 2 (four-eyes: `siegen` edited it)."""
+    log_in("koordination")
+    page.goto(f"{server}/rat/berichte/")
+    page.locator('#report-list a[href^="/rat/berichte/"][href$="/"]').last.click()
+    expect(page.locator("#live-notice")).to_be_visible()
+    page.locator('a.kern-btn[href$="/freigeben/"]').click()
+    expect(page.locator("main form button[type=submit]")).to_be_visible()
+    check_page("council-report-release")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/versionen/2/$"))
+    expect(page.locator("#versions")).to_be_visible()
+    check_page("council-report-version-2")

@@ -39,6 +39,7 @@ from kim.council.forms import (
     add_action_errors,
 )
 from kim.council.models import Paper
+from kim.council.views.reports import motion_report
 
 
 def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[MotionFilterForm, list[Paper]]:
@@ -120,6 +121,7 @@ def motion_detail(request: HttpRequest, code: str) -> HttpResponse:
             "questions": [
                 (q, [label_for(k) for k in q.block_keys]) for q in motion.questions.all()
             ],
+            **motion_report(ctx, motion, may_manage=may_manage),
         },
     )
 
