@@ -439,3 +439,24 @@ def test_the_validation_is_strict(broken: dict[str, Any]) -> None:
     obj = {"type": "https://schema.oparl.org/1.1/File", **broken}
     with pytest.raises((AssertionError, SchemaError)):
         validate(obj, "File")
+
+
+def test_the_released_demo_report_is_published_with_its_pdf(client: Client) -> None:
+    """The answer to the demo motion: a released Mitteilungsvorlage with the frozen PDF."""
+    from kim.council.demo import DEMO_REPORT_REFERENCE
+
+    report = Paper.objects.get(reference=DEMO_REPORT_REFERENCE)
+    papers = _list(client, _siegen_url(client, "paper"))
+    assert f"{ROOT}papers/{report.code}/" in {p["id"] for p in papers["data"]}
+    paper = _get(client, f"{ROOT}papers/{report.code}/")
+    validate(paper, "Paper")
+    assert paper["paperType"] == "Mitteilungsvorlage"
+    motion = Paper.objects.get(reference=DEMO_MOTION_REFERENCE)
+    assert paper["relatedPaper"] == [f"{ROOT}papers/{motion.code}/"]
+    [consultation] = paper["consultation"]
+    assert consultation["role"] == "Kenntnisnahme"
+    main = paper["mainFile"]
+    assert main["mimeType"] == "application/pdf"
+    pdf = client.get(main["accessUrl"])
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content]).startswith(b"%PDF")
