@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from kim.core.formats import date_de, decimal_de, euro
 from kim.organisations.models import Organisation
@@ -60,10 +61,10 @@ def positions_per_baustein(body: Organisation, day: dt.date) -> Block:
     columns = [
         _("Baustein"),
         _("VZÄ in total"),
-        _("of these planned"),
-        _("established"),
-        _("filled"),
-        _("unfilled"),
+        _("Of these planned"),
+        _("Established"),
+        _("Filled"),
+        _("Unfilled"),
     ]
     rows, values = [], []
     for baustein in Baustein:
@@ -229,9 +230,9 @@ def staffing_split(body: Organisation, day: dt.date) -> Block:
                 _("Post"),
                 _("Baustein"),
                 _("VZÄ"),
-                _("filled by"),
-                _("tasks"),
-                _("decided on"),
+                _("Filled by"),
+                _("Tasks"),
+                _("Decided on"),
             ],
             rows=rows,
             numeric=[False, False, True, False, False, False],
@@ -259,9 +260,12 @@ def talks(body: Organisation, day: dt.date) -> Block:
     if found:
         last = found[-1]
         agreed = sum(1 for t in found if t.outcome == Outcome.AGREEMENT)
-        text = _(
+        text = ngettext(
+            "Up to %(day)s, %(n)s talk with a welfare agency took place; %(agreed)s of them "
+            "ended with an agreement. It was held on %(last)s and ended: %(outcome)s.",
             "Up to %(day)s, %(n)s talks with welfare agencies took place, %(agreed)s of them "
-            "ended with an agreement. The latest, on %(last)s, ended: %(outcome)s."
+            "ended with an agreement. The latest, on %(last)s, ended: %(outcome)s.",
+            len(found),
         ) % {
             "day": date_de(day),
             "n": len(found),
@@ -362,11 +366,11 @@ def calls(body: Organisation, day: dt.date) -> Block:
             % {"body": body.name, "day": date_de(day)},
             columns=[
                 _("Call"),
-                _("published"),
-                _("deadline"),
+                _("Published"),
+                _("Deadline"),
                 _("VZÄ"),
-                _("expressions of interest"),
-                _("state"),
+                pgettext("number of expressions of interest received", "Received"),
+                _("State"),
             ],
             rows=rows,
             numeric=[False, False, False, True, True, False],
@@ -430,7 +434,7 @@ def funding_forecast(body: Organisation, day: dt.date) -> Block:
         table=Table(
             caption=_("Cost, funding and municipal share of the KIM posts of %(body)s (€)")
             % {"body": body.name},
-            columns=[_("Year"), _("employer cost"), _("Land funding"), _("municipal share")],
+            columns=[_("Year"), _("Employer cost"), _("Land funding"), _("Municipal share")],
             rows=rows,
             numeric=[False, True, True, True],
             values=values,

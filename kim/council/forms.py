@@ -206,7 +206,9 @@ class MeetingForm(forms.Form):
         label=_("Name"), max_length=300, help_text=_('e.g. "12. Sitzung des Sozialausschusses"')
     )
     start = forms.DateTimeField(label=_("Start"), help_text=DATETIME_HINT)
-    end = forms.DateTimeField(label=_("End"), required=False, help_text=DATETIME_HINT)
+    end = forms.DateTimeField(
+        label=pgettext_lazy("end of a meeting", "End"), required=False, help_text=DATETIME_HINT
+    )
     state = forms.ChoiceField(
         label=_("State"), choices=MeetingState.choices, initial=MeetingState.PLANNED
     )
