@@ -1,7 +1,8 @@
 """``make bench``: start page, organisation list and programme overview at scale (gunicorn),
 plus the programme's allocation and cost forecast in process (``benchmarks/programmes.py``),
-and the cooperation's deadlines view and talk log at state scale (``benchmarks/partners.py``,
-its own 53-Kreise database).
+the cooperation's deadlines view and talk log at state scale (``benchmarks/partners.py``,
+its own 53-Kreise database), and the council report and OParl paper list
+(``benchmarks/council.py``, its own demo-world database).
 
 1. Migrate and seed a separate SQLite database (``var/bench/kreise-N/``): the demo world plus
    N fictional Kreise with 30 KIM posts each (``benchmarks/seed.py``); check the audit chain.
@@ -11,7 +12,8 @@ its own 53-Kreise database).
    requests per page: client wall time over loopback, queries per request, worker peak RSS.
 4. After gunicorn has stopped, time allocation and forecast in a Django child process.
 5. The cooperation benchmark (``benchmarks/partners.py``): its own database and server.
-6. Print the tables and the targets, write JSON to ``benchmarks/results/``.
+6. The council benchmark (``benchmarks/council.py``): its own database, in process and server.
+7. Print the tables and the targets, write JSON to ``benchmarks/results/``.
 
 This module imports no Django: every Django process is a child with its own environment.
 """
@@ -126,6 +128,8 @@ def start_gunicorn(var_dir: Path, port: int, workers: int) -> subprocess.Popen[b
     log = (var_dir / "gunicorn.log").open("wb")
     args = [
         str(VENV_BIN / "gunicorn"),
+        "--config",
+        "python:kim.gunicorn_conf",  # as in production (README): GC tuning after the fork
         "kim.wsgi:application",
         "--workers",
         str(workers),
@@ -459,6 +463,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="no deadlines view and talk log at state scale (benchmarks/partners.py)",
     )
+    parser.add_argument(
+        "--skip-council",
+        action="store_true",
+        help="no council report and OParl paper list (benchmarks/council.py)",
+    )
     args = parser.parse_args(argv)
     if min(args.requests, args.runs, args.forecast_runs) < 1 or args.kreise < 0 or args.warmup < 0:
         parser.error("--requests, --runs, --forecast-runs must be ≥ 1, --kreise and --warmup ≥ 0")
@@ -481,6 +490,15 @@ def _partners() -> Any:
     from benchmarks import partners
 
     return partners
+
+
+def _council() -> Any:
+    """``benchmarks.council`` (imports this harness, hence imported late)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import council
+
+    return council
 
 
 def run(args: argparse.Namespace) -> int:
@@ -546,6 +564,19 @@ def run(args: argparse.Namespace) -> int:
         )
         checks += partner_checks
         cooperation = {"described": described, "pages": [asdict(r) for r in pages]}
+    council_results: dict[str, object] = {}
+    if not args.skip_council:
+        print("\nCouncil: the demo report (in process) and the OParl paper list at 10,000 papers")
+        council = _council()
+        council_results, _pages, council_checks = council.run_all(
+            runs=council.DEFAULT_RUNS,
+            scaled_runs=council.DEFAULT_SCALED_RUNS,
+            requests=args.requests,
+            warmup=args.warmup,
+            workers=args.workers,
+            reuse=args.reuse_db,
+        )
+        checks += council_checks
     payload: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -569,6 +600,7 @@ def run(args: argparse.Namespace) -> int:
         "results": [asdict(r) for r in results],
         "programmes": [asdict(t) for t in timings],
         "partners": cooperation,
+        "council": council_results,
         "targets": checks,
     }
     print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")

@@ -10,8 +10,20 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kim.accounts.access import UserContext
@@ -36,15 +48,18 @@ from kim.partners.models import (
     Call,
     CallStatus,
     Criterion,
+    DutyKind,
     FollowUp,
     ParticipantRole,
     Payment,
+    PaymentKind,
     ReportingDuty,
     Score,
     StaffingDecision,
     Submission,
     SubmissionStatus,
     Talk,
+    TalkDocument,
     TalkParticipant,
     TraegerContact,
     TraegerService,
@@ -93,14 +108,26 @@ def talk_list(ctx: UserContext, f: TalkFilter) -> QuerySet[Talk]:
             | Q(outcome_summary__icontains=f.q)
             | Q(host__name__icontains=f.q)
         )
-    # Counts as subqueries: the visibility filter may join participants, so a plain
-    # Count over a second join would multiply.
+    # Counts as correlated subqueries: computed only for the rows of the page (a GROUP BY
+    # would count for every talk before the LIMIT), and the visibility filter's join on
+    # participants cannot multiply them.
     ids = qs.values("pk")
     talks = _with_participants(Talk.objects.filter(pk__in=ids)).annotate(
-        minutes_count=Count("documents", distinct=True),
-        open_tasks=Count("follow_ups", filter=Q(follow_ups__done_at__isnull=True), distinct=True),
+        minutes_count=_count(TalkDocument.objects.filter(talk=OuterRef("pk"))),
+        open_tasks=_count(FollowUp.objects.filter(talk=OuterRef("pk"), done_at__isnull=True)),
     )
     return talks.order_by("-held_on", "-id")
+
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    """The number of rows of a correlated queryset (0, not NULL, when there are none)."""
+    return Coalesce(
+        Subquery(
+            qs.order_by().values("talk").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
 
 
 def filter_choices(ctx: UserContext) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -281,11 +308,14 @@ def agreement_detail(agreement: Agreement) -> Agreement:
 
 @dataclass(frozen=True)
 class DeadlineItem:
+    """Plain values, no model instances: an administrator's view holds thousands of these."""
+
     due_on: dt.date
-    agreement: Agreement
-    party: Organisation  # who has to act: the grantor for payments, the recipient for reports
+    agreement_code: str
+    agreement_title: str
+    party: str  # who has to act: the grantor for payments, the recipient for reports
     kind: str  # display label
-    amount: object | None = None
+    amount: Decimal | None = None
 
 
 @dataclass
@@ -312,20 +342,30 @@ def deadlines(ctx: UserContext, today: dt.date) -> Deadlines:
     days ahead, grouped overdue / 0–30 / 31–60 / 61–90 days (two queries)."""
     visible = agreements_for_managing(ctx).values("pk")
     horizon = today + dt.timedelta(days=90)
+    payment_kinds, duty_kinds = dict(PaymentKind.choices), dict(DutyKind.choices)
     payments = Payment.objects.filter(
         agreement__in=visible, done_on__isnull=True, due_on__lte=horizon
-    ).select_related("agreement", "agreement__grantor", "agreement__recipient")
+    ).values_list(
+        "due_on",
+        "agreement__code",
+        "agreement__title",
+        "agreement__grantor__name",
+        "kind",
+        "amount",
+    )
     duties = ReportingDuty.objects.filter(
         agreement__in=visible, received_on__isnull=True, due_on__lte=horizon
-    ).select_related("agreement", "agreement__grantor", "agreement__recipient")
+    ).values_list(
+        "due_on", "agreement__code", "agreement__title", "agreement__recipient__name", "kind"
+    )
     items = [
-        DeadlineItem(p.due_on, p.agreement, p.agreement.grantor, p.get_kind_display(), p.amount)
-        for p in payments
+        DeadlineItem(due, code, title, party, str(payment_kinds[kind]), amount)
+        for due, code, title, party, kind, amount in payments
     ] + [
-        DeadlineItem(d.due_on, d.agreement, d.agreement.recipient, d.get_kind_display())
-        for d in duties
+        DeadlineItem(due, code, title, party, str(duty_kinds[kind]))
+        for due, code, title, party, kind in duties
     ]
-    items.sort(key=lambda i: (i.due_on, i.agreement.title))
+    items.sort(key=lambda i: (i.due_on, i.agreement_title))
     result = Deadlines([], [], [], [])
     for item in items:
         days = (item.due_on - today).days

@@ -48,7 +48,11 @@ def _list(request: HttpRequest, qs: QuerySet[Any], render: Callable[..., Any]) -
     if params.page > 1 and (params.page - 1) * params.per_page >= total:
         raise Http404("No such page")
     start = (params.page - 1) * params.per_page
-    rows = list(qs[start : start + params.per_page])
+    # The page's ids first (an index-only slice), then those rows with their relations: the
+    # database does not sort every row with its joins to reach a page in the middle.
+    ids = list(qs.values_list("pk", flat=True)[start : start + params.per_page])
+    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
+    rows = [by_id[pk] for pk in ids]
     urls = oparl.Urls(request)
     base = request.build_absolute_uri(request.path)
     return _json(oparl.list_page(base, params, total, rows, lambda row: render(urls, row)))

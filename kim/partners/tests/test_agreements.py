@@ -537,7 +537,7 @@ def test_deadlines_grouping(login_as) -> None:
     duty(dt.date(2025, 8, 31))  # 91 days: not listed
 
     def dates(items: list[Any]) -> list[dt.date]:
-        return [i.due_on for i in items if i.agreement.pk == agreement.pk]
+        return [i.due_on for i in items if i.agreement_code == agreement.code]
 
     with time_machine.travel(dt.datetime(2025, 6, 1, 9, 0), tick=False):
         response = login_as("koordination").get("/partner/fristen/")
@@ -546,8 +546,8 @@ def test_deadlines_grouping(login_as) -> None:
     assert dates(result.next_30) == [dt.date(2025, 6, 1), dt.date(2025, 7, 1)]
     assert dates(result.next_60) == [dt.date(2025, 7, 2), dt.date(2025, 7, 31)]
     assert dates(result.next_90) == [dt.date(2025, 8, 1), dt.date(2025, 8, 30)]
-    overdue = [i for i in result.overdue if i.agreement.pk == agreement.pk]
-    assert [i.party for i in overdue] == [_org("Siegen"), _org("Brücke Siegerland")]
+    overdue = [i for i in result.overdue if i.agreement_code == agreement.code]
+    assert [i.party for i in overdue] == [_org("Siegen").name, _org("Brücke Siegerland").name]
 
 
 # --- query counts -------------------------------------------------------------------------------

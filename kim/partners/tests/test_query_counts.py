@@ -214,3 +214,12 @@ def test_deadline_groups_show_100_items_and_the_export_all(olpe: Olpe) -> None:
     assert overdue.count("<li>") == 100
     assert 'id="deadlines-overdue-more"' in body and "105" in body
     assert len(export.strip().splitlines()) == 1 + 105
+
+
+def test_talk_log_counts_minutes_and_open_tasks_per_talk(olpe: Olpe, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    _talk(olpe, 0)  # no minutes, no task
+    _talk(olpe, 1)  # minutes and one open task
+    _count, context = _queries(olpe.client, "/partner/gespraeche/")
+    counts = {t.topics: (t.minutes_count, t.open_tasks) for t in context["page"].object_list}
+    assert counts == {"Gespräch 0": (0, 0), "Gespräch 1": (1, 1)}

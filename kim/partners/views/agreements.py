@@ -217,9 +217,9 @@ def deadlines_export(request: HttpRequest, fmt: str) -> HttpResponse:
             item.due_on,
             item.kind,
             item.amount if item.amount is not None else "",
-            item.party.name,
-            item.agreement.title,
-            item.agreement.code,
+            item.party,
+            item.agreement_title,
+            item.agreement_code,
         ]
         for _key, label, items in queries.deadlines(ctx, today).groups
         for item in items
