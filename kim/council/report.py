@@ -52,7 +52,7 @@ def _compose(report: Report, day: dt.date) -> ReportDocument:
         Paper.objects.select_related(
             "body", "body__organisation", "under_direction_of", "committee", "meeting"
         )
-        .prefetch_related("originator_organizations", "questions")
+        .prefetch_related("originator_organizations", "questions", "files")
         .get(pk=report.motion_id)
     )
     organisation = motion.body.organisation
@@ -95,7 +95,8 @@ def _compose(report: Report, day: dt.date) -> ReportDocument:
         motion_title=motion.name,
         motion_date=date_de(motion.date),
         motion_originators=[o.name for o in motion.originator_organizations.all()],
-        attachments=[],
+        # The motion's own documents (e.g. the motion as filed) go with the answer.
+        attachments=[f.name for f in motion.files.all()],
     )
 
 
