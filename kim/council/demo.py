@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kim.core import uploads
 from kim.council import actions
 from kim.council.actions import reports
 from kim.council.models import (
@@ -40,7 +41,6 @@ from kim.council.models import (
     Report,
 )
 from kim.organisations.models import Organisation
-from kim.partners import uploads
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEMO_MOTION_REFERENCE = "184/2022"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kim.core.uploads import CheckedFile, check_document
 from kim.council.blocks import BLOCK_KEYS
 from kim.council.models import (
     DEFAULT_PROPOSAL,
@@ -27,7 +28,6 @@ from kim.council.models import (
     PaperType,
     Report,
 )
-from kim.partners.uploads import CheckedFile, check_document
 
 DATE_HINT = _("DD.MM.YYYY")
 DATETIME_HINT = _("DD.MM.YYYY HH:MM")

@@ -25,9 +25,10 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from kim.core import uploads
 from kim.core.demo import DEMO_TRAEGER
 from kim.organisations.models import Organisation
-from kim.partners import actions, uploads
+from kim.partners import actions
 from kim.partners.actions import calls
 from kim.partners.models import (
     Agreement,

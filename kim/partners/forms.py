@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kim.core.uploads import CheckedFile, check_document
 from kim.organisations.models import Organisation
 from kim.partners.models import (
     DEFAULT_CONDITIONS,
@@ -27,7 +28,6 @@ from kim.partners.models import (
     Submission,
     TalkFormat,
 )
-from kim.partners.uploads import CheckedFile, check_document
 from kim.programmes.models import Baustein, EmployerType, Position
 
 DATE_HINT = _("DD.MM.YYYY")

@@ -6,10 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kim.core.models import CodeField
+from kim.core.uploads import CheckedFile
 from kim.programmes.models import Baustein, EmployerType
 
 
@@ -159,12 +162,12 @@ class TalkParticipant(models.Model):
         return f"{self.organisation} ({self.role})"
 
 
-class TalkDocument(models.Model):
-    """Minutes of a talk. Stored outside the web root; served only through an access check."""
+class StoredDocument(models.Model):
+    """An uploaded document checked by ``core.uploads`` and stored under MEDIA_ROOT with a
+    random name (outside the web root); it leaves the server only through an access check.
+    Subclasses add the ``file`` field (with their folder) and what the document belongs to."""
 
     code = CodeField()
-    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(upload_to="partners/minutes/%Y/")
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -173,14 +176,32 @@ class TalkDocument(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    file: models.FileField
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def store(self, checked: CheckedFile, *, uploaded_by: User | None) -> None:
+        """Fill in the checked file's facts and save file and row (inside an action)."""
+        self.original_name, self.content_type = checked.name, checked.content_type
+        self.size, self.sha256, self.uploaded_by = checked.size, checked.sha256, uploaded_by
+        self.file.save(f"{self.code}.bin", ContentFile(checked.data), save=False)
+        self.save()
+
+
+class TalkDocument(StoredDocument):
+    """Minutes of a talk."""
+
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="partners/minutes/%Y/")
 
     class Meta:
         verbose_name = _("minutes")
         verbose_name_plural = _("minutes")
         ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class FollowUp(models.Model):
@@ -545,28 +566,16 @@ class Submission(models.Model):
         return f"{self.traeger} – {self.call}"
 
 
-class SubmissionDocument(models.Model):
-    """A document of a submission. Stored outside the web root; served through an access check."""
+class SubmissionDocument(StoredDocument):
+    """A document of a submission."""
 
-    code = CodeField()
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(upload_to="partners/submissions/%Y/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Score(models.Model):

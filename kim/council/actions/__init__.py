@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kim.audit.models import EventType
 from kim.audit.record import record
 from kim.core.models import Actor, actor_user
+from kim.core.uploads import CheckedFile
 from kim.council.blocks import clean_block_keys
 from kim.council.models import (
     MEETING_KINDS,
@@ -43,7 +44,6 @@ from kim.council.models import (
     PaperType,
 )
 from kim.organisations.models import AGS_KINDS, Organisation
-from kim.partners.uploads import CheckedFile
 
 
 def _touch(row: Model) -> None:
@@ -592,7 +592,7 @@ def attach_file(
     name: str = "",
     date: dt.date | None = None,
 ) -> File:
-    """Store an already checked document (``partners.uploads.check_document``) of a paper."""
+    """Store an already checked document (``core.uploads.check_document``) of a paper."""
     Paper.objects.select_for_update().get(pk=paper.pk)
     if role == FileRole.MAIN and File.objects.filter(paper=paper, role=FileRole.MAIN).exists():
         raise ValidationError({"role": _("This paper already has a main document.")})

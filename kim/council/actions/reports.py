@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kim.audit.models import EventType
 from kim.audit.record import record
 from kim.core.formats import date_de
+from kim.core.uploads import PDF, CheckedFile
 from kim.council.actions import (
     _check_department,
     _check_reference,
@@ -42,7 +43,6 @@ from kim.council.models import (
     ReportRelease,
     ReportSection,
 )
-from kim.partners.uploads import PDF, CheckedFile
 
 REPORT_FIELDS = (
     "reference",

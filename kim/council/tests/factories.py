@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kim.core import uploads
 from kim.council import actions
 from kim.council.models import Body, Meeting, Organization, Paper
 from kim.organisations.models import Organisation
-from kim.partners import uploads
 
 BERLIN = ZoneInfo("Europe/Berlin")
 COMMITTEE = "Ausschuss für Soziales, Familien und Senioren"

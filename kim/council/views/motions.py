@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kim.accounts.access import UserContext, user_context
+from kim.core.files import file_response
 from kim.council import actions, queries
 from kim.council.access import (
     bodies_for_managing,
@@ -219,12 +220,4 @@ def file_upload(request: HttpRequest, code: str) -> HttpResponse:
 def file_download(request: HttpRequest, code: str) -> FileResponse:
     """A paper's document, for whoever may read the paper (drafts: its body's staff)."""
     file = get_file_for_user(user_context(request), code)
-    try:
-        handle = file.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("File missing") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=file.file_name, content_type=file.mime_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(file.file, filename=file.file_name, content_type=file.mime_type)

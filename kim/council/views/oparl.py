@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from kim.core.files import file_response
 from kim.council import access, oparl, queries
 from kim.council.models import Body
 
@@ -123,13 +124,11 @@ def file_detail(request: HttpRequest, code: str) -> JsonResponse:
 
 def _serve(code: str, *, as_attachment: bool) -> FileResponse:
     row = access.get_public(access.public_files(), code)
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("File missing") from exc
-    return FileResponse(
-        handle, as_attachment=as_attachment, filename=row.file_name, content_type=row.mime_type
+    response = file_response(
+        row.file, filename=row.file_name, content_type=row.mime_type, as_attachment=as_attachment
     )
+    del response["Cache-Control"]  # public records: the CDN and harvesters may cache them
+    return response
 
 
 @require_GET

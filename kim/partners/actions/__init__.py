@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from kim.audit.models import EventType
 from kim.audit.record import record
 from kim.core.formats import euro
 from kim.core.models import Actor, actor_user
+from kim.core.uploads import CheckedFile
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.models import (
     Agreement,
@@ -36,7 +36,6 @@ from kim.partners.models import (
     TraegerContact,
     TraegerService,
 )
-from kim.partners.uploads import CheckedFile
 from kim.programmes.models import Position
 
 
@@ -131,16 +130,8 @@ def record_outcome(
 @transaction.atomic
 def attach_minutes(talk: Talk, *, acting_user: Actor, checked: CheckedFile) -> TalkDocument:
     """Store already checked minutes (see ``uploads.check_document``) under MEDIA_ROOT."""
-    document = TalkDocument(
-        talk=talk,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor_user(acting_user),
-    )
-    document.file.save(f"{document.code}.bin", ContentFile(checked.data), save=False)
-    document.save()
+    document = TalkDocument(talk=talk)
+    document.store(checked, uploaded_by=actor_user(acting_user))
     record(
         EventType.TALK_MINUTES_ATTACHED,
         actor=acting_user,

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from kim.audit.models import EventType
 from kim.audit.record import record
 from kim.core.formats import date_de, decimal_de
 from kim.core.models import Actor, actor_user
+from kim.core.uploads import CheckedFile
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.actions import (
     _check_region,
@@ -43,7 +43,6 @@ from kim.partners.models import (
     SubmissionDocument,
     SubmissionStatus,
 )
-from kim.partners.uploads import CheckedFile
 from kim.programmes.actions import update_position
 from kim.programmes.models import EmployerType, Position
 
@@ -314,16 +313,8 @@ def attach_submission_document(
         raise ValidationError(_("The call has been decided; documents can no longer be added."))
     if by_agency and (now or timezone.now()) > submission.call.deadline:
         raise ValidationError(_("The deadline has passed; documents can no longer be added."))
-    document = SubmissionDocument(
-        submission=submission,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor_user(acting_user),
-    )
-    document.file.save(f"{document.code}.bin", ContentFile(checked.data), save=False)
-    document.save()
+    document = SubmissionDocument(submission=submission)
+    document.store(checked, uploaded_by=actor_user(acting_user))
     record(
         EventType.SUBMISSION_DOCUMENT_ATTACHED,
         actor=acting_user,

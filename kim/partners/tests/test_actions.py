@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from kim.audit.models import AuditEvent, EventType
 from kim.audit.record import verify_chain
+from kim.core import uploads
 from kim.organisations.actions import create_organisation
 from kim.organisations.models import Organisation
-from kim.partners import actions, demo, uploads
+from kim.partners import actions, demo
 from kim.partners.models import (
     FollowUp,
     Outcome,

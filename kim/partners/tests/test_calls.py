@@ -20,8 +20,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kim.audit.models import AuditEvent, EventType
 from kim.audit.record import verify_chain
+from kim.core import uploads
 from kim.organisations.models import Organisation
-from kim.partners import ranking, uploads
+from kim.partners import ranking
 from kim.partners.actions import calls
 from kim.partners.demo import DEMO_CALL_TITLE, minutes_pdf
 from kim.partners.models import (

@@ -25,9 +25,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from kim.audit.models import AuditEvent, EventType
+from kim.core import uploads
 from kim.organisations.actions import create_organisation
 from kim.organisations.models import Organisation
-from kim.partners import uploads
 from kim.partners.actions import calls
 from kim.partners.models import (
     Agreement,

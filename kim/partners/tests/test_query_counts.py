@@ -22,9 +22,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kim.accounts.actions import create_user, grant_role
+from kim.core import uploads
 from kim.organisations.actions import create_organisation
 from kim.organisations.models import Organisation
-from kim.partners import actions, uploads
+from kim.partners import actions
 from kim.partners.models import Agreement
 
 pytestmark = pytest.mark.django_db

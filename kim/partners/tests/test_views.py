@@ -20,8 +20,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kim.audit.models import AuditEvent, EventType
+from kim.core import uploads
 from kim.organisations.models import Organisation
-from kim.partners import actions, uploads
+from kim.partners import actions
 from kim.partners.models import FollowUp, StaffingDecision, Talk, TalkDocument
 from kim.programmes.models import Position
 

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
 from kim.core.exports import tabular_response
+from kim.core.files import file_response
 from kim.partners import queries
 from kim.partners.access import (
     call_issuers_for_user,
@@ -414,18 +415,10 @@ def submission_document_add(request: HttpRequest, code: str) -> HttpResponse:
 def submission_document_download(request: HttpRequest, code: str) -> FileResponse:
     """Submission documents leave the server only here: after the access check, audited."""
     document = get_submission_document_for_user(user_context(request), code)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("File missing") from exc
-    actions.record_submission_document_download(document, acting_user=request.user)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    response = file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
+    actions.record_submission_document_download(document, acting_user=request.user)
     return response
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kim.accounts.access import UserContext, user_context
 from kim.core.exports import tabular_response
+from kim.core.files import file_response
 from kim.partners import actions, queries
 from kim.partners.access import (
     can_complete_follow_up,
@@ -221,18 +222,10 @@ def minutes_upload(request: HttpRequest, code: str) -> HttpResponse:
 def minutes_download(request: HttpRequest, code: str) -> FileResponse:
     """Minutes leave the server only here: after the access check, as an audited download."""
     document = get_document_for_user(user_context(request), code)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("File missing") from exc
-    actions.record_minutes_download(document, acting_user=request.user)
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+    response = file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
     )
-    response["Cache-Control"] = "private, no-store"
+    actions.record_minutes_download(document, acting_user=request.user)
     return response
 
 
