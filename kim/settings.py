@@ -6,7 +6,9 @@ values and accept ``<NAME>_FILE`` for secrets (the file's content is used).
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -88,6 +90,37 @@ if PRODUCTION:
             "SECRET_KEY is a development key or shorter than 50 characters; "
             "generate one with: kim generate_secret_key"
         )
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """Keys for ``kim.core.crypto``: comma/whitespace-separated, each 32 bytes URL-safe base64."""
+    keys = [key for key in re.split(r"[,\s]+", env_str(name) or "") if key]
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except ValueError:  # binascii.Error and non-ASCII keys are ValueErrors
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not 32 bytes of URL-safe base64; "
+                "generate one with: kim generate_field_key"
+            )
+    return keys
+
+
+# Field encryption (newest key first) and keyed search hashes, never in the database. Outside
+# production a key file under KIM_VAR_DIR is generated on first use (kim/core/crypto.py).
+KIM_FIELD_KEYS = env_fernet_keys("KIM_FIELD_KEYS")
+_search_keys = env_fernet_keys("KIM_SEARCH_KEY")
+if len(_search_keys) > 1:
+    raise ImproperlyConfigured("KIM_SEARCH_KEY takes exactly one key")
+KIM_SEARCH_KEY = _search_keys[0] if _search_keys else ""
+if PRODUCTION:
+    for _name, _value in (("KIM_FIELD_KEYS", KIM_FIELD_KEYS), ("KIM_SEARCH_KEY", KIM_SEARCH_KEY)):
+        if not _value:
+            raise ImproperlyConfigured(f"{_name} (or {_name}_FILE) is required in production")
+    if KIM_SEARCH_KEY in KIM_FIELD_KEYS:
+        raise ImproperlyConfigured("KIM_SEARCH_KEY must differ from every KIM_FIELD_KEYS key")
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
