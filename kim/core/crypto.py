@@ -12,6 +12,7 @@ Search goes through ``search_tokens`` and ``birth_date_token`` stored beside the
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -68,9 +69,9 @@ def _dev_key_file(name: str) -> list[str]:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(generate_key() + "\n")
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
+            # Another process may have won the race: then its key is the one to use.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
         finally:
             tmp.unlink()
     keys = parse_keys(path.read_text(encoding="ascii"))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -382,8 +383,6 @@ def calls(body: Organisation, day: dt.date) -> Block:
 
 
 def timezone_date(value: dt.datetime) -> dt.date:
-    from django.utils import timezone
-
     return timezone.localtime(value).date()
 
 

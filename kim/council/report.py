@@ -28,12 +28,16 @@ from .models import ConsultationRole, Paper, Report, ReportRelease
 def _consultations(motion: Paper) -> list[Consultation]:
     """Beratungsfolge of the report: the committee (and meeting) the motion is addressed to,
     for information – as the release records it (``actions.reports._publish_paper``)."""
-    if motion.committee is None and motion.meeting is None:
-        return []
     meeting = motion.meeting
+    if motion.committee is not None:
+        committee = motion.committee.name
+    elif meeting is not None:
+        committee = meeting.name
+    else:
+        return []
     return [
         Consultation(
-            committee=motion.committee.name if motion.committee else meeting.name,  # type: ignore[union-attr]
+            committee=committee,
             date=date_de(timezone.localtime(meeting.start).date()) if meeting else "",
             role=str(ConsultationRole.KENNTNISNAHME.label),
             public=meeting.public if meeting else True,
