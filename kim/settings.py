@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "kim.programmes",
     "kim.partners",
     "kim.council",
+    "kim.cases",
 ]
 
 MIDDLEWARE = [

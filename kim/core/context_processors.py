@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from kim.accounts.access import user_context
 from kim.audit.access import can_view_audit
+from kim.cases.access import can_use_cases, can_view_barrier_log
 from kim.council.access import can_use_council
 from kim.organisations.access import can_browse_directory
 from kim.partners.access import can_use_partners
@@ -29,5 +30,7 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             "programme": can_use_programme(uctx),
             "partners": can_use_partners(uctx),
             "council": can_use_council(uctx),
+            "cases": can_use_cases(uctx),
+            "barriers": can_view_barrier_log(uctx) and not can_use_cases(uctx),
         }
     return ctx

@@ -167,6 +167,10 @@ class EncryptedTextField(EncryptedField):
 class EncryptedDateField(EncryptedField):
     """A ``datetime.date`` stored as encrypted ISO text (e.g. a birth date)."""
 
+    # For django-stubs: instances read and write dates.
+    _pyi_private_set_type: datetime.date | str | None  # type: ignore[assignment]
+    _pyi_private_get_type: datetime.date  # type: ignore[assignment]
+
     # Django's own message, already translated.
     default_error_messages = {"invalid": models.DateField.default_error_messages["invalid"]}
 

@@ -399,6 +399,7 @@ def seed_demo() -> dict[str, Organisation]:
     """Build (or complete) the demo world. Refused in production."""
     if settings.PRODUCTION:
         raise ImproperlyConfigured("The demo seed never runs with KIM_ENV=production.")
+    from kim.cases.demo import seed_cases
     from kim.council.demo import seed_council
     from kim.partners.demo import seed_partners
     from kim.programmes.demo import seed_programme
@@ -408,4 +409,5 @@ def seed_demo() -> dict[str, Organisation]:
     seed_programme(orgs)
     seed_partners(orgs)
     seed_council(orgs)
+    seed_cases(orgs)
     return orgs

@@ -6,13 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kim.core.models import CodeField
-from kim.core.uploads import CheckedFile
+from kim.core.models import CodeField, StoredDocument
 from kim.programmes.models import Baustein, EmployerType
 
 
@@ -160,36 +157,6 @@ class TalkParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.role})"
-
-
-class StoredDocument(models.Model):
-    """An uploaded document checked by ``core.uploads`` and stored under MEDIA_ROOT with a
-    random name (outside the web root); it leaves the server only through an access check.
-    Subclasses add the ``file`` field (with their folder) and what the document belongs to."""
-
-    code = CodeField()
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    file: models.FileField
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    def store(self, checked: CheckedFile, *, uploaded_by: User | None) -> None:
-        """Fill in the checked file's facts and save file and row (inside an action)."""
-        self.original_name, self.content_type = checked.name, checked.content_type
-        self.size, self.sha256, self.uploaded_by = checked.size, checked.sha256, uploaded_by
-        self.file.save(f"{self.code}.bin", ContentFile(checked.data), save=False)
-        self.save()
 
 
 class TalkDocument(StoredDocument):

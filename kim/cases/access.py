@@ -1,0 +1,204 @@
+"""The only door to case rows for views, the API and exports (docs/permissions.md § Cases).
+
+- A case is visible to its responsible case manager, their deputies (both must hold the
+  case-manager role in the case's organisation) and the team leads of that organisation.
+  Nobody else learns that it exists: not the coordination, not administrators, not case
+  managers of another town or of a welfare agency (404, exactly like a missing case).
+- The responsible case manager and the deputies work on an open case (edit, disclose, close);
+  the team lead reads, exports and reassigns. A closed case is read-only.
+- Confidential notes are visible to the responsible case manager only.
+- The KIM coordination (and a town's programme lead for its town) sees aggregates only:
+  counts per phase and the anonymised barrier log.
+
+Predicates are plain functions of a ``UserContext`` and a case loaded through
+``get_case_for_user`` (which also loads the deputies); they run no queries.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from kim.accounts.access import UserContext, is_administrator
+from kim.accounts.models import Role
+from kim.cases.models import (
+    Activity,
+    Case,
+    CaseDocument,
+    Consent,
+    ConsentDocument,
+    Person,
+)
+
+
+class CaseRole(StrEnum):
+    RESPONSIBLE = "responsible"
+    DEPUTY = "deputy"
+    TEAM_LEAD = "team_lead"
+
+
+def case_manager_organisations(ctx: UserContext) -> frozenset[int]:
+    return ctx.organisations_with_role(Role.CASE_MANAGER)
+
+
+def can_open_cases(ctx: UserContext) -> bool:
+    """Only case managers open cases (in the organisation they work for)."""
+    return bool(case_manager_organisations(ctx))
+
+
+def can_use_cases(ctx: UserContext) -> bool:
+    """Whether the case-management area appears in the navigation at all."""
+    return ctx.has_role(Role.CASE_MANAGER, Role.TEAM_LEAD)
+
+
+def cases_for_user(ctx: UserContext) -> QuerySet[Case]:
+    """The cases the user may see. No join on deputies (no duplicates, no DISTINCT)."""
+    if ctx.user_id is None:
+        return Case.objects.none()
+    cm_orgs = case_manager_organisations(ctx)
+    lead_orgs = ctx.organisations_with_role(Role.TEAM_LEAD)
+    if not (cm_orgs or lead_orgs):
+        return Case.objects.none()
+    is_deputy = Exists(
+        Case.deputies.through._default_manager.filter(case_id=OuterRef("pk"), user_id=ctx.user_id)
+    )
+    own = Q(organisation_id__in=cm_orgs) & (Q(responsible_id=ctx.user_id) | Q(is_deputy))
+    return Case.objects.filter(own | Q(organisation_id__in=lead_orgs))
+
+
+def get_case_for_user(ctx: UserContext, code: str) -> Case:
+    """The case with its person, or 404. Loads the deputies' ids for the predicates."""
+    case = (
+        cases_for_user(ctx)
+        .select_related("person", "organisation", "responsible")
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    case.deputy_ids = frozenset(  # type: ignore[attr-defined]
+        Case.deputies.through._default_manager.filter(case_id=case.pk).values_list(
+            "user_id", flat=True
+        )
+    )
+    return case
+
+
+def _deputy_ids(case: Case) -> frozenset[int]:
+    ids = getattr(case, "deputy_ids", None)
+    if ids is None:
+        raise RuntimeError("Load cases through get_case_for_user before asking predicates.")
+    return frozenset(ids)
+
+
+def case_role(ctx: UserContext, case: Case) -> CaseRole | None:
+    if ctx.user_id is None:
+        return None
+    if case.organisation_id in case_manager_organisations(ctx):
+        if case.responsible_id == ctx.user_id:
+            return CaseRole.RESPONSIBLE
+        if ctx.user_id in _deputy_ids(case):
+            return CaseRole.DEPUTY
+    if case.organisation_id in ctx.organisations_with_role(Role.TEAM_LEAD):
+        return CaseRole.TEAM_LEAD
+    return None
+
+
+def can_view_case(ctx: UserContext, case: Case) -> bool:
+    return case_role(ctx, case) is not None
+
+
+def _works_on(ctx: UserContext, case: Case) -> bool:
+    return case_role(ctx, case) in (CaseRole.RESPONSIBLE, CaseRole.DEPUTY)
+
+
+def can_edit_case(ctx: UserContext, case: Case) -> bool:
+    return _works_on(ctx, case) and not case.is_closed
+
+
+def can_disclose(ctx: UserContext, case: Case) -> bool:
+    return _works_on(ctx, case) and not case.is_closed
+
+
+def can_close_case(ctx: UserContext, case: Case) -> bool:
+    return _works_on(ctx, case) and not case.is_closed
+
+
+def can_export_case(ctx: UserContext, case: Case) -> bool:
+    """Art. 15 export of the person's data: whoever may see the case (after re-authentication)."""
+    return can_view_case(ctx, case)
+
+
+def can_assign_case(ctx: UserContext, case: Case) -> bool:
+    """Team leads change the responsible case manager; the responsible one names deputies."""
+    return case_role(ctx, case) in (CaseRole.TEAM_LEAD, CaseRole.RESPONSIBLE)
+
+
+def can_read_confidential(ctx: UserContext, case: Case) -> bool:
+    return case_role(ctx, case) == CaseRole.RESPONSIBLE
+
+
+def can_erase_person(ctx: UserContext, case: Case) -> bool:
+    """Erasure on request: the responsible case manager or the team lead."""
+    return case_role(ctx, case) in (CaseRole.RESPONSIBLE, CaseRole.TEAM_LEAD)
+
+
+def can_set_legal_hold(ctx: UserContext, case: Case) -> bool:
+    return case_role(ctx, case) == CaseRole.TEAM_LEAD
+
+
+def visible_activities(ctx: UserContext, case: Case) -> QuerySet[Activity]:
+    """The case's activities; confidential notes only for the responsible case manager."""
+    qs = Activity.objects.filter(case=case)
+    if not can_read_confidential(ctx, case):
+        qs = qs.filter(confidential=False)
+    return qs
+
+
+def persons_for_user(ctx: UserContext) -> QuerySet[Person]:
+    """Persons with at least one case the user may see."""
+    return Person.objects.filter(Exists(cases_for_user(ctx).filter(person_id=OuterRef("pk"))))
+
+
+def get_case_document_for_user(ctx: UserContext, case_code: str, code: str) -> CaseDocument:
+    case = get_case_for_user(ctx, case_code)
+    document = CaseDocument.objects.filter(case=case, code=code).first()
+    if document is None:
+        raise Http404("No such document")
+    document.case = case
+    return document
+
+
+def get_consent_for_user(ctx: UserContext, case_code: str, code: str) -> tuple[Case, Consent]:
+    case = get_case_for_user(ctx, case_code)
+    consent = Consent.objects.filter(person_id=case.person_id, code=code).first()
+    if consent is None:
+        raise Http404("No such consent")
+    return case, consent
+
+
+def get_consent_document_for_user(
+    ctx: UserContext, case_code: str, consent_code: str, code: str
+) -> tuple[Case, ConsentDocument]:
+    case, consent = get_consent_for_user(ctx, case_code, consent_code)
+    document = ConsentDocument.objects.filter(consent=consent, code=code).first()
+    if document is None:
+        raise Http404("No such document")
+    return case, document
+
+
+def aggregate_regions(ctx: UserContext) -> frozenset[int]:
+    """Kreise whose case statistics and barrier log the user may see (aggregates only)."""
+    return ctx.regions_with_role(Role.KIM_COORDINATION)
+
+
+def can_view_case_statistics(ctx: UserContext) -> bool:
+    return bool(aggregate_regions(ctx)) or ctx.has_role(Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
+
+
+def can_view_barrier_log(ctx: UserContext) -> bool:
+    return is_administrator(ctx) or ctx.has_role(
+        Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TEAM_LEAD
+    )

@@ -1,0 +1,1 @@
+"""Read-side functions of case management, one module per concern."""

@@ -1,0 +1,24 @@
+"""Case management URLs under ``/fallmanagement/``; each views module lists its own routes."""
+
+from kim.cases.views import (
+    activities,
+    barriers,
+    casefile,
+    consent,
+    dataprotection,
+    lifecycle,
+    persons,
+    worklist,
+)
+
+app_name = "cases"
+urlpatterns = [
+    *worklist.urlpatterns,
+    *persons.urlpatterns,
+    *casefile.urlpatterns,
+    *lifecycle.urlpatterns,
+    *activities.urlpatterns,
+    *consent.urlpatterns,
+    *barriers.urlpatterns,
+    *dataprotection.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Case-management views, one module per concern; each module ends with its ``urlpatterns``."""
