@@ -1,0 +1,1 @@
+"""Case-management forms, one module per concern."""
