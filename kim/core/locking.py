@@ -77,7 +77,7 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def lock_version(
+def lock_version[M: models.Model](
     model: type[M],
     pk: int,
     expected_version: int,
