@@ -8,6 +8,7 @@ from kim.cases.views import (
     dataprotection,
     lifecycle,
     persons,
+    timeline,
     worklist,
 )
 
@@ -15,6 +16,7 @@ app_name = "cases"
 urlpatterns = [
     *worklist.urlpatterns,
     *persons.urlpatterns,
+    *timeline.urlpatterns,
     *casefile.urlpatterns,
     *lifecycle.urlpatterns,
     *activities.urlpatterns,

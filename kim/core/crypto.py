@@ -102,6 +102,18 @@ def _cipher() -> MultiFernet:
     return _multi_fernet(tuple(field_keys()))
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt file contents with the newest field key (documents of a case file)."""
+    return _cipher().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _cipher().decrypt(token)
+    except InvalidToken as exc:
+        raise DecryptionError("not decryptable with the configured field keys") from exc
+
+
 def encrypt_text(plaintext: str) -> str:
     """Encrypt with the newest key; the result is ASCII (Fernet token)."""
     return _cipher().encrypt(plaintext.encode("utf-8")).decode("ascii")
