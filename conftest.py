@@ -36,6 +36,16 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Login rate limits and re-authentication counters live in the cache: no test may inherit
+    another's (a lockout test would otherwise block later form logins of the same persona)."""
+    from django.core.cache import cache
+
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(  # type: ignore[misc]
     django_db_setup: None, django_db_blocker: pytest.FixtureRequest, _media_root: None

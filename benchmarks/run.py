@@ -2,7 +2,8 @@
 plus the programme's allocation and cost forecast in process (``benchmarks/programmes.py``),
 the cooperation's deadlines view and talk log at state scale (``benchmarks/partners.py``,
 its own 53-Kreise database), and the council report and OParl paper list
-(``benchmarks/council.py``, its own demo-world database).
+(``benchmarks/council.py``, its own demo-world database), and the case manager's work list,
+case list and name search at 200,000 cases (``benchmarks/cases.py``, its own database).
 
 1. Migrate and seed a separate SQLite database (``var/bench/kreise-N/``): the demo world plus
    N fictional Kreise with 30 KIM posts each (``benchmarks/seed.py``); check the audit chain.
@@ -13,7 +14,8 @@ its own 53-Kreise database), and the council report and OParl paper list
 4. After gunicorn has stopped, time allocation and forecast in a Django child process.
 5. The cooperation benchmark (``benchmarks/partners.py``): its own database and server.
 6. The council benchmark (``benchmarks/council.py``): its own database, in process and server.
-7. Print the tables and the targets, write JSON to ``benchmarks/results/``.
+7. The case-management benchmark (``benchmarks/cases.py``): its own database, 200,000 cases.
+8. Print the tables and the targets, write JSON to ``benchmarks/results/``.
 
 This module imports no Django: every Django process is a child with its own environment.
 """
@@ -468,6 +470,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="no council report and OParl paper list (benchmarks/council.py)",
     )
+    parser.add_argument(
+        "--skip-cases",
+        action="store_true",
+        help="no work list, case list and search at 200,000 cases (benchmarks/cases.py)",
+    )
     args = parser.parse_args(argv)
     if min(args.requests, args.runs, args.forecast_runs) < 1 or args.kreise < 0 or args.warmup < 0:
         parser.error("--requests, --runs, --forecast-runs must be ≥ 1, --kreise and --warmup ≥ 0")
@@ -499,6 +506,30 @@ def _council() -> Any:
     from benchmarks import council
 
     return council
+
+
+def _cases() -> Any:
+    """``benchmarks.cases`` (imports this harness, hence imported late)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import cases
+
+    return cases
+
+
+def _run_cases(args: argparse.Namespace) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """The case-management benchmark (unless ``--skip-cases``): its results and checks."""
+    if args.skip_cases:
+        return {}, []
+    print("\nCase management: work list, case list and name search at 200,000 cases")
+    summary, pages, checks = _cases().run_all(
+        requests=args.requests,
+        slow_requests=20,
+        warmup=args.warmup,
+        workers=args.workers,
+        reuse=args.reuse_db,
+    )
+    return {**summary, "pages": [asdict(r) for r in pages]}, checks
 
 
 def run(args: argparse.Namespace) -> int:
@@ -577,6 +608,8 @@ def run(args: argparse.Namespace) -> int:
             reuse=args.reuse_db,
         )
         checks += council_checks
+    case_results, case_checks = _run_cases(args)
+    checks += case_checks
     payload: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -601,6 +634,7 @@ def run(args: argparse.Namespace) -> int:
         "programmes": [asdict(t) for t in timings],
         "partners": cooperation,
         "council": council_results,
+        "cases": case_results,
         "targets": checks,
     }
     print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")

@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from kim.cases import api as cases_api
 from kim.organisations import api as organisations_api
 from kim.partners import api as partners_api
 from kim.programmes import api as programmes_api
@@ -37,4 +38,6 @@ urlpatterns = [
     ),
     path("partners/calls/", partners_api.call_list, name="api-partners-calls"),
     path("partners/calls/<str:code>/", partners_api.call_detail, name="api-partners-call"),
+    path("cases/", cases_api.case_list, name="api-cases"),
+    path("cases/<str:code>/", cases_api.case_detail, name="api-case"),
 ]

@@ -1,13 +1,274 @@
-"""STUB – to be written."""
+"""Read side of consent and disclosure: the case page's sections (consents, referrals and
+conferences, barriers), choices for the forms, the printable consent form and the case summary.
+
+Rows are looked up only below a case that ``kim.cases.access.get_case_for_user`` returned.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.staticfiles import finders
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
 from kim.accounts.access import UserContext
-from kim.cases.models import Case
+from kim.cases.access import can_disclose, can_edit_case
+from kim.cases.actions.referrals import REFERRAL_MOVES
+from kim.cases.models import (
+    Barrier,
+    BarrierCategory,
+    BenefitPeriod,
+    Case,
+    CaseConference,
+    CaseDocument,
+    Consent,
+    ConsentFormText,
+    DataCategory,
+    Disclosure,
+    Goal,
+    HouseholdLink,
+    Referral,
+    ResidencePeriod,
+)
+from kim.organisations.models import Organisation
+
+PRINT_CSS = "cases/print.css"
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: Consent
+    active: bool
+    category_labels: list[str]
+
+
+def consent_rows(case: Case, day: dt.date) -> list[ConsentRow]:
+    consents = (
+        Consent.objects.filter(person_id=case.person_id)
+        .select_related("recipient")
+        .prefetch_related("documents")
+    )
+    return [
+        ConsentRow(
+            c,
+            c.is_active_on(day),
+            [str(DataCategory(k).label) for k in c.categories if k in DataCategory.values],
+        )
+        for c in consents
+    ]
 
 
 def consent_context(ctx: UserContext, case: Case) -> dict[str, Any]:
-    """What the case-file page shows of this concern (template `cases/_consent.html`)."""
-    return {}
+    """What the case page shows of consents, referrals/conferences/disclosures and barriers
+    (partials ``cases/_consents.html``, ``cases/_referrals.html``, ``cases/_barriers.html``).
+    Seven queries, whatever the number of rows."""
+    today = timezone.localdate()
+    referrals = Referral.objects.filter(case=case).select_related("recipient", "goal")
+    return {
+        "consent_rows": consent_rows(case, today),
+        "referral_rows": [(r, REFERRAL_MOVES.get(r.status, ())) for r in referrals],
+        "conference_list": CaseConference.objects.filter(case=case).prefetch_related(
+            "participants"
+        ),
+        "disclosure_list": Disclosure.objects.filter(case=case).select_related(
+            "recipient", "disclosed_by"
+        ),
+        "barrier_list": Barrier.objects.filter(case=case).select_related(
+            "category", "organisation_involved"
+        ),
+        "may_disclose": can_disclose(ctx, case),
+        "may_edit_consents": can_edit_case(ctx, case),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Choices and lookups below a case
+# --------------------------------------------------------------------------------------------
+
+
+def recipient_choices(case: Case) -> QuerySet[Organisation]:
+    """Partner organisations of the case's region (the Kreis itself, its towns, authorities
+    and welfare agencies), without the case's own organisation."""
+    region_id = case.organisation.region_id_or_self
+    return (
+        Organisation.objects.filter(Q(pk=region_id) | Q(region_id=region_id))
+        .exclude(pk=case.organisation_id)
+        .order_by("name")
+    )
+
+
+def get_recipient(case: Case, code: str) -> Organisation:
+    recipient = recipient_choices(case).filter(code=code).first()
+    if recipient is None:
+        raise Http404("No such recipient")
+    return recipient
+
+
+def get_consent_with_case(case: Case, code: str) -> Consent:
+    consent = Consent.objects.select_related("recipient").filter(
+        person_id=case.person_id, code=code
+    )
+    found = consent.first()
+    if found is None:
+        raise Http404("No such consent")
+    return found
+
+
+def get_referral(case: Case, code: str) -> Referral:
+    referral = Referral.objects.select_related("recipient").filter(case=case, code=code).first()
+    if referral is None:
+        raise Http404("No such referral")
+    referral.case = case
+    return referral
+
+
+def case_documents(case: Case) -> QuerySet[CaseDocument]:
+    return CaseDocument.objects.filter(case=case).order_by("-uploaded_at")
+
+
+def case_goals(case: Case) -> QuerySet[Goal]:
+    return Goal.objects.filter(case=case)
+
+
+def barrier_categories(day: dt.date) -> QuerySet[BarrierCategory]:
+    return BarrierCategory.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Printed documents: the consent form and the case summary
+# --------------------------------------------------------------------------------------------
+
+
+def print_css() -> str:
+    path = finders.find(PRINT_CSS)
+    if not path or isinstance(path, list):
+        return ""
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def html_to_pdf(page: str) -> bytes:
+    """Print a standalone page with WeasyPrint; equal pages give equal bytes."""
+    from weasyprint import HTML
+
+    identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    result = HTML(string=page, base_url=None).write_pdf(
+        pdf_variant="pdf/ua-1", pdf_identifier=identifier
+    )
+    assert result is not None
+    return result
+
+
+UNTIL_REVOKED = {"de": "auf Widerruf", "en": "revoked"}
+
+
+@dataclass(frozen=True)
+class FilledForm:
+    language: str
+    title: str
+    body: str
+
+
+def form_text(language: str, day: dt.date) -> ConsentFormText | None:
+    return (
+        ConsentFormText.objects.filter(language=language, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def fill_form(text: ConsentFormText, values: dict[str, str], categories: list[str]) -> FilledForm:
+    """Put the values into the placeholders; category names in the form's own language."""
+    with translation.override(text.language):
+        labels = "\n".join(f"– {DataCategory(c).label}" for c in categories)
+    until = values.get("valid_until") or UNTIL_REVOKED.get(text.language, "—")
+
+    class _Safe(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    body = text.body.format_map(_Safe(values, categories=labels, valid_until=until))
+    return FilledForm(text.language, text.title, body)
+
+
+def consent_forms(
+    case: Case,
+    *,
+    recipient: Organisation,
+    purpose: str,
+    categories: list[str],
+    valid_until: dt.date | None,
+    language: str,
+) -> list[FilledForm]:
+    """The binding German form, followed by the translation in ``language`` if there is one."""
+    today = timezone.localdate()
+    values = {
+        "person": case.person.display_name,
+        "organisation": case.organisation.name,
+        "recipient": recipient.name,
+        "purpose": purpose,
+        "valid_until": formats.date_format(valid_until, "SHORT_DATE_FORMAT") if valid_until else "",
+    }
+    forms = []
+    for lang in dict.fromkeys(["de", language]):
+        text = form_text(lang, today)
+        if text is not None:
+            forms.append(fill_form(text, values, categories))
+    return forms
+
+
+def _summary_sections(case: Case, categories: Iterable[str]) -> dict[str, Any]:
+    """Only what the consented categories name; nothing is loaded for the others."""
+    cats = set(categories)
+    person = case.person
+    sections: dict[str, Any] = {"categories": [DataCategory(c).label for c in categories]}
+    if DataCategory.MASTER_DATA in cats:
+        sections["master"] = person
+    if DataCategory.CONTACT in cats:
+        sections["contact"] = {"phone": person.phone, "email": person.email}
+    if DataCategory.RESIDENCE in cats:
+        sections["residence"] = list(ResidencePeriod.objects.filter(person=person))
+    if DataCategory.BENEFITS in cats:
+        sections["benefits"] = list(
+            BenefitPeriod.objects.filter(person=person).select_related("authority")
+        )
+    if DataCategory.ASSESSMENT in cats:
+        sections["assessment"] = list(case.assessment.select_related("life_area"))
+    if DataCategory.PLAN in cats:
+        sections["goals"] = list(
+            case.goals.select_related("life_area").prefetch_related("measures")
+        )
+    if DataCategory.HEALTH in cats:
+        sections["health"] = person.special_categories or ""
+    if DataCategory.FAMILY in cats:
+        sections["family"] = list(
+            HouseholdLink.objects.filter(person=person).select_related("other")
+        )
+    if DataCategory.DOCUMENTS in cats:
+        sections["documents"] = list(case_documents(case))
+    return sections
+
+
+def summary_html(case: Case, recipient: Organisation, categories: list[str]) -> str:
+    context = {
+        "case": case,
+        "recipient": recipient,
+        "today": timezone.localdate(),
+        "inline_css": print_css(),
+        **_summary_sections(case, categories),
+    }
+    return render_to_string("cases/summary_pdf.html", context)
+
+
+def summary_pdf(case: Case, recipient: Organisation, categories: list[str]) -> bytes:
+    return html_to_pdf(summary_html(case, recipient, categories))

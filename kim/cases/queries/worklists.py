@@ -1,0 +1,448 @@
+"""Read side of the case-management landing pages: work list, case list, team view, statistics.
+
+Every function runs a fixed number of queries whatever the number of cases; names are
+decrypted only for the rows shown (at most ``BLOCK_ROWS`` per block, one page of the list).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from kim.accounts.access import UserContext
+from kim.accounts.models import Membership, Role
+from kim.cases.access import aggregate_regions, case_manager_organisations, cases_for_user
+from kim.cases.models import (
+    ACTIVE_PHASES,
+    Case,
+    CaseloadRule,
+    Person,
+    Phase,
+    ReferralSource,
+    ResidencePeriod,
+    Task,
+)
+from kim.cases.queries.persons import all_words, search_organisations, word_token_sets
+from kim.organisations.models import Organisation
+
+BLOCK_ROWS = 50
+DUE_SOON_DAYS = 14
+DEFAULT_NOTICE_DAYS = 60
+NEAR_LIMIT = Decimal("0.9")
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def caseload_rules(org_ids: Iterable[int], day: dt.date) -> dict[int, CaseloadRule | None]:
+    """The rule valid on ``day`` per organisation, falling back to the default rule (one query)."""
+    ids = sorted(set(org_ids))
+    rules = list(
+        CaseloadRule.objects.filter(Q(organisation_id__in=ids) | Q(organisation__isnull=True))
+        .filter(valid_from__lte=day)
+        .exclude(valid_to__lt=day)
+        .order_by("-valid_from", "-id")
+    )
+    default = next((r for r in rules if r.organisation_id is None), None)
+    return {i: next((r for r in rules if r.organisation_id == i), default) for i in ids}
+
+
+def caseload_rule(organisation_id: int, day: dt.date) -> CaseloadRule | None:
+    return caseload_rules([organisation_id], day)[organisation_id]
+
+
+def _notice_days(rules: dict[int, CaseloadRule | None]) -> int:
+    days = [r.transition_notice_days for r in rules.values() if r is not None]
+    return max(days, default=DEFAULT_NOTICE_DAYS)
+
+
+@dataclass(frozen=True)
+class Caseload:
+    active: int
+    limit: int
+    confirmed: bool
+
+    @property
+    def ratio(self) -> Decimal:
+        return Decimal(self.active) / Decimal(self.limit)
+
+    @property
+    def percent(self) -> int:
+        return int(self.ratio * 100)
+
+    @property
+    def reached(self) -> bool:
+        return self.ratio >= 1
+
+    @property
+    def near(self) -> bool:
+        return NEAR_LIMIT <= self.ratio < 1
+
+
+def _caseload(active: int, rule: CaseloadRule | None) -> Caseload | None:
+    return Caseload(active, rule.limit, rule.confirmed) if rule else None
+
+
+# --- work list -------------------------------------------------------------------------------
+
+
+@dataclass
+class Worklist:
+    phase_counts: list[tuple[str, str, int]]
+    active: int
+    waiting: int
+    overdue_review_count: int
+    overdue_reviews: list[Case]
+    overdue_tasks: list[Task]
+    due_tasks: list[Task]
+    transitions: list[ResidencePeriod]
+    notice_days: int
+    caseload: Caseload | None
+    block_rows: int = BLOCK_ROWS
+    own: bool = True
+
+
+def _active_base(ctx: UserContext) -> tuple[QuerySet[Case], bool]:
+    """A case manager's own active cases; a team lead without cases: their organisations'."""
+    active = cases_for_user(ctx).filter(phase__in=ACTIVE_PHASES)
+    if case_manager_organisations(ctx):
+        return active.filter(responsible_id=ctx.user_id), True
+    return active, False
+
+
+def _case_counts(base: QuerySet[Case], today: dt.date) -> dict[str, int]:
+    aggregates = {
+        "active": Count("pk"),
+        "waiting": Count("pk", filter=Q(on_waiting_list=True)),
+        "overdue": Count("pk", filter=Q(next_review_on__lt=today)),
+    }
+    aggregates.update({f"phase_{p}": Count("pk", filter=Q(phase=p)) for p in ACTIVE_PHASES})
+    return base.aggregate(**aggregates)
+
+
+def _open_tasks(base: QuerySet[Case]) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(case__in=base, done_on__isnull=True)
+        .select_related("case__person")
+        .order_by("due_on", "id")
+    )
+
+
+def upcoming_transitions(
+    base: QuerySet[Case], today: dt.date, notice_days: int, limit: int = BLOCK_ROWS + 1
+) -> list[ResidencePeriod]:
+    """Residence periods of the cases' persons ending within the notice period (soonest first);
+    each carries ``case_code`` and ``days_left``."""
+    periods: list[ResidencePeriod] = list(
+        ResidencePeriod.objects.filter(
+            person_id__in=base.values("person_id"),
+            valid_until__gte=today,
+            valid_until__lte=today + dt.timedelta(days=notice_days),
+        )
+        .annotate(
+            case_code=Subquery(base.filter(person_id=OuterRef("person_id")).values("code")[:1])
+        )
+        .select_related("person")
+        .order_by("valid_until", "id")[:limit]
+    )
+    for p in periods:
+        p.days_left = (p.valid_until - today).days  # type: ignore[attr-defined,operator]
+    return periods
+
+
+def worklist(ctx: UserContext, today: dt.date) -> Worklist:
+    """The landing page of a case manager (at most seven queries)."""
+    base, own = _active_base(ctx)
+    counts = _case_counts(base, today)
+    reviews: list[Case] = []
+    if counts["overdue"]:
+        reviews = list(
+            base.filter(next_review_on__lt=today)
+            .select_related("person")
+            .order_by("next_review_on", "id")[:BLOCK_ROWS]
+        )
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    overdue_tasks = list(_open_tasks(base).filter(due_on__lt=today)[: BLOCK_ROWS + 1])
+    due_tasks = list(
+        _open_tasks(base).filter(due_on__gte=today, due_on__lte=soon)[: BLOCK_ROWS + 1]
+    )
+    cm_orgs = case_manager_organisations(ctx) or search_organisations(ctx)
+    rules = caseload_rules(cm_orgs, today)
+    notice = _notice_days(rules)
+    primary = ctx.primary
+    main_org = next(
+        (m.organisation_id for m in ctx.memberships if m.role == Role.CASE_MANAGER),
+        primary.organisation_id if primary else None,
+    )
+    return Worklist(
+        phase_counts=[(p, str(Phase(p).label), counts[f"phase_{p}"]) for p in ACTIVE_PHASES],
+        active=counts["active"],
+        waiting=counts["waiting"],
+        overdue_review_count=counts["overdue"],
+        overdue_reviews=reviews,
+        overdue_tasks=overdue_tasks,
+        due_tasks=due_tasks,
+        transitions=upcoming_transitions(base, today, notice),
+        notice_days=notice,
+        caseload=_caseload(counts["active"], rules.get(main_org)) if own and main_org else None,
+        own=own,
+    )
+
+
+# --- case list -------------------------------------------------------------------------------
+
+
+class Focus:
+    REVIEW_OVERDUE = "review_overdue"
+    TASKS_OVERDUE = "tasks_overdue"
+    TASKS_DUE = "tasks_due"
+    TRANSITIONS = "transitions"
+
+
+SORTS = {
+    "number": ("person__number", "id"),
+    "-number": ("-person__number", "-id"),
+    "review": ("next_review_on", "person__number"),
+    "-review": ("-next_review_on", "person__number"),
+    "referred": ("referred_on", "person__number"),
+    "-referred": ("-referred_on", "person__number"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    phase: str = ""  # "" = all active, a phase, or "all"
+    waiting: bool = False
+    responsible: int | None = None
+    mine: bool = False
+    q: str = ""
+    focus: str = ""
+    sort: str = "number"
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+def _focus(qs: QuerySet[Case], ctx: UserContext, f: CaseFilter) -> QuerySet[Case]:
+    open_tasks = Task.objects.filter(case_id=OuterRef("pk"), done_on__isnull=True)
+    soon = f.today + dt.timedelta(days=DUE_SOON_DAYS)
+    if f.focus == Focus.REVIEW_OVERDUE:
+        return qs.filter(next_review_on__lt=f.today)
+    if f.focus == Focus.TASKS_OVERDUE:
+        return qs.filter(Exists(open_tasks.filter(due_on__lt=f.today)))
+    if f.focus == Focus.TASKS_DUE:
+        return qs.filter(Exists(open_tasks.filter(due_on__gte=f.today, due_on__lte=soon)))
+    if f.focus == Focus.TRANSITIONS:
+        orgs = case_manager_organisations(ctx) or search_organisations(ctx)
+        notice = _notice_days(caseload_rules(orgs, f.today))
+        ending = ResidencePeriod.objects.filter(
+            person_id=OuterRef("person_id"),
+            valid_until__gte=f.today,
+            valid_until__lte=f.today + dt.timedelta(days=notice),
+        )
+        return qs.filter(Exists(ending))
+    return qs
+
+
+def _name_filter(qs: QuerySet[Case], ctx: UserContext, q: str) -> QuerySet[Case]:
+    sets = word_token_sets(q)
+    if not sets:
+        return qs
+    matching = Person.objects.filter(all_words(sets, search_organisations(ctx)))
+    return qs.filter(person_id__in=matching.values("pk"))
+
+
+def case_list(ctx: UserContext, f: CaseFilter) -> QuerySet[Case]:
+    """The cases the user may see, filtered and sorted; rows carry person and responsible."""
+    qs = cases_for_user(ctx)
+    if f.phase == "all":
+        pass
+    elif f.phase in Phase.values:
+        qs = qs.filter(phase=f.phase)
+    else:
+        qs = qs.filter(phase__in=ACTIVE_PHASES)
+    if f.waiting:
+        qs = qs.filter(on_waiting_list=True)
+    if f.mine:
+        qs = qs.filter(responsible_id=ctx.user_id)
+    if f.responsible is not None:
+        qs = qs.filter(responsible_id=f.responsible)
+    qs = _focus(qs, ctx, f)
+    if f.q.strip():
+        qs = _name_filter(qs, ctx, f.q)
+    return qs.select_related("person", "responsible").order_by(*SORTS.get(f.sort, SORTS["number"]))
+
+
+def team_case_managers(ctx: UserContext) -> QuerySet[User]:
+    """Case managers of the organisations the user leads (filter choices, team view)."""
+    lead_orgs = ctx.organisations_with_role(Role.TEAM_LEAD)
+    return User.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("pk"),
+                organisation_id__in=lead_orgs,
+                role=Role.CASE_MANAGER,
+                revoked_at__isnull=True,
+            )
+        )
+    ).order_by("last_name", "first_name", "username")
+
+
+# --- team view -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    user: User
+    phase_counts: list[int]
+    active: int
+    overdue_reviews: int
+    overdue_tasks: int
+    caseload: Caseload | None
+
+
+def team_overview(ctx: UserContext, today: dt.date) -> list[TeamRow]:
+    """Per case manager of the led organisations: cases by phase, caseload, overdue (4 queries)."""
+    lead_orgs = ctx.organisations_with_role(Role.TEAM_LEAD)
+    members = list(
+        Membership.objects.filter(
+            organisation_id__in=lead_orgs, role=Role.CASE_MANAGER, revoked_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    cases = Case.objects.filter(organisation_id__in=lead_orgs, phase__in=ACTIVE_PHASES)
+    aggregates = {f"phase_{p}": Count("pk", filter=Q(phase=p)) for p in ACTIVE_PHASES}
+    per_user: dict[int, dict[str, Any]] = {
+        row["responsible_id"]: dict(row)
+        for row in cases.values("responsible_id").annotate(
+            active=Count("pk"),
+            overdue=Count("pk", filter=Q(next_review_on__lt=today)),
+            **aggregates,
+        )
+    }
+    late_tasks = dict(
+        Task.objects.filter(case__in=cases, done_on__isnull=True, due_on__lt=today)
+        .values("case__responsible_id")
+        .annotate(n=Count("pk"))
+        .values_list("case__responsible_id", "n")
+    )
+    rules = caseload_rules(lead_orgs, today)
+    rows, seen = [], set()
+    for m in members:
+        if m.user_id in seen:
+            continue
+        seen.add(m.user_id)
+        row: dict[str, Any] = per_user.get(m.user_id, {})
+        active = row.get("active", 0)
+        rows.append(
+            TeamRow(
+                user=m.user,
+                phase_counts=[row.get(f"phase_{p}", 0) for p in ACTIVE_PHASES],
+                active=active,
+                overdue_reviews=row.get("overdue", 0),
+                overdue_tasks=late_tasks.get(m.user_id, 0),
+                caseload=_caseload(active, rules.get(m.organisation_id)),
+            )
+        )
+    return rows
+
+
+# --- statistics (aggregates only) ------------------------------------------------------------
+
+SUPPRESS_BELOW = 3
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A count that is shown only from ``SUPPRESS_BELOW`` on (1 and 2 could single out a
+    person); 0 is shown as it is."""
+
+    value: int
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.value < SUPPRESS_BELOW
+
+    def __str__(self) -> str:
+        return f"< {SUPPRESS_BELOW}" if self.suppressed else str(self.value)
+
+
+@dataclass(frozen=True)
+class StatisticsRow:
+    organisation: str
+    phases: list[Cell]
+    waiting: Cell
+    new: Cell
+    ongoing: Cell
+    closed: Cell
+
+
+@dataclass(frozen=True)
+class Statistics:
+    year: int
+    phase_labels: list[str]
+    rows: list[StatisticsRow]
+    sources: list[tuple[str, Cell]]
+
+
+def statistics_organisations(ctx: UserContext) -> QuerySet[Organisation]:
+    """Whose cases the user may count: coordination its Kreis, programme leads their town,
+    team leads their organisation."""
+    regions = aggregate_regions(ctx)
+    own = ctx.organisations_with_role(Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
+    return Organisation.objects.filter(
+        Q(region_id__in=regions) | Q(pk__in=regions) | Q(pk__in=own)
+    ).order_by("name")
+
+
+def _year_counts(cases: QuerySet[Case], year: int) -> dict[int, dict[str, Any]]:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    not_closed_by_end = Q(closed_on__isnull=True) | Q(closed_on__gt=end)
+    phases = {f"phase_{p}": Count("pk", filter=Q(phase=p)) for p in Phase.values}
+    rows = cases.values("organisation_id").annotate(
+        waiting=Count("pk", filter=Q(on_waiting_list=True) & ~Q(phase=Phase.CLOSED)),
+        new=Count("pk", filter=Q(referred_on__gte=start, referred_on__lte=end)),
+        ongoing=Count("pk", filter=Q(referred_on__lte=end) & not_closed_by_end),
+        closed=Count("pk", filter=Q(closed_on__gte=start, closed_on__lte=end)),
+        **phases,
+    )
+    return {r["organisation_id"]: dict(r) for r in rows}
+
+
+def case_statistics(ctx: UserContext, year: int) -> Statistics:
+    """Counts per organisation × phase, new/ongoing/closed in ``year``, referral sources and
+    waiting list; no names, no codes (3 queries)."""
+    orgs = {o.pk: o for o in statistics_organisations(ctx)}
+    cases = Case.objects.filter(organisation_id__in=list(orgs))
+    per_org = _year_counts(cases, year)
+    rows = [
+        StatisticsRow(
+            organisation=orgs[org_id].name,
+            phases=[Cell(r[f"phase_{p}"]) for p in Phase.values],
+            waiting=Cell(r["waiting"]),
+            new=Cell(r["new"]),
+            ongoing=Cell(r["ongoing"]),
+            closed=Cell(r["closed"]),
+        )
+        for org_id, r in sorted(per_org.items(), key=lambda kv: orgs[kv[0]].name)
+    ]
+    source_counts = dict(
+        cases.filter(referred_on__year=year)
+        .values("referral_source")
+        .annotate(n=Count("pk"))
+        .values_list("referral_source", "n")
+    )
+    sources = [
+        (str(label), Cell(source_counts.get(value, 0))) for value, label in ReferralSource.choices
+    ]
+    return Statistics(
+        year=year,
+        phase_labels=[str(label) for label in Phase.labels],
+        rows=rows,
+        sources=sources,
+    )
