@@ -18,6 +18,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kim.core.crypto import EncryptedDateField, EncryptedTextField
 from kim.core.models import CodeField, StoredDocument, in_period
@@ -45,7 +46,7 @@ class LifeArea(models.Model):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=500)
@@ -69,7 +70,7 @@ class BarrierCategory(models.Model):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
@@ -98,7 +99,7 @@ class TargetGroupCriterion(models.Model):
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, help_text=_("Points a case gets when it meets the criterion.")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=500)
@@ -676,7 +677,7 @@ class Consent(models.Model):
         "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("recipient"),
+        verbose_name=pgettext_lazy("disclosure", "recipient"),
     )
     purpose = models.CharField(_("purpose"), max_length=300)
     categories = models.JSONField(_("data categories"), default=list)
@@ -718,7 +719,7 @@ class ConsentDocument(StoredDocument):
 
 class ReferralStatus(models.TextChoices):
     SENT = "sent", _("sent")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("referral", "accepted")
     DECLINED = "declined", _("declined")
     COMPLETED = "completed", _("completed")
 
@@ -732,7 +733,7 @@ class Referral(models.Model):
         "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("recipient"),
+        verbose_name=pgettext_lazy("disclosure", "recipient"),
     )
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL)
     purpose = models.CharField(_("purpose"), max_length=300)

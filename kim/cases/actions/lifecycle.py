@@ -98,14 +98,21 @@ def require_phase(case: Case, allowed: Sequence[str], step: str) -> None:
     if case.phase in allowed:
         return
     names = [str(Phase(p).label) for p in allowed]
-    raise ValidationError(
-        _(
+    if len(names) == 1:
+        message = _(
             "%(step)s is only possible in the phase %(allowed)s; "
             "the case is in the phase %(current)s."
         )
+    else:
+        message = _(
+            "%(step)s is only possible in the phases %(allowed)s; "
+            "the case is in the phase %(current)s."
+        )
+    raise ValidationError(
+        message
         % {
             "step": STEP_NAMES[step],
-            "allowed": _(" or ").join(names),
+            "allowed": ", ".join(names),
             "current": Phase(case.phase).label,
         },
         code="phase",

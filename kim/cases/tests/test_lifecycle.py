@@ -313,7 +313,9 @@ def test_invalid_transition_is_refused_naming_the_phase(
         run(case, case.responsible)
     message = excinfo.value.messages[0]
     assert message.startswith(step), message
-    assert f"nur in der Phase {GERMAN_PHASE[allowed[0]]}" in message
+    names = ", ".join(GERMAN_PHASE[p] for p in allowed)
+    plural = "den Phasen" if len(allowed) > 1 else "der Phase"
+    assert f"nur in {plural} {names} möglich" in message
     assert message.endswith(f"der Fall ist in der Phase {GERMAN_PHASE[phase]}.")
     case.refresh_from_db()
     assert case.phase == phase

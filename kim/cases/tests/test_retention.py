@@ -397,7 +397,7 @@ def test_erasure_is_refused_while_open_held_or_disclosed_then_deletes_everything
         assert "close it first" in attempt() or "abschließen" in attempt()
         close(case, dt.date(2025, 6, 30))
         set_legal_hold(case, acting_user=user, on=True, reason="LG Siegen 3 O 12/25")
-        assert "legal hold" in attempt() or "Sperre" in attempt()
+        assert "Löschsperre" in attempt()
         set_legal_hold(case, acting_user=user, on=False)
         # Disclosed on 20.01.2025: provable until 20.01.2028 (consent rule, 36 months).
         message = attempt()
@@ -504,4 +504,4 @@ def test_case_page_shows_links_hold_and_retention_outlook(make_case: Any, login_
     assert f"/fallmanagement/faelle/{case.code}/sperre/" in page
     Case.objects.filter(pk=case.pk).update(legal_hold=True, legal_hold_reason="LG Siegen 1 O 1")
     page = login_as("teamlead-siegen").get(url).content.decode()
-    assert "durch die Sperre ausgesetzt" in page and "LG Siegen 1 O 1" in page
+    assert "durch die Löschsperre ausgesetzt" in page and "LG Siegen 1 O 1" in page
