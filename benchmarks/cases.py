@@ -262,12 +262,11 @@ def _pick_phase(rng: random.Random) -> str:
     return rng.choices(list(PHASE_WEIGHTS), weights=list(PHASE_WEIGHTS.values()))[0]
 
 
-def _case(person: Any, user: Any, rng: random.Random, today: dt.date) -> Any:
+def _case(person: Any, referred: dt.date, user: Any, rng: random.Random, today: dt.date) -> Any:
     """An unsaved case of ``person`` in a random phase with the dates that phase implies."""
     from kim.cases.models import Case, ClosingReason, Indication, ReferralSource
 
     phase = _pick_phase(rng)
-    referred = person.referred_on
     case = Case(
         person=person,
         organisation_id=person.organisation_id,
@@ -293,8 +292,9 @@ def _case(person: Any, user: Any, rng: random.Random, today: dt.date) -> Any:
 
 def _persons(
     org: Any, count: int, rng: random.Random, today: dt.date, towns: list[Any]
-) -> list[Any]:
-    """``count`` unsaved persons of ``org`` with numbers ``XX-YYYY-NNNN`` not yet taken."""
+) -> list[tuple[Any, dt.date]]:
+    """``count`` unsaved persons of ``org`` with numbers ``XX-YYYY-NNNN`` not yet taken, each
+    with the day their case was referred (the number's year)."""
     from kim.cases.actions.persons import _number_prefix
     from kim.cases.models import Person
     from kim.core.crypto import birth_date_token
@@ -326,8 +326,7 @@ def _persons(
             address=f"Bench-Weg {n % 300 + 1}, {town.name if town else org.name}",
             phone=f"0271 {rng.randrange(100000, 999999)}" if n % 2 == 0 else None,
         )
-        person.referred_on = referred  # not a field: carried to the case
-        persons.append(person)
+        persons.append((person, referred))
     return persons
 
 
@@ -397,12 +396,13 @@ def _seed_organisation(
     else:
         towns = list(Organisation.objects.filter(kind=OrgKind.KOMMUNE, parent_id=org.region_id))
     with transaction.atomic():
-        persons: list[Any] = []
+        pairs: list[tuple[Any, dt.date]] = []
         _timed(
             timings,
             "build persons",
-            lambda: persons.extend(_persons(org, count, rng, today, towns)),
+            lambda: pairs.extend(_persons(org, count, rng, today, towns)),
         )
+        persons = [person for person, _referred in pairs]
         # bulk_create encrypts (get_db_prep_value): this is the expensive step.
         _timed(
             timings,
@@ -417,7 +417,7 @@ def _seed_organisation(
         _timed(
             timings, "name tokens", lambda: PersonToken.objects.bulk_create(tokens, batch_size=2000)
         )
-        cases = [_case(p, user, rng, today) for p in persons]
+        cases = [_case(p, referred, user, rng, today) for p, referred in pairs]
         _timed(timings, "cases", lambda: Case.objects.bulk_create(cases, batch_size=1000))
         changes, tasks, residence = _extras(cases, rng, today)
         _timed(
@@ -530,15 +530,16 @@ def plan() -> dict[str, Any]:
     siegen = _siegen()
     rows = Person.objects.filter(organisation=siegen).order_by("pk").only("first_name", "last_name")
     person = next(p for p in rows[:2000] if p.last_name in PHONETIC_VARIANTS)
-    variant = PHONETIC_VARIANTS[person.last_name]
-    if cologne_phonetic(variant) != cologne_phonetic(person.last_name) or name_tokens(
-        variant
-    ) == name_tokens(person.last_name):
-        raise SystemExit(f"{variant!r} is no phonetic variant of {person.last_name!r}")
+    first, last = person.first_name or "", person.last_name or ""
+    variant = PHONETIC_VARIANTS[last]
+    if cologne_phonetic(variant) != cologne_phonetic(last) or name_tokens(variant) == name_tokens(
+        last
+    ):
+        raise SystemExit(f"{variant!r} is no phonetic variant of {last!r}")
     queries = {
-        "search name": f"{person.first_name} {person.last_name}",
-        "search phonetic": f"{person.first_name} {variant}",
-        "search last name": person.last_name,
+        "search name": f"{first} {last}",
+        "search phonetic": f"{first} {variant}",
+        "search last name": last,
     }
     hits = {key: _expected_hits(siegen.pk, q) for key, q in queries.items()}
     return {"urls": urls, "queries": queries, "expected_hits": hits}
@@ -572,7 +573,7 @@ def crypto_cost(runs: int = CRYPTO_RUNS) -> dict[str, Any]:
     fields = ("first_name", "last_name", "birth_date")
     page = Person.objects.filter(organisation=siegen).order_by("pk")[offset : offset + PAGE_SIZE]
     meta = Person._meta
-    columns = ", ".join(meta.get_field(f).column for f in fields)
+    columns = ", ".join(fields)  # plain fields: column name = field name
     sql = (
         f"SELECT id, {columns} FROM {meta.db_table} WHERE organisation_id = %s "
         "ORDER BY id LIMIT %s OFFSET %s"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -21,6 +20,7 @@ from kim.cases.access import (
 from kim.cases.forms.worklists import CaseFilterForm, StatisticsForm
 from kim.cases.models import ACTIVE_PHASES, Phase
 from kim.cases.queries import worklists as q
+from kim.core.pagination import IdFirstPaginator
 
 CASES_PER_PAGE = 50
 
@@ -75,7 +75,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     context = {
         "form": form,
-        "page": Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page")),
+        "page": IdFirstPaginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page")),
         "params": params.urlencode(),
         "may_open": can_open_cases(ctx),
     }
