@@ -172,6 +172,18 @@ def test_reading_the_case_file_is_audited(
     assert "Fallaufnahme beginnen" not in html  # the team lead only reads
 
 
+def test_the_close_link_shows_in_the_closable_phases_only(
+    planning_case: Case, make_case: Callable[..., Case], login_as: Callable[[str], Client]
+) -> None:
+    client = login_as("cm-siegen")
+    for case, shown in (
+        (planning_case, True),
+        (make_case("cm-siegen", referred_on=REFERRED), False),
+    ):
+        base = f"/fallmanagement/faelle/{case.code}/"
+        assert (f'href="{base}abschluss/"' in client.get(base).content.decode()) is shown
+
+
 def test_the_whole_lifecycle_through_the_forms(
     make_case: Callable[..., Case], login_as: Callable[[str], Client]
 ) -> None:

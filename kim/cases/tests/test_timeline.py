@@ -252,3 +252,35 @@ def test_timeline_section_shows_periods_tasks_and_badges(clock, cm, make_case):
     assert "läuft ab in 10 Tagen" in html
     assert "Duldung läuft am 04.12.2026 ab" in html
     assert f"/fallmanagement/faelle/{case.code}/aufgaben/" in html
+
+
+def test_task_done_inline_with_htmx_and_without_javascript(make_case, login_as):
+    """htmx replaces the task's row in place; the same form without JavaScript redirects."""
+    import datetime as _dt
+
+    from django.contrib.auth import get_user_model as _users
+
+    from kim.audit.models import AuditEvent, EventType
+    from kim.cases.actions.timeline import create_task as _create_task
+
+    case = make_case("cm-siegen")
+    user = _users().objects.get(username="cm-siegen")
+    due = _dt.date.today() + _dt.timedelta(days=3)
+    inline = _create_task(case, acting_user=user, title="Unterlagen anfordern", due_on=due)
+    plain = _create_task(case, acting_user=user, title="Termin vereinbaren", due_on=due)
+    client = login_as("cm-siegen")
+    base = f"/fallmanagement/faelle/{case.code}/aufgaben/"
+
+    response = client.post(f"{base}{inline.code}/erledigt/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith("<tr")
+    assert f'id="task-{inline.code}"' in html and "Erledigt am" in html
+
+    again = client.post(f"{base}{inline.code}/erledigt/", HTTP_HX_REQUEST="true")
+    assert "bereits erledigt" in again.content.decode()
+
+    response = client.post(f"{base}{plain.code}/erledigt/")
+    assert response.status_code == 302
+    done = AuditEvent.objects.filter(event_type=EventType.TASK_DONE)
+    assert set(done.values_list("subject_code", flat=True)) >= {inline.code, plain.code}
+    assert login_as("cm-kreuztal").post(f"{base}{plain.code}/erledigt/").status_code == 404

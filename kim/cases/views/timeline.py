@@ -116,11 +116,20 @@ def task_add(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: HttpRequest, code: str, task: str) -> HttpResponse:
+    """Mark a task done; with htmx the row is replaced in place (inline), otherwise back to
+    the case page with a message."""
     case = _editable_case(request, code)
+    row = get_task_of_case(case, task)
+    error = ""
     try:
-        complete_task(get_task_of_case(case, task), case, acting_user=request.user)
+        row = complete_task(row, case, acting_user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
+    if request.headers.get("HX-Request"):
+        context = {"task": row, "error": error, "case": case}
+        return render(request, "cases/timeline_task_row.html", context)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, _("The task has been marked as done."))
     return redirect(_timeline_url(case))
