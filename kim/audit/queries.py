@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kim.audit.models import AuditEvent
 
@@ -72,3 +73,43 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
                 e.hash,
             ]
         )
+
+
+# Readable labels for the ``extra`` keys a data-protection officer meets most often.
+EXTRA_LABELS = {
+    "recipient": _("Recipient"),
+    "categories": _("Data categories"),
+    "legal_basis": _("Legal basis"),
+    "kind": _("Kind"),
+    "consent": _("Consent"),
+    "reason": _("Reason"),
+    "fields": _("Fields"),
+    "via": _("Via"),
+    "format": _("Format"),
+}
+
+
+@dataclass(frozen=True)
+class ExtraRow:
+    key: str
+    label: str
+    value: str
+
+
+def describe_extra(extra: dict[str, object]) -> list[ExtraRow]:
+    """The event's details as rows; organisation codes shown with the organisation's name
+    (one query). Values stay what was recorded – field names and codes, never personal data."""
+    from kim.organisations.models import Organisation
+
+    codes = {v for v in extra.values() if isinstance(v, str) and len(v) == 16}
+    names = dict(Organisation.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = []
+    for key, value in extra.items():
+        if isinstance(value, list | tuple):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, str) and value in names:
+            text = f"{names[value]} ({value})"
+        else:
+            text = str(value)
+        rows.append(ExtraRow(key=key, label=str(EXTRA_LABELS.get(key, key)), value=text))
+    return rows

@@ -12,7 +12,7 @@ from kim.accounts.access import user_context
 from kim.audit.access import audit_events_for_user, get_audit_event_for_user, require_audit_reader
 from kim.audit.forms import AuditFilterForm
 from kim.audit.models import EventType
-from kim.audit.queries import csv_rows, filter_events
+from kim.audit.queries import csv_rows, describe_extra, filter_events
 from kim.audit.record import record, verify_chain
 
 
@@ -34,7 +34,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def event_detail(request: HttpRequest, code: str) -> HttpResponse:
     event = get_audit_event_for_user(user_context(request), code)
-    return render(request, "audit/detail.html", {"event": event})
+    return render(
+        request, "audit/detail.html", {"event": event, "extra_rows": describe_extra(event.extra)}
+    )
 
 
 @login_required

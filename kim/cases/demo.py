@@ -126,8 +126,8 @@ def _to_assessment(w: World, user: User, case: Case, start: int) -> Case:
 
 def _assess(w: World, user: User, case: Case, day: int, needs: dict[str, str]) -> Case:
     entries = {
-        _area(key): (need, f"Bedarf im Bereich {key} (fiktiv)", "Motiviert, gute Vernetzung")
-        for key, need in needs.items()
+        area: (need, f"Bedarf im Bereich {area.name} (fiktiv)", "Motiviert, gute Vernetzung")
+        for area, need in ((_area(key), need) for key, need in needs.items())
     }
     return lifecycle.record_assessment(
         case, acting_user=user, entries=entries, assessed_on=w.day(day)

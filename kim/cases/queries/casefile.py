@@ -84,6 +84,7 @@ def casefile_context(ctx: UserContext, case: Case) -> dict[str, Any]:
         "case_role": case_role(ctx, case),
         "may_edit": can_edit_case(ctx, case),
         "may_close": can_close_case(ctx, case),
+        "closable": case.phase in CLOSABLE_PHASES,
         "may_assign": can_assign_case(ctx, case) and not case.is_closed,
         "may_read_confidential": can_read_confidential(ctx, case),
         "steps": phase_steps(case),

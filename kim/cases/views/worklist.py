@@ -78,6 +78,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": IdFirstPaginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page")),
         "params": params.urlencode(),
         "may_open": can_open_cases(ctx),
+        "today": timezone.localdate(),
     }
     template = (
         "cases/case_list_table.html"
