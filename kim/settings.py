@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "kim.partners",
     "kim.council",
     "kim.cases",
+    "kim.screening",
 ]
 
 MIDDLEWARE = [

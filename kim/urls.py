@@ -16,6 +16,7 @@ urlpatterns = [
     path("partner/", include("kim.partners.urls")),
     path("rat/", include("kim.council.urls")),
     path("fallmanagement/", include("kim.cases.urls")),
+    path("screening/", include("kim.screening.urls")),
     path("oparl/v1/", include("kim.council.oparl_urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),

@@ -131,6 +131,15 @@ class EventType(models.TextChoices):
     RETENTION_DELETED = "cases.retention_deleted", _("Deleted by retention rule")
     RETENTION_ANONYMISED = "cases.retention_anonymised", _("Anonymised by retention rule")
     RETENTION_RUN = "cases.retention_run", _("Retention run")
+    # --- screening (issue 7) ---
+    SCREENING_LIST_UPLOADED = "screening.list_uploaded", _("Screening list uploaded")
+    SCREENING_LIST_SCREENED = "screening.list_screened", _("Screening list screened")
+    SCREENING_LIST_READ = "screening.list_read", _("Screening results viewed")
+    SCREENING_LIST_EXPORTED = "screening.list_exported", _("Screening results exported")
+    SCREENING_LIST_DELETED = "screening.list_deleted", _("Screening list deleted")
+    SCREENING_LETTER_CREATED = "screening.letter_created", _("Invitation letter created")
+    SCREENING_CASE_RUN = "screening.case_run", _("Client screened by the case manager")
+    SCREENING_CLI_RUN = "screening.cli_run", _("Screening run on the command line")
     AUDIT_EXPORTED = "audit.exported", _("Audit trail exported")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
 

@@ -666,6 +666,11 @@ class Measure(models.Model):
 # --------------------------------------------------------------------------------------------
 
 
+class ConsentScope(models.TextChoices):
+    DISCLOSURE = "disclosure", _("Passing data on to the recipient")
+    SCREENING = "screening", _("Residence-law and naturalisation screening (Baustein 3)")
+
+
 class Consent(models.Model):
     """One consent / release from confidentiality for one recipient organisation, purpose and
     set of data categories (brief § 2.5). Active from ``given_on`` to ``valid_until`` unless
@@ -680,6 +685,16 @@ class Consent(models.Model):
         verbose_name=pgettext_lazy("disclosure", "recipient"),
     )
     purpose = models.CharField(_("purpose"), max_length=300)
+    scope = models.CharField(
+        _("consent to"),
+        max_length=12,
+        choices=ConsentScope.choices,
+        default=ConsentScope.DISCLOSURE,
+        help_text=_(
+            "A screening consent lets the case manager check the person's residence-law "
+            "prospects; it allows no disclosure."
+        ),
+    )
     categories = models.JSONField(_("data categories"), default=list)
     given_on = models.DateField(_("given on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

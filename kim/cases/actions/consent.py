@@ -37,6 +37,7 @@ from kim.cases.models import (
     CaseDocument,
     Consent,
     ConsentDocument,
+    ConsentScope,
     DataCategory,
     Disclosure,
     DisclosureKind,
@@ -231,9 +232,10 @@ def active_consent_for(
     at = at or timezone.now()
     day = timezone.localdate(at)
     wanted = set(categories)
-    for consent in Consent.objects.filter(person=person, recipient=recipient).order_by(
-        "-given_on", "-id"
-    ):
+    disclosure_consents = Consent.objects.filter(
+        person=person, recipient=recipient, scope=ConsentScope.DISCLOSURE
+    )
+    for consent in disclosure_consents.order_by("-given_on", "-id"):
         revoked = consent.revoked_at is not None and consent.revoked_at <= at
         if not revoked and consent.is_active_on(day) and consent.covers(wanted):
             return consent
@@ -302,7 +304,11 @@ def refusal_for(case: Case, recipient: Organisation, categories: list[str]) -> R
     if active_consent_for(case.person, recipient, categories, at=now) is not None:
         return None
     day = timezone.localdate(now)
-    consents = list(Consent.objects.filter(person=case.person, recipient=recipient))
+    consents = list(
+        Consent.objects.filter(
+            person=case.person, recipient=recipient, scope=ConsentScope.DISCLOSURE
+        )
+    )
     active = [c for c in consents if c.is_active_on(day) and c.revoked_at is None]
     if active:
         best = max(active, key=lambda c: len(set(c.categories) & set(categories)))

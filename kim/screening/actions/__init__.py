@@ -1,0 +1,1 @@
+"""Screening actions (state changes with their audit events)."""

@@ -1,0 +1,1 @@
+"""Screening read-side queries."""

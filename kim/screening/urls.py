@@ -1,0 +1,6 @@
+"""Baustein-3 screening URLs under ``/screening/``."""
+
+from kim.screening.views import clients, lists, rules
+
+app_name = "screening"
+urlpatterns = [*lists.urlpatterns, *rules.urlpatterns, *clients.urlpatterns]

@@ -1,0 +1,1 @@
+"""Screening views, one module per concern; each ends with its ``urlpatterns``."""
