@@ -104,7 +104,8 @@ def _codes(client: Client, case: Case) -> dict[str, set[int]]:
 
 
 @pytest.mark.parametrize(
-    ("persona", "page", "assign", "edits"),
+    # Not "page": that name is pytest-playwright's fixture and would pull in the browser.
+    ("persona", "case_page", "assign", "edits"),
     [
         ("cm-siegen", {200}, {200}, OK),
         ("cm-siegen-2", {200}, {403}, OK),
@@ -116,12 +117,12 @@ def test_permission_matrix(
     planning_case: Case,
     login_as: Callable[[str], Client],
     persona: str,
-    page: set[int],
+    case_page: set[int],
     assign: set[int],
     edits: set[int],
 ) -> None:
     seen = _codes(login_as(persona), planning_case)
-    assert seen["page"] == page
+    assert seen["page"] == case_page
     assert seen["assign"] == assign
     assert seen["forms"] <= edits and seen["posts"] <= edits, seen
 
