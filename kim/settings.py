@@ -386,6 +386,11 @@ LOGGING = {
 # Platform
 KIM_PLATFORM_NAME = "KIM-Plattform"
 
+# Baustein-3 screening: uploaded lists are deleted automatically this many days after upload.
+KIM_SCREENING_RETENTION_DAYS = env_int("KIM_SCREENING_RETENTION_DAYS", 90)
+if KIM_SCREENING_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("KIM_SCREENING_RETENTION_DAYS must be at least 1")
+
 # WhiteNoise serves straight from the finders outside production (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = KIM_ENV == "development"

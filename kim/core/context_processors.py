@@ -12,6 +12,7 @@ from kim.council.access import can_use_council
 from kim.organisations.access import can_browse_directory
 from kim.partners.access import can_use_partners
 from kim.programmes.access import can_use_programme
+from kim.screening.access import can_use_screening
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             "partners": can_use_partners(uctx),
             "council": can_use_council(uctx),
             "cases": can_use_cases(uctx),
+            "screening": can_use_screening(uctx),
             "barriers": can_view_barrier_log(uctx) and not can_use_cases(uctx),
         }
     return ctx

@@ -1,5 +1,254 @@
-"""STUB – to be written."""
+"""Uploaded lists of the Baustein-3 officer: index, upload, screening with progress, results,
+one person's detail, exports, the invitation letter and deletion.
 
-from django.urls import URLPattern
+Screening runs in chunks: the list page shows a ``<progress>`` bar and a "Continue screening"
+form; htmx posts that form on load again and again until the list is done (then reloads the
+page); without JavaScript the officer presses the button, which screens one chunk and comes
+back. Exports, letters and deletion ask for the password again (after the access check, so
+that strangers get 404, not a password prompt).
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kim.accounts.access import user_context
+from kim.core.exports import FORMATS, csv_bytes, xlsx_bytes
+from kim.screening.access import (
+    authorities_for_upload,
+    can_use_screening,
+    get_entry_for_user,
+    get_list_for_user,
+    lists_for_user,
+)
+from kim.screening.actions.lists import (
+    CHUNK_SIZE,
+    delete_list,
+    record_letter,
+    record_list_export,
+    record_list_read,
+    screen_next_chunk,
+    upload_list,
+)
+from kim.screening.forms.lists import DeleteListForm, EntryFilterForm, UploadForm
+from kim.screening.imports import FIELD_ALIASES
+from kim.screening.letters import invitation_letter
+from kim.screening.models import ListStatus, ScreeningList
+from kim.screening.queries import lists as queries
+
+ENTRIES_PER_PAGE = 100
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _require_screening(request: HttpRequest) -> None:
+    if not can_use_screening(user_context(request)):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def list_index(request: HttpRequest) -> HttpResponse:
+    _require_screening(request)
+    lists = lists_for_user(user_context(request)).select_related("uploaded_by")
+    return render(request, "screening/list_index.html", {"lists": lists})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_upload(request: HttpRequest) -> HttpResponse:
+    _require_screening(request)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=authorities_for_upload(user_context(request)),
+        initial={"decision_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            screening_list = upload_list(
+                acting_user=request.user,
+                organisation=form.organisation(),
+                upload=data["upload"],
+                title=data["title"],
+                decision_date=data["decision_date"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _upload_message(request, screening_list)
+            return redirect("screening:list_detail", code=screening_list.code)
+    context = {
+        "form": form,
+        "aliases": list(FIELD_ALIASES.items()),
+        "retention_days": settings.KIM_SCREENING_RETENTION_DAYS,
+    }
+    return render(request, "screening/upload.html", context)
+
+
+def _upload_message(request: HttpRequest, screening_list: ScreeningList) -> None:
+    messages.success(
+        request,
+        _("The list has been stored with %(n)s persons. The file itself was not kept.")
+        % {"n": screening_list.total},
+    )
+    ignored = getattr(screening_list, "ignored_columns", [])
+    if ignored:
+        messages.warning(
+            request, _("These columns are not used: %s") % ", ".join(f"„{c}“" for c in ignored)
+        )
+
+
+@login_required
+@require_GET
+def list_detail(request: HttpRequest, code: str) -> HttpResponse:
+    screening_list = get_list_for_user(user_context(request), code)
+    if screening_list.status != ListStatus.DONE:
+        return render(request, "screening/list_progress.html", {"list": screening_list})
+    form = EntryFilterForm(request.GET)
+    entries = queries.filtered_entries(screening_list, form.to_filter(), timezone.localdate())
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "list": screening_list,
+        "form": form,
+        "page": page,
+        "rows": queries.entry_rows(page.object_list, queries.criterion_labels()),
+        "rule_columns": queries.RULE_COLUMNS,
+        "counts": queries.rank_counts(screening_list),
+        "params": params.urlencode(),
+    }
+    record_list_read(screening_list, acting_user=request.user, page="results")
+    template = "screening/list_table.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "screening/list_detail.html", context)
+
+
+@login_required
+@require_POST
+def list_screen(request: HttpRequest, code: str) -> HttpResponse:
+    """Screen the next chunk; htmx gets the new progress (or a reload when done)."""
+    screening_list = get_list_for_user(user_context(request), code)
+    try:
+        expected = int(request.POST.get("screened", ""))
+    except ValueError:
+        expected = None
+    screening_list = screen_next_chunk(
+        screening_list, acting_user=request.user, size=CHUNK_SIZE, expected_screened=expected
+    )
+    detail = reverse("screening:list_detail", args=[screening_list.code])
+    if not request.headers.get("HX-Request"):
+        return redirect(detail)
+    if screening_list.status in (ListStatus.DONE, ListStatus.FAILED):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = detail
+        return response
+    return render(request, "screening/_progress.html", {"list": screening_list})
+
+
+@login_required
+@require_GET
+def entry_detail(request: HttpRequest, code: str, row: int) -> HttpResponse:
+    entry = get_entry_for_user(user_context(request), code, row)
+    context = {
+        "entry": entry,
+        "list": entry.screening_list,
+        "rules": queries.rule_views(entry, queries.criterion_labels()),
+    }
+    record_list_read(entry.screening_list, acting_user=request.user, page="entry", row=entry.row)
+    return render(request, "screening/entry_detail.html", context)
+
+
+# --------------------------------------------------------------------------------------------
+# Exports, letter, deletion: access first (404), then the password again
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def list_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    screening_list = get_list_for_user(user_context(request), code)
+    if fmt not in FORMATS or screening_list.status != ListStatus.DONE:
+        raise Http404("Nothing to export")
+    return _list_export(request, code, fmt)
+
+
+@reauthentication_required
+def _list_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    screening_list = get_list_for_user(user_context(request), code)
+    form = EntryFilterForm(request.GET)
+    entries = queries.filtered_entries(screening_list, form.to_filter(), timezone.localdate())
+    header, rows = queries.export_header(), list(queries.export_rows(entries))
+    title = _("Screening results")
+    content = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(title, header, rows)
+    record_list_export(
+        screening_list,
+        acting_user=request.user,
+        fmt=fmt,
+        rows=len(rows),
+        filters={k: v for k, v in request.GET.items() if k != "page"},
+    )
+    return _download(content, FORMATS[fmt], f"screening-{screening_list.code}.{fmt}")
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def entry_letter(request: HttpRequest, code: str, row: int) -> HttpResponse:
+    get_entry_for_user(user_context(request), code, row)
+    return _entry_letter(request, code, row)
+
+
+@reauthentication_required
+def _entry_letter(request: HttpRequest, code: str, row: int) -> HttpResponse:
+    entry = get_entry_for_user(user_context(request), code, row)
+    content = invitation_letter(entry, entry.screening_list.organisation)
+    record_letter(entry, acting_user=request.user)
+    return _download(content, DOCX, f"einladung-{entry.screening_list.code}-{entry.row}.docx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_delete(request: HttpRequest, code: str) -> HttpResponse:
+    get_list_for_user(user_context(request), code)
+    return _list_delete(request, code)
+
+
+@reauthentication_required(allow_get=True)
+def _list_delete(request: HttpRequest, code: str) -> HttpResponse:
+    screening_list = get_list_for_user(user_context(request), code)
+    form = DeleteListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        delete_list(screening_list, acting_user=request.user)
+        messages.success(request, _("The list and all its results have been deleted."))
+        return redirect("screening:list_index")
+    return render(request, "screening/list_delete.html", {"list": screening_list, "form": form})
+
+
+urlpatterns: list[URLPattern] = [
+    path("listen/", list_index, name="list_index"),
+    path("listen/hochladen/", list_upload, name="list_upload"),
+    path("listen/<str:code>/", list_detail, name="list_detail"),
+    path("listen/<str:code>/pruefen/", list_screen, name="list_screen"),
+    path("listen/<str:code>/export/<str:fmt>/", list_export, name="list_export"),
+    path("listen/<str:code>/loeschen/", list_delete, name="list_delete"),
+    path("listen/<str:code>/personen/<int:row>/", entry_detail, name="entry_detail"),
+    path("listen/<str:code>/personen/<int:row>/einladung/", entry_letter, name="entry_letter"),
+]

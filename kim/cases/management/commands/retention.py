@@ -1,5 +1,6 @@
 """``kim retention run [--dry-run] [--date YYYY-MM-DD]``: apply the retention rules of case
-management (``kim.cases.retention``). Prints one line per item and a summary; exits 0.
+management (``kim.cases.retention``) and delete expired screening lists
+(``kim.screening.retention``). Prints one line per item and a summary; exits 0.
 
 Scheduled daily (cron / systemd timer). A dry run prints exactly the plan of the real run and
 writes nothing, not even an audit event.
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from kim.cases.retention import run_retention
+from kim.screening.retention import purge_expired
 
 
 def _date(value: str) -> dt.date:
@@ -38,8 +40,11 @@ class Command(BaseCommand):
         result = run_retention(today, dry_run)
         for item in result.items:
             self.stdout.write(item.line())
-        counts = ", ".join(f"{key} {n}" for key, n in result.counts.items()) or "nothing due"
-        mode = "dry run, nothing changed" if dry_run else f"{result.applied} applied"
+        # Uploaded screening lists (issue 7): one line each, counted in the same summary.
+        lists = purge_expired(today, dry_run, self.stdout)
+        counts_by_key = dict(result.counts) | ({"screening_list:delete": lists} if lists else {})
+        counts = ", ".join(f"{key} {n}" for key, n in counts_by_key.items()) or "nothing due"
+        mode = "dry run, nothing changed" if dry_run else f"{result.applied + lists} applied"
         self.stdout.write(
-            f"Retention {today.isoformat()}: {len(result.items)} items ({counts}); {mode}."
+            f"Retention {today.isoformat()}: {len(result.items) + lists} items ({counts}); {mode}."
         )
