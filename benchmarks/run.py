@@ -475,6 +475,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="no work list, case list and search at 200,000 cases (benchmarks/cases.py)",
     )
+    parser.add_argument(
+        "--skip-screening",
+        action="store_true",
+        help="no Baustein-3 batch screening and XLSX upload (benchmarks/screening.py)",
+    )
     args = parser.parse_args(argv)
     if min(args.requests, args.runs, args.forecast_runs) < 1 or args.kreise < 0 or args.warmup < 0:
         parser.error("--requests, --runs, --forecast-runs must be ≥ 1, --kreise and --warmup ≥ 0")
@@ -530,6 +535,19 @@ def _run_cases(args: argparse.Namespace) -> tuple[dict[str, object], list[dict[s
         reuse=args.reuse_db,
     )
     return {**summary, "pages": [asdict(r) for r in pages]}, checks
+
+
+def _run_screening(args: argparse.Namespace) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """The screening benchmark (unless ``--skip-screening``): its results and checks."""
+    if args.skip_screening:
+        return {}, []
+    print("\nScreening: 10,000 persons in process and a 10,000-row XLSX upload")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import screening
+
+    summary, checks = screening.run_all(reuse=args.reuse_db)
+    return summary, checks
 
 
 def run(args: argparse.Namespace) -> int:
@@ -610,6 +628,8 @@ def run(args: argparse.Namespace) -> int:
         checks += council_checks
     case_results, case_checks = _run_cases(args)
     checks += case_checks
+    screening_results, screening_checks = _run_screening(args)
+    checks += screening_checks
     payload: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -635,6 +655,7 @@ def run(args: argparse.Namespace) -> int:
         "partners": cooperation,
         "council": council_results,
         "cases": case_results,
+        "screening": screening_results,
         "targets": checks,
     }
     print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")

@@ -403,6 +403,7 @@ def seed_demo() -> dict[str, Organisation]:
     from kim.council.demo import seed_council
     from kim.partners.demo import seed_partners
     from kim.programmes.demo import seed_programme
+    from kim.screening.demo import seed_screening
 
     orgs = _seed_organisations()
     _seed_personas(orgs)
@@ -410,4 +411,5 @@ def seed_demo() -> dict[str, Organisation]:
     seed_partners(orgs)
     seed_council(orgs)
     seed_cases(orgs)
+    seed_screening(orgs)
     return orgs

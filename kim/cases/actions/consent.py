@@ -76,15 +76,29 @@ def clean_categories(categories: Iterable[str], field: str = "categories") -> li
 # --------------------------------------------------------------------------------------------
 
 
+def _recipient_for_scope(case: Case, recipient: Organisation | None, scope: str) -> Organisation:
+    if scope not in ConsentScope.values:
+        raise ValidationError({"scope": _("Choose what the person consents to.")})
+    if scope == ConsentScope.SCREENING:
+        return case.organisation
+    if recipient is None:
+        raise ValidationError({"recipient": _("Choose the recipient.")})
+    return recipient
+
+
 def _check_consent_input(
     case: Case, recipient: Organisation, given_on: dt.date, valid_until: dt.date | None
 ) -> None:
-    if case.is_closed:
-        raise ValidationError(_("The case is closed."))
     if recipient.pk == case.organisation_id:
         raise ValidationError(
             {"recipient": _("The case's own organisation needs no consent; choose a partner.")}
         )
+    _check_dates(case, given_on, valid_until)
+
+
+def _check_dates(case: Case, given_on: dt.date, valid_until: dt.date | None) -> None:
+    if case.is_closed:
+        raise ValidationError(_("The case is closed."))
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("The date lies in the future.")})
     if valid_until is not None and valid_until < given_on:
@@ -94,10 +108,14 @@ def _check_consent_input(
 
 
 def _check_duplicate(
-    person: Person, recipient: Organisation, purpose: str, cats: list[str]
+    person: Person, recipient: Organisation, purpose: str, cats: list[str], scope: str
 ) -> None:
-    """One consent per recipient, purpose and set of categories (a recipient may have several)."""
-    for other in Consent.objects.filter(person=person, recipient=recipient, revoked_at=None):
+    """One consent per scope, recipient, purpose and set of categories (a recipient may have
+    several)."""
+    others = Consent.objects.filter(
+        person=person, recipient=recipient, scope=scope, revoked_at=None
+    )
+    for other in others:
         if other.purpose.casefold() == purpose.casefold() and set(other.categories) == set(cats):
             raise ValidationError(
                 _(
@@ -113,26 +131,36 @@ def record_consent(
     case: Case,
     *,
     acting_user: Actor,
-    recipient: Organisation,
+    recipient: Organisation | None,
     purpose: str,
     categories: Iterable[str],
     given_on: dt.date,
     valid_until: dt.date | None = None,
     form_language: str = "de",
     signed_form: CheckedFile | None = None,
+    scope: str = ConsentScope.DISCLOSURE,
 ) -> Consent:
-    """Record the person's consent for ``recipient`` (optionally with the signed form)."""
+    """Record the person's consent for ``recipient`` (optionally with the signed form).
+
+    A consent with scope ``screening`` lets the case's own organisation screen the person's
+    residence-law prospects (Baustein 3); it allows no disclosure, so its recipient is always
+    the case's own organisation, whatever ``recipient`` says."""
     purpose = purpose.strip()
     if not purpose:
         raise ValidationError({"purpose": _("Name the purpose of the disclosure.")})
     cats = clean_categories(categories)
-    _check_consent_input(case, recipient, given_on, valid_until)
+    recipient = _recipient_for_scope(case, recipient, scope)
+    if scope == ConsentScope.DISCLOSURE:
+        _check_consent_input(case, recipient, given_on, valid_until)
+    else:
+        _check_dates(case, given_on, valid_until)
     if form_language not in FORM_LANGUAGES:
         raise ValidationError({"form_language": _("Choose the language of the signed form.")})
-    _check_duplicate(case.person, recipient, purpose, cats)
+    _check_duplicate(case.person, recipient, purpose, cats, scope)
     consent = Consent.objects.create(
         person=case.person,
         recipient=recipient,
+        scope=scope,
         purpose=purpose,
         categories=cats,
         given_on=given_on,
@@ -152,6 +180,7 @@ def record_consent(
         extra={
             "case": case.code,
             "recipient": recipient.code,
+            "scope": scope,
             "categories": cats,
             "form_language": form_language,
             "signed_form": signed_form is not None,

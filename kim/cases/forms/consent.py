@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kim.cases.models import CaseDocument, DataCategory, Goal, ReferralStatus
+from kim.cases.models import CaseDocument, ConsentScope, DataCategory, Goal, ReferralStatus
 from kim.core.uploads import CheckedFile, check_document
 from kim.organisations.models import Organisation
 
@@ -47,10 +47,22 @@ class _WithRecipients(forms.Form):
 
 
 class ConsentForm(_WithRecipients):
+    scope = forms.ChoiceField(
+        label=_("The person consents to"),
+        choices=ConsentScope.choices,
+        initial=ConsentScope.DISCLOSURE,
+        required=False,  # not sent (older forms, scripts): a consent to disclose
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A screening consent lets you check the person's residence-law prospects "
+            "(Baustein 3) in your own organisation; it allows no disclosure."
+        ),
+    )
     recipient = _OrganisationChoice(
         label=_("Recipient"),
         queryset=Organisation.objects.none(),
-        help_text=_("The partner organisation the data may be passed on to."),
+        required=False,
+        help_text=_("The partner organisation the data may be passed on to (not for a screening)."),
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     categories = _categories_field()
@@ -74,6 +86,17 @@ class ConsentForm(_WithRecipients):
     def clean_signed_form(self) -> CheckedFile | None:
         upload = self.cleaned_data.get("signed_form")
         return check_document(upload) if upload else None
+
+    def clean_scope(self) -> str:
+        return str(self.cleaned_data.get("scope") or ConsentScope.DISCLOSURE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("scope") == ConsentScope.SCREENING:
+            data["recipient"] = None  # the screening stays in the case's own organisation
+        elif data.get("scope") and not data.get("recipient") and "recipient" not in self.errors:
+            self.add_error("recipient", _("Choose the recipient."))
+        return data
 
 
 class RevokeForm(forms.Form):
