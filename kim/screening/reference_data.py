@@ -422,7 +422,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "criteria": _criteria_25a(old=False),
         "confirmed": True,
         "note": "Chancen-Aufenthaltsrechtsgesetz; § 25a Abs. 2 (Eltern, Geschwister) nicht "
-        "abgebildet (UNCONFIRMED).",
+        "abgebildet (UNBESTÄTIGT).",
     },
     {
         "rule": "aufenthg_25b",
@@ -546,7 +546,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "criteria": _criteria_stag("turbo"),
         "confirmed": False,
         "note": "Abschaffung am 08.10.2025 vom Bundestag beschlossen (Drs. 21/537), in Kraft mit "
-        "Verkündung Ende Oktober 2025; genauer Tag UNCONFIRMED (etwa 30.10.2025), hier "
+        "Verkündung Ende Oktober 2025; genauer Tag UNBESTÄTIGT (etwa 30.10.2025), hier "
         "29.10.2025 als letzter Geltungstag angenommen. Keine Übergangsregelung (VG Trier, "
         "03.12.2025, 8 K 5461/25.TR).",
     },

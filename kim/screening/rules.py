@@ -284,6 +284,22 @@ def check_education(ctx: Ctx) -> Check:
 
 
 def check_identity_deception(ctx: Ctx) -> Check:
+    current = status_on(ctx.facts.residence_periods or (), ctx.day)
+    if (
+        ctx.facts.identity_deception is False
+        and current is not None
+        and current.section == "60b"
+        and "60b" in ctx.params.get("paused_sections", ())
+    ):
+        # A "Duldung light" is issued because the person's own conduct (deception or missing
+        # cooperation on identity/passport) blocks deportation. Where the version does not count
+        # § 60b time (§ 25a, § 25b), "no deception" from a form cannot simply be taken as met;
+        # § 104c was made for such holders and counts their time.
+        return Check(
+            None,
+            "Duldung nach § 60b AufenthG (Identität ungeklärt durch eigenes Verhalten): ob eine "
+            "Täuschung vorliegt, die die Abschiebung verhindert, ist zu prüfen.",
+        )
     return _flag(
         None if ctx.facts.identity_deception is None else not ctx.facts.identity_deception,
         "Keine Täuschung über Identität oder Staatsangehörigkeit bekannt – erfüllt.",
@@ -543,6 +559,14 @@ def check_naturalisation_test(ctx: Ctx) -> Check:
         return Check(None, f"Einbürgerungstest: {MISSING}.")
     if test.value == "einbuergerungstest":
         return Check(True, "Einbürgerungstest bestanden – erfüllt.")
+    if test.value == "leben_in_deutschland":
+        # The "Leben in Deutschland" test asks the same questions; it counts for naturalisation
+        # only with enough correct answers (17 of 33), which the facts do not say.
+        return Check(
+            None,
+            "Test „Leben in Deutschland“ bestanden: er ersetzt den Einbürgerungstest nur mit "
+            "mindestens 17 richtigen Antworten – Punktzahl prüfen.",
+        )
     return Check(
         False, "Einbürgerungstest nicht bestanden (deutscher Schulabschluss ersetzt ihn; prüfen)."
     )

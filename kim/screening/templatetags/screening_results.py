@@ -16,7 +16,7 @@ BADGES = {
     "likely": "success",
     "unlikely": "danger",
     "unclear": "warning",
-    "not_in_force": "info",
+    "not_in_force": "neutral",
 }
 
 

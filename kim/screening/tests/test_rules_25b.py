@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kim.screening.facts import KnowledgeTest, Level, Livelihood, PersonFacts
@@ -167,3 +169,29 @@ def test_60d_is_noted_not_decided() -> None:
     note = next(c for c in res.criteria if c.id == "section_60d")
     assert note.met is None and "30 Monaten" in note.explanation
     assert res.outcome == "likely"
+
+
+def test_duldung_light_leaves_the_deception_exclusion_open() -> None:
+    """Under § 60b the form's "no deception" is not enough for § 25b; § 104c counts such
+    holders in (its own exclusion is checked as given)."""
+    from dataclasses import replace as _replace
+
+    from kim.screening.engine import evaluate
+    from kim.screening.facts import Period, PersonFacts, Status
+    from kim.screening.tests.rulecases import VERSIONS
+
+    facts = PersonFacts(
+        ref="L",
+        identity_deception=False,
+        residence_periods=(Period(Status.DULDUNG, dt.date(2015, 1, 1), None, "60b"),),
+    )
+    results = {r.rule: r for r in evaluate(facts, dt.date(2024, 6, 1), VERSIONS)}
+    deception = {c.id: c for c in results["aufenthg_25b"].criteria}["identity_deception"]
+    assert deception.met is None and "§ 60b" in deception.explanation
+    in_104c = {c.id: c for c in results["aufenthg_104c"].criteria}["identity_deception"]
+    assert in_104c.met is True
+    plain = _replace(
+        facts, residence_periods=(Period(Status.DULDUNG, dt.date(2015, 1, 1), None, "60a"),)
+    )
+    again = {r.rule: r for r in evaluate(plain, dt.date(2024, 6, 1), VERSIONS)}
+    assert {c.id: c for c in again["aufenthg_25b"].criteria}["identity_deception"].met is True

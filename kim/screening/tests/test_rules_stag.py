@@ -181,7 +181,7 @@ def test_turbo_warns_when_the_time_comes_after_abolition() -> None:
 def test_turbo_abolition_day_is_unconfirmed() -> None:
     (turbo,) = [v for v in VERSIONS if v.rule == "stag_10_3"]
     assert turbo.valid_to == d("2025-10-29") and not turbo.confirmed
-    assert "UNCONFIRMED" in turbo.note
+    assert "UNBESTÄTIGT" in turbo.note
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,9 @@ def test_turbo_abolition_day_is_unconfirmed() -> None:
             None,
         ),
         ({"german_level": Level.A2, "illness_or_disability_exception": True}, "likely", None),
-        ({"knowledge_test": KnowledgeTest.LEBEN_IN_DEUTSCHLAND}, "unlikely", "naturalisation_test"),
+        # "Leben in Deutschland" counts only with 17 of 33 points, which the facts do not say.
+        ({"knowledge_test": KnowledgeTest.LEBEN_IN_DEUTSCHLAND}, "unclear", None),
+        ({"knowledge_test": KnowledgeTest.NONE}, "unlikely", "naturalisation_test"),
         ({"identity_clarified": False}, "unlikely", "identity_clarified"),
         (
             {"residence_periods": (period("aufenthaltserlaubnis", "2019-01-01", None, "16b"),)},
