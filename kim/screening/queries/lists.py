@@ -49,7 +49,7 @@ BADGE = {
     "unlikely": "danger",
     "not_in_force": "neutral",
 }
-MISSING_MAX = 6
+MISSING_MAX = 4
 
 Labels = dict[tuple[str, str | None], dict[str, str]]
 
@@ -138,18 +138,18 @@ def _label(labels: Labels, result: dict[str, Any], criterion_id: str) -> str:
 
 
 def missing_criteria(results: list[dict[str, Any]], labels: Labels) -> list[str]:
-    """Checkable criteria that are unclear ("?") or not met, for every rule in force that is
-    not already likely, as "§ 25b: label ?"."""
+    """What to ask the person: the checkable criteria without data ("?") of the rules whose
+    outcome is *unclear*, as "§ 25b: label ?". Rules that fail on the facts are left out – their
+    badge says so, and listing every failing criterion of every rule buried the one question
+    that matters; a rule likely later shows its date in the badge."""
     items = []
     for result in results:
-        if result.get("outcome") in ("likely", "not_in_force"):
+        if result.get("outcome") != "unclear":
             continue
         for c in result.get("criteria", []):
-            if c.get("kind") != "checkable" or c.get("met") is True:
-                continue
-            mark = "?" if c.get("met") is None else "✗"
-            short = SHORT.get(result["rule"], result["rule"])
-            items.append(f"{short}: {_label(labels, result, c['id'])} {mark}")
+            if c.get("kind") == "checkable" and c.get("met") is None:
+                short = SHORT.get(result["rule"], result["rule"])
+                items.append(f"{short}: {_label(labels, result, c['id'])} ?")
     return items
 
 
@@ -267,7 +267,7 @@ def export_header() -> list[str]:
     header = [_("Row"), _("Reference"), _("Name or label")]
     for _rule, short in RULE_COLUMNS:
         header += [short, _("%s likely from") % short]
-    return [*header, _("Missing or not met")]
+    return [*header, _("Data still missing")]
 
 
 def _export_row(entry: ScreeningEntry, labels: Labels) -> list[Any]:
