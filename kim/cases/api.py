@@ -62,7 +62,7 @@ def _enum(choices: Any, description: str = "", blank: bool = False) -> dict[str,
 
 
 class PhaseField(serializers.CharField):
-    pass
+    """A phase code; its own class so that the schema names the enum (see below)."""
 
 
 PHASE_SCHEMA = _enum(Phase.choices, "Phase of case management (DGCC).")
@@ -113,11 +113,11 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class GoalStatusField(serializers.CharField):
-    pass
+    """A goal status code, documented as an enum in the schema."""
 
 
 class ReferralStatusField(serializers.CharField):
-    pass
+    """A referral status code, documented as an enum in the schema."""
 
 
 extend_schema_field(_enum(GoalStatus.choices))(GoalStatusField)

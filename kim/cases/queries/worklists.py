@@ -281,11 +281,9 @@ UNSHOWN_FIELDS = tuple(_unshown())
 def case_list(ctx: UserContext, f: CaseFilter) -> QuerySet[Case]:
     """The cases the user may see, filtered and sorted; rows carry person and responsible."""
     qs = cases_for_user(ctx)
-    if f.phase == "all":
-        pass
-    elif f.phase in Phase.values:
+    if f.phase in Phase.values:
         qs = qs.filter(phase=f.phase)
-    else:
+    elif f.phase != "all":  # default: the active cases
         qs = qs.filter(phase__in=ACTIVE_PHASES)
     if f.waiting:
         qs = qs.filter(on_waiting_list=True)
