@@ -44,13 +44,30 @@ class Stretch:
     start: dt.date | None
     effective_start: dt.date | None
     running: bool
+    # The counting periods of the stretch (clipped to the reference day), oldest first.
+    counted: tuple[tuple[dt.date, dt.date], ...] = ()
 
     def met_on(self, years: int = 0, months: int = 0) -> dt.date | None:
         """The first day on which the counted time reaches ``years`` and ``months``, provided
-        the stretch keeps running; None if nothing counts."""
-        if self.effective_start is None:
+        the stretch keeps running; None if nothing counts.
+
+        The projection from ``effective_start`` subtracts *every* uncounted day of the stretch;
+        when the time was already complete before a later pause (e.g. six years with a
+        Gestattung, then a Duldung under § 60b), the day it was reached is found by walking the
+        counting periods instead."""
+        if self.effective_start is None or self.start is None:
             return None
-        return add_months(self.effective_start, 12 * years + months)
+        projected = add_months(self.effective_start, 12 * years + months)
+        needed = (add_months(self.start, 12 * years + months) - self.start).days
+        done = 0
+        # A running last period is what the projection extends; only the periods before it
+        # (or all of them, when the clock stands) are walked.
+        for first, last in self.counted[:-1] if self.running else self.counted:
+            length = (last - first).days + 1
+            if done + length >= needed:
+                return min(projected, first + dt.timedelta(days=needed - done))
+            done += length
+        return projected
 
     def counted_on(self, day: dt.date) -> tuple[int, int]:
         """Full years and months counted up to ``day`` (0, 0 without a stretch)."""
@@ -101,6 +118,7 @@ def stretch(
     start: dt.date | None = None
     uncounted = pending = interruption = 0
     running: bool | None = None
+    counted: list[tuple[dt.date, dt.date]] = []
     for period in items:
         end = min(period.end or day, day, cursor - ONE_DAY)
         if end < period.start:
@@ -120,6 +138,7 @@ def stretch(
             pending += length if kind is Tally.PAUSE else 0
         if kind is Tally.COUNT:
             uncounted, pending, start = uncounted + pending, 0, period.start
+            counted.append((period.start, end))
         cursor = period.start
     if start is None:
         return Stretch(None, None, False)
@@ -127,7 +146,9 @@ def stretch(
         # The reference day itself is still "in progress": time is complete up to the day
         # before, so a non-counting reference day is not yet subtracted.
         uncounted -= 1
-    return Stretch(start, start + dt.timedelta(days=uncounted), bool(running))
+    return Stretch(
+        start, start + dt.timedelta(days=uncounted), bool(running), tuple(reversed(counted))
+    )
 
 
 def status_on(periods: Iterable[Period], day: dt.date) -> Period | None:

@@ -72,6 +72,18 @@ def test_a_pause_neither_counts_nor_breaks() -> None:
     assert run.running
 
 
+def test_time_complete_before_a_later_pause_keeps_its_date() -> None:
+    """Six years of Gestattung complete on 01.01.2025; a § 60b Duldung only afterwards must not
+    push that date back by the paused days (it did: "erfüllt seit" came out as 2026)."""
+    periods = [
+        period("gestattung", "2019-01-01", "2025-05-31"),
+        period("duldung", "2025-06-01", None, "60b"),
+    ]
+    run = stretch(periods, d("2026-11-25"), tolerated)
+    assert run.met_on(6) == d("2025-01-01")
+    assert run.met_on(7) is not None and run.met_on(7) > d("2026-11-25")  # not reached
+
+
 def test_a_current_pause_stops_the_clock() -> None:
     periods = [
         period("duldung", "2021-01-01", "2022-12-31"),
