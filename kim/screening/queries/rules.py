@@ -6,18 +6,21 @@ The catalogue holds no personal data; anyone with a role may read it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kim.accounts.access import UserContext
 from kim.screening.models import Rule
 from kim.screening.rulebook import RuleVersionData, database_versions
+from kim.screening.rules import STATUS_DE
 
 # Readable names of the parameters the rule checks read (kim.screening.reference_data).
 PARAM_LABELS: dict[str, Any] = {
@@ -110,19 +113,38 @@ def parse_sources(source: str) -> tuple[Source, ...]:
     return tuple(found)
 
 
-def _value(value: Any) -> str:
+# Codes inside parameter values, shown in words (the statuses as the explanations name them).
+CODE_WORDS: dict[str, str] = {
+    **{status.value: name for status, name in STATUS_DE.items()},
+    "leben_in_deutschland": "Test „Leben in Deutschland“",
+    "einbuergerungstest": "Einbürgerungstest",
+}
+
+
+def _word(key: str, item: Any) -> str:
+    text = str(item)
+    if key.endswith("sections") and text and not text.startswith("§"):
+        return f"§ {text}"
+    return CODE_WORDS.get(text, text)
+
+
+def _value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "–"
+        return ", ".join(_word(key, v) for v in value) or "–"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    if key.endswith("_date"):
+        with contextlib.suppress(ValueError):
+            return date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    return _word(key, value)
 
 
 def param_rows(params: dict[str, Any]) -> tuple[Param, ...]:
     return tuple(
-        Param(key, str(PARAM_LABELS.get(key, key)), _value(value)) for key, value in params.items()
+        Param(key, str(PARAM_LABELS.get(key, key)), _value(key, value))
+        for key, value in params.items()
     )
 
 

@@ -70,3 +70,25 @@ def test_without_a_role_no_rules(login_as: Callable[[str], Any]) -> None:
     get_user_model().objects.create_user("ohne-rolle", password=None)
     assert login_as("ohne-rolle").get(URL).status_code == 403
     assert login_as("cm-siegen").get(URL).status_code == 200
+
+
+def test_parameters_read_as_words_not_codes() -> None:
+    from kim.screening.queries.rules import param_rows
+
+    rows = {
+        p.key: p.value
+        for p in param_rows(
+            {
+                "counting_statuses": ["duldung", "daueraufenthalt_eu"],
+                "paused_sections": ["60b"],
+                "accepted_tests": ["leben_in_deutschland"],
+                "cutoff_date": "2022-10-31",
+                "years_required": 6,
+            }
+        )
+    }
+    assert rows["counting_statuses"] == "Duldung, Erlaubnis zum Daueraufenthalt-EU"
+    assert rows["paused_sections"] == "§ 60b"
+    assert rows["accepted_tests"] == "Test „Leben in Deutschland“"
+    assert rows["cutoff_date"] == "31.10.2022"
+    assert rows["years_required"] == "6"
