@@ -44,6 +44,7 @@ from kim.cases.models import (
     Person,
     ResidencePeriod,
 )
+from kim.core.pdf import html_to_pdf
 
 FORMAT = "kim-art15/1"
 SECTIONS = [
@@ -326,9 +327,4 @@ def art15_json(data: dict[str, Any]) -> bytes:
 
 def art15_pdf(data: dict[str, Any]) -> bytes:
     """A4, German headings (template ``cases/art15.html``), printed by WeasyPrint."""
-    from weasyprint import HTML
-
-    page = render_to_string("cases/art15.html", {"data": data})
-    result = HTML(string=page, base_url=None).write_pdf()
-    assert result is not None
-    return result
+    return html_to_pdf(render_to_string("cases/art15.html", {"data": data}))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
 from kim.core.crypto import decrypt_bytes, encrypt_bytes
+from kim.core.files import bytes_response
 from kim.core.models import StoredDocument
 from kim.core.uploads import CheckedFile
 
@@ -39,19 +40,8 @@ def document_bytes(document: StoredDocument) -> bytes:
 
 def document_response(document: StoredDocument) -> HttpResponse:
     """The decrypted document as a download; never cached. 404 when the file is gone."""
-    from django.http import Http404
-
     try:
         data = document_bytes(document)
     except FileNotFoundError as exc:
         raise Http404("File missing") from exc
-    response = HttpResponse(data, content_type=document.content_type)
-    response["Content-Disposition"] = _attachment(document.original_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _attachment(name: str) -> str:
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(as_attachment=True, filename=name) or "attachment"
+    return bytes_response(data, filename=document.original_name, content_type=document.content_type)

@@ -7,7 +7,6 @@ Rows are looked up only below a case that ``kim.cases.access.get_case_for_user``
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ from kim.cases.models import (
     Referral,
     ResidencePeriod,
 )
+from kim.core.pdf import html_to_pdf
 from kim.organisations.models import Organisation
 
 PRINT_CSS = "cases/print.css"
@@ -154,18 +154,6 @@ def print_css() -> str:
         return ""
     with open(path, encoding="utf-8") as handle:
         return handle.read()
-
-
-def html_to_pdf(page: str) -> bytes:
-    """Print a standalone page with WeasyPrint; equal pages give equal bytes."""
-    from weasyprint import HTML
-
-    identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    result = HTML(string=page, base_url=None).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_identifier=identifier
-    )
-    assert result is not None
-    return result
 
 
 UNTIL_REVOKED = {"de": "auf Widerruf", "en": "revoked"}

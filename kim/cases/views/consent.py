@@ -41,6 +41,8 @@ from kim.cases.forms.consent import (
 )
 from kim.cases.models import Case
 from kim.cases.queries import consent as queries
+from kim.core.files import bytes_response
+from kim.core.pdf import html_to_pdf
 
 FORM_TEMPLATE = "cases/disclosure_form.html"
 
@@ -172,12 +174,11 @@ def consent_form(request: HttpRequest, code: str) -> HttpResponse:
     page = render_to_string(
         "cases/consent_form_print.html", {**context, "inline_css": queries.print_css()}
     )
-    response = HttpResponse(queries.html_to_pdf(page), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="einwilligung-{case.person.number}.pdf"'
+    return bytes_response(
+        html_to_pdf(page),
+        filename=f"einwilligung-{case.person.number}.pdf",
+        content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,10 +270,9 @@ def summary_send(request: HttpRequest, code: str) -> HttpResponse:
         kwargs = {"case": case, "acting_user": request.user, **form.cleaned_data}
         summary = _try(form, referral_actions.send_case_summary, **kwargs)
         if summary is not None:
-            response = HttpResponse(summary.pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="{summary.filename}"'
-            response["Cache-Control"] = "private, no-store"
-            return response
+            return bytes_response(
+                summary.pdf, filename=summary.filename, content_type="application/pdf"
+            )
     return _form_page(request, case, form, title=_("Case summary for a partner"), kind="summary")
 
 

@@ -26,6 +26,7 @@ from kim.cases.actions.dataprotection import erase_person, record_case_export, s
 from kim.cases.art15 import SECTIONS, art15_data, art15_json, art15_pdf
 from kim.cases.forms.dataprotection import EraseForm, LegalHoldForm
 from kim.cases.models import Case
+from kim.core.files import bytes_response
 
 CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
@@ -38,10 +39,9 @@ def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     data = art15_data(ctx, case)
     body = art15_json(data) if fmt == "json" else art15_pdf(data)
     record_case_export(case, acting_user=request.user, fmt=fmt, sections=SECTIONS)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="auskunft-{case.person.number}.{fmt}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return bytes_response(
+        body, filename=f"auskunft-{case.person.number}.{fmt}", content_type=CONTENT_TYPES[fmt]
+    )
 
 
 @login_required

@@ -21,11 +21,11 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
+from kim.core.files import bytes_response
 from kim.council.access import (
     bodies_for_managing,
     can_manage_report,
@@ -88,12 +88,8 @@ def _file_name(reference: str, suffix: str, extension: str) -> str:
 
 def _download(doc: ReportDocument, fmt: str, suffix: str) -> HttpResponse:
     content, content_type, extension = render_document(doc, fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_file_name(doc.reference, suffix, extension)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    filename = _file_name(doc.reference, suffix, extension)
+    return bytes_response(content, filename=filename, content_type=content_type)
 
 
 def motion_report(ctx: UserContext, motion: Paper, *, may_manage: bool) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kim.accounts.access import user_context
 from kim.core.exports import FORMATS, csv_bytes, xlsx_bytes
+from kim.core.files import bytes_response
 from kim.screening.access import (
     authorities_for_upload,
     can_use_screening,
@@ -203,10 +204,7 @@ def _list_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return bytes_response(content, filename=filename, content_type=content_type)
 
 
 @login_required
