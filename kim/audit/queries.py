@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.audit.models import AuditEvent
+from kim.core.exports import csv_cell
 
 CSV_COLUMNS = (
     "time",
@@ -60,8 +61,10 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
     for e in events:
+        # Usernames, organisation names and codes are text someone typed: keep them text.
         yield writer.writerow(
-            [
+            csv_cell(value)
+            for value in [
                 e.created_at.isoformat(),
                 e.event_type,
                 e.actor_username,

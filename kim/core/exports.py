@@ -2,6 +2,13 @@
 
 CSV uses a semicolon and UTF-8 with BOM so that German spreadsheet programs open it directly;
 XLSX keeps numbers as numbers (Decimal → float only at this edge) and dates as dates.
+
+User text stays text in both (formula injection, OWASP "CSV injection"): this module is the one
+place that decides it. Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+(:func:`is_formula_like`) is written to CSV with a leading apostrophe and to XLSX as an explicit
+string cell with Excel's quote prefix, so no spreadsheet program evaluates it – not on opening
+and not when the cell is edited. Every CSV and XLSX writer of the platform goes through
+:func:`csv_cell` / :func:`xlsx_bytes` (the audit trail's streamed CSV included).
 """
 
 from __future__ import annotations
@@ -25,22 +32,32 @@ FORMATS = {
 }
 
 
-def _csv_cell(value: Any) -> str:
+# A cell starting with one of these is read as a formula (or as the start of one) by Excel,
+# LibreOffice Calc or Google Sheets.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet program could evaluate ``text``; a plain number is not."""
+    return text[:1] in FORMULA_PREFIXES and not _is_number(text)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        number = Decimal(text.replace(",", "."))
+    except ArithmeticError:
+        return False
+    return number.is_finite()
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: German decimals and dates; formula-like text gets a leading apostrophe."""
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
     if isinstance(value, dt.date):
         return value.strftime("%d.%m.%Y")
     text = "" if value is None else str(value)
-    # Neutralise spreadsheet formulas (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text.replace(",", "."))
-    except ArithmeticError:
-        return False
-    return True
+    return "'" + text if is_formula_like(text) else text
 
 
 def _xlsx_cell(value: Any) -> Any:
@@ -52,12 +69,24 @@ def _xlsx_cell(value: Any) -> Any:
     return str(value)
 
 
+def _append_row(sheet: Any, values: Sequence[Any]) -> None:
+    """Append a row; text cells are always stored as strings, never as formulas."""
+    sheet.append([_xlsx_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            # openpyxl turns any text starting with "=" into a formula cell: force a string
+            # cell, and set Excel's quote prefix so that editing the cell keeps it text.
+            cell.data_type = "s"
+            if is_formula_like(cell.value):
+                cell.quotePrefix = True
+
+
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -70,11 +99,11 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]])
     sheet = workbook.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append(list(header))
+    _append_row(sheet, list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
+        _append_row(sheet, row)
     for index, column in enumerate(sheet.iter_cols(), start=1):
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(10, width + 2), 60)
