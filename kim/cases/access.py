@@ -6,7 +6,8 @@
   managers of another town or of a welfare agency (404, exactly like a missing case).
 - The responsible case manager and the deputies work on an open case (edit, disclose, close);
   the team lead reads, exports and reassigns. A closed case is read-only.
-- Confidential notes are visible to the responsible case manager only.
+- Confidential notes are visible to the responsible case manager only – on the page and in the
+  Art. 15 export (``visible_activities``; decisions D-049).
 - The KIM coordination (and a town's programme lead for its town) sees aggregates only:
   counts per phase and the anonymised barrier log.
 
@@ -84,6 +85,20 @@ def get_case_for_user(ctx: UserContext, code: str) -> Case:
         )
     )
     return case
+
+
+def load_deputy_ids(cases: list[Case]) -> list[Case]:
+    """Load the deputies' ids of several cases (one query) for the predicates, as
+    ``get_case_for_user`` does for one."""
+    ids: dict[int, set[int]] = {case.pk: set() for case in cases}
+    rows = Case.deputies.through._default_manager.filter(case_id__in=list(ids)).values_list(
+        "case_id", "user_id"
+    )
+    for case_id, user_id in rows:
+        ids[case_id].add(user_id)
+    for case in cases:
+        case.deputy_ids = frozenset(ids[case.pk])  # type: ignore[attr-defined]
+    return cases
 
 
 def _deputy_ids(case: Case) -> frozenset[int]:

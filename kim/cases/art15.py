@@ -1,20 +1,32 @@
 """Art. 15 GDPR: everything stored about one person, as JSON and as PDF.
 
 The export covers the person's cases that the requesting user may see (``cases_for_user``) and
-the person-wide rows (master data, household, residence and benefit periods, consents). It
-includes confidential notes: the right of access covers the person's own data, and a note about
-them is their data (Art. 15 (1), (3) GDPR); restrictions under Art. 23 GDPR / § 83 SGB X are
-decided case by case by the data-protection officer before the export is handed over.
+the person-wide rows (master data, household, residence and benefit periods, consents).
+
+Confidential notes follow the rule of the case page (docs/permissions.md, decisions D-049): they
+are in the export only when the responsible case manager of that case makes it. An export made
+by anyone else (a deputy, the team lead) leaves them out – it shows exactly the activities
+``access.visible_activities`` shows – and says so for every case, in the JSON
+(``confidential_notes``) and as a sentence in the PDF, naming who can complete it: the
+responsible case manager, by the name the case page shows the reader too. The sentence does not
+depend on whether the case has confidential notes at all, so it does not tell that there are
+any. Restrictions under Art. 23 GDPR / § 83 SGB X are decided case by case by the
+data-protection officer before the export is handed over.
 
 JSON keys (stable, version ``FORMAT``; dates ISO 8601, times with offset):
 
 - ``format``, ``generated_at``, ``controller`` (organisation keeping the file), ``notes``
+- ``confidential_notes_included``: whether every case's confidential notes are included
 - ``person``: number, names, birth_date, sex, languages, nationalities, interpreter_needed,
   town, address, phone, email, special_categories, notes, created
 - ``household``: relation and the other person's case ``number`` only
 - ``residence``, ``benefits``: dated periods with legal basis, authority, file reference
 - ``cases``: each with phase history, assessment, goals with measures, activities, documents
-  (metadata; files are listed, not embedded), referrals, conferences and tasks
+  (metadata; files are listed, not embedded), referrals, conferences and tasks, and
+  ``confidential_notes``: ``included`` (bool), ``completed_by`` (``null`` when included, else
+  ``role`` ``"responsible_case_manager"``, its ``role_label`` and the case manager's ``name`` –
+  empty while the case has no responsible case manager who may read them) and ``statement``
+  (the sentence the PDF prints)
 - ``consents``: recipient, purpose, categories, given/valid until/revoked
 - ``disclosures``: case, recipient, kind, categories, time, legal basis
 - ``audit_events``: what was done with the case files and when, by which organisation
@@ -30,12 +42,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kim.accounts.access import UserContext
+from kim.accounts.models import Membership, Role
 from kim.audit.models import AuditEvent
-from kim.cases.access import cases_for_user
+from kim.cases.access import (
+    can_read_confidential,
+    cases_for_user,
+    load_deputy_ids,
+    visible_activities,
+)
 from kim.cases.models import (
-    Activity,
     BenefitPeriod,
     Case,
     Consent,
@@ -46,7 +64,7 @@ from kim.cases.models import (
 )
 from kim.core.pdf import html_to_pdf
 
-FORMAT = "kim-art15/1"
+FORMAT = "kim-art15/2"
 SECTIONS = [
     "person",
     "household",
@@ -138,9 +156,9 @@ def _goals(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def _case_activities(case: Case) -> list[dict[str, Any]]:
-    # All of them, confidential notes included: see the module docstring.
-    activities = Activity.objects.filter(case=case).order_by("occurred_at", "id")
+def _case_activities(ctx: UserContext, case: Case) -> list[dict[str, Any]]:
+    # What the case page shows this reader: confidential notes for the responsible one only.
+    activities = visible_activities(ctx, case).order_by("occurred_at", "id")
     return [
         {
             "kind": a.kind,
@@ -156,7 +174,57 @@ def _case_activities(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def _case_lists(case: Case) -> dict[str, Any]:
+def _confidential_notes(ctx: UserContext, case: Case, readers: set[int]) -> dict[str, Any]:
+    """Whether the case's confidential notes are in the export, and who can complete it.
+    ``readers`` are the ids of cases whose responsible still holds the case-manager role."""
+    if can_read_confidential(ctx, case):
+        return {
+            "included": True,
+            "completed_by": None,
+            "statement": _("This information includes the confidential notes on this case."),
+        }
+    name = ""
+    if case.pk in readers:
+        name = case.responsible.get_full_name() or case.responsible.get_username()
+    if name:
+        statement = _(
+            "Confidential notes on this case, if there are any, are not included in this "
+            "information. Only the responsible case manager, %(name)s, can read them and "
+            "complete the information with them."
+        ) % {"name": name}
+    else:
+        statement = _(
+            "Confidential notes on this case, if there are any, are not included in this "
+            "information. Only the responsible case manager can read them and complete the "
+            "information with them; the team lead must first name one for this case."
+        )
+    return {
+        "included": False,
+        "completed_by": {
+            "role": "responsible_case_manager",
+            "role_label": str(_("Responsible case manager")),
+            "name": name,
+        },
+        "statement": statement,
+    }
+
+
+def _cases_with_reading_responsible(cases: list[Case]) -> set[int]:
+    """Ids of the cases whose responsible case manager may read confidential notes: they still
+    hold the case-manager role in the case's organisation (D-041). One query."""
+    held = set(
+        Membership.objects.filter(
+            role=Role.CASE_MANAGER,
+            revoked_at__isnull=True,
+            user__is_active=True,
+            user_id__in={c.responsible_id for c in cases},
+            organisation_id__in={c.organisation_id for c in cases},
+        ).values_list("user_id", "organisation_id")
+    )
+    return {c.pk for c in cases if (c.responsible_id, c.organisation_id) in held}
+
+
+def _case_lists(ctx: UserContext, case: Case) -> dict[str, Any]:
     return {
         "phase_history": [
             {"from": c.from_phase, "to": c.to_phase, "on": c.changed_on}
@@ -173,7 +241,7 @@ def _case_lists(case: Case) -> dict[str, Any]:
             for e in case.assessment.all()
         ],
         "goals": _goals(case),
-        "activities": _case_activities(case),
+        "activities": _case_activities(ctx, case),
         "documents": [
             {
                 "file_name": d.original_name,
@@ -210,7 +278,7 @@ def _case_lists(case: Case) -> dict[str, Any]:
     }
 
 
-def _case(case: Case) -> dict[str, Any]:
+def _case(ctx: UserContext, case: Case, readers: set[int]) -> dict[str, Any]:
     return {
         "code": case.code,
         "organisation": case.organisation.name,
@@ -229,7 +297,8 @@ def _case(case: Case) -> dict[str, Any]:
         "closing_reason": case.closing_reason,
         "closing_note": case.closing_note or "",
         "handed_to": _name(case.handed_to),
-        **_case_lists(case),
+        **_case_lists(ctx, case),
+        "confidential_notes": _confidential_notes(ctx, case, readers),
     }
 
 
@@ -280,7 +349,7 @@ def _audit_events(person: Person, cases: list[Case]) -> list[dict[str, Any]]:
 
 
 def _visible_cases(ctx: UserContext, person: Person) -> list[Case]:
-    return list(
+    cases = list(
         cases_for_user(ctx)
         .filter(person_id=person.pk)
         .select_related("organisation", "responsible", "handed_to")
@@ -296,25 +365,38 @@ def _visible_cases(ctx: UserContext, person: Person) -> list[Case]:
         )
         .order_by("referred_on", "id")
     )
+    return load_deputy_ids(cases)
 
 
 def art15_data(ctx: UserContext, case: Case) -> dict[str, Any]:
     """The export as a dict of plain values (dates and times as Python objects)."""
     person = Person.objects.select_related("town", "organisation").get(pk=case.person_id)
     cases = _visible_cases(ctx, person)
+    readers = _cases_with_reading_responsible(cases)
+    exported = [_case(ctx, c, readers) for c in cases]
+    complete = all(c["confidential_notes"]["included"] for c in exported)
+    if complete:
+        notes = _(
+            "Information under Art. 15 GDPR, including the confidential notes on the person. "
+            "Documents are only listed; copies are handed over separately on request."
+        )
+    else:
+        notes = _(
+            "Information under Art. 15 GDPR without confidential notes (see the note on each "
+            "case: only the responsible case manager can complete it). Documents are only "
+            "listed; copies are handed over separately on request."
+        )
     return {
         "format": FORMAT,
         "generated_at": timezone.now(),
         "controller": person.organisation.name,
-        "notes": (
-            "Auskunft nach Art. 15 DSGVO. Enthält auch vertrauliche Vermerke über die Person. "
-            "Dokumente sind nur aufgelistet; Kopien werden auf Wunsch gesondert ausgehändigt."
-        ),
+        "notes": notes,
+        "confidential_notes_included": complete,
         "person": _person(person),
         "household": _household(person),
         "residence": _periods(ResidencePeriod.objects.filter(person=person), "status"),
         "benefits": _periods(BenefitPeriod.objects.filter(person=person), "system"),
-        "cases": [_case(c) for c in cases],
+        "cases": exported,
         "consents": _consents(person),
         "disclosures": _disclosures(cases),
         "audit_events": _audit_events(person, cases),

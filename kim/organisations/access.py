@@ -3,6 +3,12 @@
 Organisations are not personal data, but a user sees only the region (Kreis or kreisfreie
 Stadt) they work in, plus supra-regional bodies (Land, Bezirksregierung, umbrella
 associations). Council members read released reports only and do not browse the directory.
+
+The KIM coordination edits the organisations of its region and adds new ones under a parent
+there. Whatever it creates or edits stays in that region (decisions D-050): only towns, welfare
+agencies and authorities (``MEMBER_KINDS``) – never a Kreis, a kreisfreie Stadt or a
+supra-regional body – and a kind or parent changes only within the organisation's region. Only
+administrators create top-level bodies or move organisations elsewhere.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from kim.organisations.models import Organisation, OrgKind
 
 DIRECTORY_ROLES = frozenset(set(Role) - {Role.COUNCIL_MEMBER})
 SUPRA_REGIONAL_KINDS = (OrgKind.LAND, OrgKind.BEZIRKSREGIERUNG, OrgKind.UMBRELLA)
+# Kinds that belong to a region: what the coordination may create there or turn an
+# organisation of its region into.
+MEMBER_KINDS = (OrgKind.KOMMUNE, OrgKind.TRAEGER, OrgKind.AUTHORITY)
 
 
 def can_browse_directory(ctx: UserContext) -> bool:
@@ -90,3 +99,25 @@ def can_create_under(ctx: UserContext, parent: Organisation | None) -> bool:
         return True
     region_id = parent.region_id_or_self if parent is not None else None
     return region_id is not None and region_id in ctx.regions_with_role(Role.KIM_COORDINATION)
+
+
+def can_give_kind(ctx: UserContext, org: Organisation | None, kind: str) -> bool:
+    """Whether a new organisation (``org`` None) or ``org`` may have ``kind``: administrators
+    any; otherwise an unchanged kind, or a change between the kinds that belong to a region."""
+    if is_administrator(ctx) or (org is not None and kind == org.kind):
+        return True
+    return kind in MEMBER_KINDS and (org is None or org.kind in MEMBER_KINDS)
+
+
+def can_move_under(ctx: UserContext, org: Organisation, parent: Organisation | None) -> bool:
+    """Whether an edit may give ``org`` this parent: administrators any (cycles aside, see
+    ``Organisation.clean``); otherwise the parent it has, or – for a town, welfare agency or
+    authority – a parent in the organisation's own region, which the user coordinates."""
+    if is_administrator(ctx) or (parent.pk if parent else None) == org.parent_id:
+        return True
+    if parent is None or org.kind not in MEMBER_KINDS:
+        return False
+    region_id = org.region_id_or_self
+    return parent.region_id_or_self == region_id and region_id in ctx.regions_with_role(
+        Role.KIM_COORDINATION
+    )

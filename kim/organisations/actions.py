@@ -43,12 +43,21 @@ class StaleObjectError(ValidationError):
     """The row was changed by someone else since the form was loaded (optimistic locking)."""
 
 
-def _derive_region(org: Organisation) -> None:
-    """Regions are roots; a Kommune belongs to its Kreis unless a region is given."""
+def _parent_region(org: Organisation) -> Organisation | None:
+    parent = org.parent
+    if parent is None:
+        return None
+    return parent if parent.is_region else parent.region
+
+
+def _derive_region(org: Organisation, *, parent_changed: bool = False) -> None:
+    """Regions are roots; a Kommune belongs to its Kreis unless a region is given. A new
+    parent in another region takes the organisation along (only administrators can give one,
+    decisions D-050); a parent without a region (the Land) leaves the region as it is."""
     if org.kind in REGION_KINDS:
         org.region = None
-    elif org.region is None and org.parent is not None:
-        org.region = org.parent if org.parent.is_region else org.parent.region
+    elif org.region is None or parent_changed:
+        org.region = _parent_region(org) or org.region
 
 
 @transaction.atomic
@@ -87,7 +96,7 @@ def update_organisation(
             changed.append(name)
     if not changed:
         return current
-    _derive_region(current)
+    _derive_region(current, parent_changed="parent" in changed)
     current.full_clean()
     current.version += 1
     current.save()

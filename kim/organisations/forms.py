@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kim.accounts.access import UserContext
+from kim.organisations.access import can_create_under, can_give_kind, can_move_under
 from kim.organisations.importers import PopulationFileError, PopulationRow, parse_population_file
 from kim.organisations.models import AGS_KINDS, Organisation, OrgKind
 
@@ -34,12 +36,23 @@ class OrganisationForm(forms.ModelForm):
             "website",
         ]
 
-    def __init__(self, *args: Any, parents: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parents: QuerySet[Organisation], ctx: UserContext, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.ctx = ctx
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["umbrella"].queryset = Organisation.objects.filter(kind=OrgKind.UMBRELLA)  # type: ignore[attr-defined]
+        # The saved row as loaded (construct_instance changes the instance after ``clean``).
+        self.saved: Organisation | None = None
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.saved = Organisation(
+                pk=self.instance.pk,
+                kind=self.instance.kind,
+                parent_id=self.instance.parent_id,
+                region_id=self.instance.region_id,
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -54,7 +67,35 @@ class OrganisationForm(forms.ModelForm):
             )
         if kind == OrgKind.KOMMUNE and not data.get("parent"):
             self.add_error("parent", _("A kreisangehörige Kommune belongs to a Kreis."))
+        if kind:
+            self._check_placement(kind, data.get("parent"))
         return data
+
+    def _check_placement(self, kind: str, parent: Organisation | None) -> None:
+        """Creating and editing follow the same rule (access.py, decisions D-050): the
+        coordination keeps organisations in its own region and never makes a Kreis or a
+        supra-regional body; administrators place them anywhere."""
+        if not can_give_kind(self.ctx, self.saved, kind):
+            self.add_error(
+                "kind",
+                _(
+                    "Only administrators can make an organisation a Kreis, a kreisfreie Stadt or "
+                    "a supra-regional body, or change the kind of one."
+                ),
+            )
+        if "parent" in self.errors:
+            return
+        if self.saved is None:
+            if not can_create_under(self.ctx, parent):
+                self.add_error("parent", _("You can only add organisations to your own Kreis."))
+        elif not can_move_under(self.ctx, self.saved, parent):
+            self.add_error(
+                "parent",
+                _(
+                    "An organisation can only be moved within its Kreis; only administrators "
+                    "can move it elsewhere or to the top level."
+                ),
+            )
 
 
 class OrganisationFilterForm(forms.Form):

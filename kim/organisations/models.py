@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -137,6 +138,29 @@ class Organisation(models.Model):
     @property
     def region_id_or_self(self) -> int | None:
         return self.pk if self.is_region else self.region_id
+
+    def clean(self) -> None:
+        """No organisation lies under itself: its parent is neither itself nor one of the
+        organisations below it (walks up from the new parent; the tree is a few levels deep)."""
+        super().clean()
+        if self.pk is None or self.parent_id is None:
+            return
+        seen: set[int] = set()
+        node_id: int | None = self.parent_id
+        while node_id is not None and node_id not in seen:
+            if node_id == self.pk:
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "An organisation cannot be placed under itself or under one of "
+                            "the organisations below it."
+                        )
+                    }
+                )
+            seen.add(node_id)
+            node_id = (
+                Organisation.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
+            )
 
 
 class OrganisationalUnit(models.Model):

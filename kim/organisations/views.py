@@ -16,7 +16,6 @@ from kim.organisations import actions, queries
 from kim.organisations.access import (
     can_browse_directory,
     can_create_organisations,
-    can_create_under,
     can_edit_organisation,
     get_organisation_for_editing,
     get_organisation_for_user,
@@ -93,7 +92,9 @@ def _parents_for(request: HttpRequest):  # type: ignore[no-untyped-def]
 def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     org = get_organisation_for_editing(ctx, code)
-    form = OrganisationForm(request.POST or None, instance=org, parents=_parents_for(request))
+    form = OrganisationForm(
+        request.POST or None, instance=org, parents=_parents_for(request), ctx=ctx
+    )
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         org.refresh_from_db()
@@ -118,20 +119,16 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     if not can_create_organisations(ctx):
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None, parents=_parents_for(request))
+    form = OrganisationForm(request.POST or None, parents=_parents_for(request), ctx=ctx)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        parent = fields.get("parent")
-        if not can_create_under(ctx, parent):
-            form.add_error("parent", _("You can only add organisations to your own Kreis."))
+        try:
+            org = actions.create_organisation(acting_user=request.user, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
-            try:
-                org = actions.create_organisation(acting_user=request.user, **fields)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("The organisation has been created."))
-                return redirect("organisations:detail", code=org.code)
+            messages.success(request, _("The organisation has been created."))
+            return redirect("organisations:detail", code=org.code)
     return render(request, "organisations/form.html", {"form": form, "org": None})
 
 

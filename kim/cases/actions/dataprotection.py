@@ -409,13 +409,17 @@ def record_case_read_via_api(case: Case, *, acting_user: Actor) -> Case:
 
 
 @transaction.atomic
-def record_case_export(case: Case, *, acting_user: Actor, fmt: str, sections: list[str]) -> Case:
-    """The Art. 15 export of the person's data (JSON or PDF)."""
+def record_case_export(
+    case: Case, *, acting_user: Actor, fmt: str, sections: list[str], confidential_notes: bool
+) -> Case:
+    """The Art. 15 export of the person's data (JSON or PDF); ``confidential_notes`` tells
+    whether it held every case's confidential notes (D-049), so that the DPO can see which
+    exports were complete."""
     record(
         EventType.CASE_EXPORTED,
         actor=acting_user,
         subject=case,
         organisation=case.organisation,
-        extra={"format": fmt, "sections": sections},
+        extra={"format": fmt, "sections": sections, "confidential_notes": confidential_notes},
     )
     return case

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from kim.accounts.actions import create_user, grant_role, revoke_role
 from kim.audit.models import AuditEvent, EventType
+from kim.cases.actions.lifecycle import assign_case
 from kim.cases.actions.persons import link_household
 from kim.cases.art15 import SECTIONS
 from kim.cases.models import BenefitPeriod, Case
@@ -51,7 +57,7 @@ def test_json_export_contains_every_section(full_case: Any) -> None:
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "private, no-store"
     data = json.loads(response.content)
-    assert set(SECTIONS) <= set(data) and data["format"] == "kim-art15/1"
+    assert set(SECTIONS) <= set(data) and data["format"] == "kim-art15/2"
     person = data["person"]
     assert (person["first_name"], person["last_name"]) == ("Aylin", "Auskunft")
     assert person["birth_date"] == "1990-05-17" and person["phone"] == "0271 000000"
@@ -87,7 +93,7 @@ def test_json_export_contains_every_section(full_case: Any) -> None:
     assert all("actor" not in e for e in data["audit_events"])
 
     event = AuditEvent.objects.get(event_type=EventType.CASE_EXPORTED, subject_code=case.code)
-    assert event.extra == {"format": "json", "sections": SECTIONS}
+    assert event.extra == {"format": "json", "sections": SECTIONS, "confidential_notes": True}
     assert event.actor_username == "cm-siegen"
 
 
@@ -115,3 +121,104 @@ def test_export_needs_reauthentication_and_is_hidden_from_strangers(
     assert not AuditEvent.objects.filter(
         event_type=EventType.CASE_EXPORTED, subject_code=case.code
     ).exists()
+
+
+# -- Confidential notes (D-049) ---------------------------------------------------------------
+
+RESPONSIBLE_NAME = "Clara Fallmanagerin"  # cm-siegen, shown on the case page to deputy and lead
+OMITTED = "Vertrauliche Vermerke zu diesem Fall sind in dieser Auskunft nicht enthalten"
+
+
+def _pdf_text(content: bytes, tmp_path: Path) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    pdf = tmp_path / "auskunft.pdf"
+    pdf.write_bytes(content)
+    result = subprocess.run([tool, str(pdf), "-"], capture_output=True, text=True, check=True)
+    return re.sub(r"\s+", " ", result.stdout)
+
+
+@pytest.fixture
+def deputy(full_case: Any) -> str:
+    """A second case manager of Stadt Siegen, named deputy on the case."""
+    case = full_case[0]
+    user = create_user(
+        acting_user=None, username="vertretung", password="demo", validate_password=False
+    )
+    grant_role(acting_user=None, user=user, organisation=case.organisation, role="case_manager")
+    assign_case(case, acting_user=case.responsible, responsible=case.responsible, deputies=[user])
+    return "vertretung"
+
+
+@pytest.mark.parametrize("persona", ["teamlead-siegen", "vertretung"])
+def test_export_by_anyone_but_the_responsible_omits_confidential_notes_and_says_so(
+    full_case: Any, deputy: str, persona: str, tmp_path: Path
+) -> None:
+    case, _rows, _child = full_case
+    client = _reauthenticated(persona)
+    response = client.get(f"/fallmanagement/faelle/{case.code}/auskunft/json/")
+    assert response.status_code == 200
+    assert b"Vertraulicher Vermerk" not in response.content
+    data = json.loads(response.content)
+    [exported] = data["cases"]
+    assert {a["text"] for a in exported["activities"]} == {"Gespräch über Wohnung"}
+    assert data["confidential_notes_included"] is False
+    notes = exported["confidential_notes"]
+    assert notes["included"] is False
+    assert notes["completed_by"] == {
+        "role": "responsible_case_manager",
+        "role_label": "Fallverantwortliche Fachkraft",
+        "name": RESPONSIBLE_NAME,
+    }
+    assert notes["statement"].startswith(OMITTED) and RESPONSIBLE_NAME in notes["statement"]
+    assert "ohne vertrauliche Vermerke" in data["notes"]
+
+    pdf = client.get(f"/fallmanagement/faelle/{case.code}/auskunft/pdf/")
+    assert pdf.status_code == 200
+    text = _pdf_text(pdf.content, tmp_path)
+    assert "Gespräch über Wohnung" in text and "Vertraulicher Vermerk" not in text
+    assert OMITTED in text and RESPONSIBLE_NAME in text
+
+    events = AuditEvent.objects.filter(event_type=EventType.CASE_EXPORTED, subject_code=case.code)
+    assert [e.extra["confidential_notes"] for e in events] == [False, False]
+
+
+def test_export_by_the_responsible_case_manager_includes_confidential_notes(
+    full_case: Any, deputy: str, tmp_path: Path
+) -> None:
+    case, _rows, _child = full_case
+    client = _reauthenticated("cm-siegen")
+    data = json.loads(client.get(f"/fallmanagement/faelle/{case.code}/auskunft/json/").content)
+    [exported] = data["cases"]
+    assert {a["text"] for a in exported["activities"]} == {
+        "Gespräch über Wohnung",
+        "Vertraulicher Vermerk",
+    }
+    assert data["confidential_notes_included"] is True
+    assert exported["confidential_notes"]["included"] is True
+    assert exported["confidential_notes"]["completed_by"] is None
+    assert OMITTED not in exported["confidential_notes"]["statement"]
+
+    text = _pdf_text(
+        client.get(f"/fallmanagement/faelle/{case.code}/auskunft/pdf/").content, tmp_path
+    )
+    assert "Gespräch über Wohnung" in text and "Vertraulicher Vermerk" in text
+    assert OMITTED not in text
+    event = AuditEvent.objects.filter(event_type=EventType.CASE_EXPORTED).latest("id")
+    assert event.extra["confidential_notes"] is True and event.actor_username == "cm-siegen"
+
+
+def test_export_names_no_one_when_the_responsible_has_left(full_case: Any) -> None:
+    """Whoever no longer holds the case-manager role cannot read the notes (D-041): the export
+    then asks the team lead to name a responsible case manager instead of naming them."""
+    case, _rows, _child = full_case
+    membership = case.responsible.memberships.get(
+        organisation=case.organisation, role="case_manager", revoked_at__isnull=True
+    )
+    revoke_role(acting_user=None, membership=membership)
+    client = _reauthenticated("teamlead-siegen")
+    data = json.loads(client.get(f"/fallmanagement/faelle/{case.code}/auskunft/json/").content)
+    notes = data["cases"][0]["confidential_notes"]
+    assert notes["included"] is False and notes["completed_by"]["name"] == ""
+    assert RESPONSIBLE_NAME not in notes["statement"] and "Teamleitung" in notes["statement"]

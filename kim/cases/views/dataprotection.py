@@ -38,7 +38,13 @@ def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         raise PermissionDenied
     data = art15_data(ctx, case)
     body = art15_json(data) if fmt == "json" else art15_pdf(data)
-    record_case_export(case, acting_user=request.user, fmt=fmt, sections=SECTIONS)
+    record_case_export(
+        case,
+        acting_user=request.user,
+        fmt=fmt,
+        sections=SECTIONS,
+        confidential_notes=data["confidential_notes_included"],
+    )
     return bytes_response(
         body, filename=f"auskunft-{case.person.number}.{fmt}", content_type=CONTENT_TYPES[fmt]
     )
