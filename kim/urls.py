@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include(("kim.core.urls", "core"))),
     path("healthz", core_views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
+    path("rollen/", include("kim.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisationen/", include("kim.organisations.urls")),
     path("audit/", include("kim.audit.urls")),

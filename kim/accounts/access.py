@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
-from kim.accounts.models import PERSONAL_DATA_ROLES, Membership, Role
+from kim.accounts.models import (
+    CONFIRMING_ROLES,
+    PERSONAL_DATA_ROLES,
+    GrantStatus,
+    Membership,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -71,11 +77,14 @@ ANONYMOUS = UserContext(user_id=None, username="", is_superuser=False)
 
 
 def load_user_context(user: AbstractBaseUser | AnonymousUser) -> UserContext:
-    """One query: the user's active memberships with organisation and unit."""
+    """One query: the user's active memberships with organisation and unit.
+
+    Pending and rejected grants (D-051) and revoked memberships give no rights."""
     if not user.is_authenticated:
         return ANONYMOUS
     rows = (
-        Membership.objects.filter(user_id=user.pk, revoked_at__isnull=True)
+        Membership.objects.active()
+        .filter(user_id=user.pk)
         .select_related("organisation", "unit")
         .order_by("granted_at", "id")
     )
@@ -118,6 +127,41 @@ def is_administrator(ctx: UserContext) -> bool:
 
 def can_manage_users(ctx: UserContext) -> bool:
     return is_administrator(ctx)
+
+
+def can_review_grants(ctx: UserContext) -> bool:
+    """Sees pending and recently decided role grants: administrators and the DPO."""
+    return is_administrator(ctx) or ctx.has_role(Role.DPO)
+
+
+def can_decide_grant(ctx: UserContext, membership: Membership) -> bool:
+    """The four-eyes rule on role grants (D-051), shared by the pages and the actions.
+
+    A grant that is still pending and not revoked is confirmed or rejected by someone who holds
+    an active administrator or DPO membership and who neither made nor received it. The
+    superuser flag alone does not count: one administrator can set it on any account."""
+    return (
+        ctx.user_id is not None
+        and membership.status == GrantStatus.PENDING
+        and membership.revoked_at is None
+        and ctx.has_role(*CONFIRMING_ROLES)
+        and ctx.user_id not in (membership.granted_by_id, membership.user_id)
+    )
+
+
+def get_grant_for_review(ctx: UserContext, code: str) -> Membership:
+    """A membership for the confirm/reject pages: 404 for everyone who may not review grants,
+    exactly like a made-up code."""
+    if not can_review_grants(ctx):
+        raise Http404("Membership not found")
+    found = (
+        Membership.objects.select_related("user", "organisation", "unit", "granted_by")
+        .filter(code=code)
+        .first()
+    )
+    if found is None:
+        raise Http404("Membership not found")
+    return found
 
 
 def has_totp(user: AbstractBaseUser | AnonymousUser) -> bool:

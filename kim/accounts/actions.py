@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kim.accounts.models import Membership, Role
+from kim.accounts.access import can_decide_grant, load_user_context
+from kim.accounts.models import (
+    CONFIRMATION_ROLES,
+    GrantStatus,
+    Membership,
+    Role,
+)
 from kim.audit.models import EventType
 from kim.audit.record import record
-from kim.core.models import Actor
+from kim.core.models import Actor, actor_user
 from kim.organisations.models import Organisation, OrganisationalUnit
 
 
@@ -54,6 +60,18 @@ def create_user(
     return user
 
 
+def _grant_status(acting_user: Actor, role: str) -> str:
+    """Pending when an administrator grants a role that needs a second person (D-051).
+
+    Grants with no acting user are the operator's: the demo seed and ``kim grant_role`` (and
+    tests). Whoever runs them already has the server and its database, so a second person in
+    the application would protect nothing; they are active at once and audited as such.
+    """
+    if actor_user(acting_user) is not None and role in CONFIRMATION_ROLES:
+        return GrantStatus.PENDING
+    return GrantStatus.ACTIVE
+
+
 @transaction.atomic
 def grant_role(
     *,
@@ -62,26 +80,84 @@ def grant_role(
     organisation: Organisation,
     role: str,
     unit: OrganisationalUnit | None = None,
+    via: str = "",
 ) -> Membership:
+    """Grant a role; roles in ``CONFIRMATION_ROLES`` granted by a user wait for confirmation.
+
+    ``via`` names the channel in the audit event ("admin", "command"; empty for the rest).
+    """
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     if unit is not None and unit.organisation_id != organisation.pk:
         raise ValidationError({"unit": _("The unit does not belong to this organisation.")})
-    if Membership.objects.filter(
-        user=user, organisation=organisation, role=role, revoked_at__isnull=True
-    ).exists():
+    if Membership.objects.held().filter(user=user, organisation=organisation, role=role).exists():
         raise ValidationError({"role": _("The user already holds this role here.")})
+    status = _grant_status(acting_user, role)
     membership = Membership.objects.create(
-        user=user, organisation=organisation, role=role, unit=unit
+        user=user,
+        organisation=organisation,
+        role=role,
+        unit=unit,
+        status=status,
+        granted_by=actor_user(acting_user),
     )
+    extra = {"user": str(user.pk), "role": role, "status": status}
+    if via:
+        extra["via"] = via
     record(
         EventType.ROLE_GRANTED,
         actor=acting_user,
         subject=membership,
         organisation=organisation,
-        extra={"user": str(user.pk), "role": role},
+        extra=extra,
     )
     return membership
+
+
+def _decide(acting_user: Actor, membership: Membership, status: str, event: str) -> Membership:
+    """Lock the row, check the four-eyes rule against the database, then decide and record."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    decider = actor_user(acting_user)
+    if decider is None or not can_decide_grant(load_user_context(decider), locked):
+        raise PermissionDenied(
+            _(
+                "Only a second administrator or the data-protection officer may decide a "
+                "pending role grant – never the person who granted or received it."
+            )
+        )
+    locked.status = status
+    locked.decided_by = decider
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        event,
+        actor=acting_user,
+        subject=locked,
+        organisation=locked.organisation,
+        extra={
+            "user": str(locked.user_id),
+            "role": locked.role,
+            "granted_by": str(locked.granted_by_id or ""),
+        },
+    )
+    membership.status, membership.decided_by, membership.decided_at = (
+        locked.status,
+        locked.decided_by,
+        locked.decided_at,
+    )
+    return membership
+
+
+@transaction.atomic
+def confirm_role(*, acting_user: Actor, membership: Membership) -> Membership:
+    """Confirm a pending grant: from now on it counts (second step of the four-eyes rule)."""
+    return _decide(acting_user, membership, GrantStatus.ACTIVE, EventType.ROLE_CONFIRMED)
+
+
+@transaction.atomic
+def reject_role(*, acting_user: Actor, membership: Membership) -> Membership:
+    """Reject a pending grant: it never counts; granting the role again starts anew."""
+    return _decide(acting_user, membership, GrantStatus.REJECTED, EventType.ROLE_REJECTED)
 
 
 @transaction.atomic

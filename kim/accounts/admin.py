@@ -16,12 +16,39 @@ from kim.audit.record import record
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "organisation", "unit", "granted_at", "revoked_at")
-    list_filter = ("role", "revoked_at")
+    """Grants go through ``grant_role``: a role that needs a second person lands in "pending"
+    (D-051) and is confirmed on ``/rollen/freigaben/``, never here. The form offers only who,
+    where and which role; status and the decision fields cannot be posted."""
+
+    list_display = (
+        "user",
+        "role",
+        "organisation",
+        "unit",
+        "status",
+        "granted_by",
+        "granted_at",
+        "decided_by",
+        "revoked_at",
+    )
+    list_filter = ("status", "role", "revoked_at")
     search_fields = ("user__username", "organisation__name")
     autocomplete_fields = ("organisation",)
-    readonly_fields = ("granted_at", "revoked_at")
+    fields = ("user", "organisation", "unit", "role")
+    readonly_fields = (
+        "granted_at",
+        "revoked_at",
+        "status",
+        "granted_by",
+        "decided_by",
+        "decided_at",
+    )
     actions = ["revoke_selected"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.fields
+        return (*self.fields, *self.readonly_fields)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
@@ -36,12 +63,13 @@ class MembershipAdmin(admin.ModelAdmin):
             organisation=obj.organisation,
             role=obj.role,
             unit=obj.unit,
+            via="admin",
         )
         obj.pk = created.pk
 
     @admin.action(description="Rollen entziehen")
     def revoke_selected(self, request: HttpRequest, queryset: Any) -> None:
-        for membership in queryset.filter(revoked_at__isnull=True):
+        for membership in queryset.held():
             revoke_role(acting_user=request.user, membership=membership)
 
 

@@ -38,6 +38,43 @@ PERSONAL_DATA_ROLES = frozenset(
 )
 
 
+# Roles that open case or screening data, and the roles that may confirm such grants: granted by
+# an administrator they wait for a second person (D-051). Were administrator and DPO not on the
+# list, an administrator could give a second account of their own the right to confirm.
+CONFIRMATION_ROLES = frozenset(
+    {Role.CASE_MANAGER, Role.TEAM_LEAD, Role.B3_OFFICER, Role.DPO, Role.ADMINISTRATOR}
+)
+# Who confirms or rejects a pending grant (never the grantor or the grantee).
+CONFIRMING_ROLES = (Role.ADMINISTRATOR, Role.DPO)
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    ACTIVE = "active", _("Active")
+    REJECTED = "rejected", _("Rejected")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    """The one place that says which memberships count."""
+
+    def active(self) -> MembershipQuerySet:
+        """Memberships that give rights: confirmed (or needing no confirmation), not revoked.
+
+        Every read for authorization – the request's ``UserContext``, lists of case managers,
+        assignment checks – goes through this method."""
+        return self.filter(status=GrantStatus.ACTIVE, revoked_at__isnull=True)
+
+    def pending(self) -> MembershipQuerySet:
+        """Grants waiting for a second person; they give no rights yet."""
+        return self.filter(status=GrantStatus.PENDING, revoked_at__isnull=True)
+
+    def held(self) -> MembershipQuerySet:
+        """Active or pending: what blocks granting the same role twice."""
+        return self.filter(
+            status__in=[GrantStatus.ACTIVE, GrantStatus.PENDING], revoked_at__isnull=True
+        )
+
+
 class Membership(models.Model):
     code = CodeField()
     user = models.ForeignKey(
@@ -63,6 +100,32 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=GrantStatus.choices,
+        default=GrantStatus.PENDING,
+        db_index=True,
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("confirmed or rejected at"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -70,7 +133,7 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "organisation", "role"],
-                condition=Q(revoked_at__isnull=True),
+                condition=Q(revoked_at__isnull=True) & ~Q(status="rejected"),
                 name="membership_unique_active_role",
             )
         ]

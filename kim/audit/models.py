@@ -29,6 +29,8 @@ class EventType(models.TextChoices):
     API_TOKEN_REVOKED = "accounts.api_token_revoked", _("API token revoked")
     ROLE_GRANTED = "accounts.role_granted", _("Role granted")
     ROLE_REVOKED = "accounts.role_revoked", _("Role revoked")
+    ROLE_CONFIRMED = "accounts.role_confirmed", _("Role grant confirmed")
+    ROLE_REJECTED = "accounts.role_rejected", _("Role grant rejected")
     ORGANISATION_CREATED = "organisations.created", _("Organisation created")
     ORGANISATION_UPDATED = "organisations.updated", _("Organisation updated")
     UNIT_CREATED = "organisations.unit_created", _("Organisational unit created")

@@ -213,13 +213,14 @@ def _cases_with_reading_responsible(cases: list[Case]) -> set[int]:
     """Ids of the cases whose responsible case manager may read confidential notes: they still
     hold the case-manager role in the case's organisation (D-041). One query."""
     held = set(
-        Membership.objects.filter(
+        Membership.objects.active()
+        .filter(
             role=Role.CASE_MANAGER,
-            revoked_at__isnull=True,
             user__is_active=True,
             user_id__in={c.responsible_id for c in cases},
             organisation_id__in={c.organisation_id for c in cases},
-        ).values_list("user_id", "organisation_id")
+        )
+        .values_list("user_id", "organisation_id")
     )
     return {c.pk for c in cases if (c.responsible_id, c.organisation_id) in held}
 

@@ -76,8 +76,10 @@ def _authorities() -> dict[str, Organisation]:
 
 def _case_manager(username: str) -> tuple[User, Organisation]:
     user = get_user_model().objects.get(username=username)
-    membership = Membership.objects.select_related("organisation").get(
-        user=user, role=Role.CASE_MANAGER, revoked_at__isnull=True
+    membership = (
+        Membership.objects.active()
+        .select_related("organisation")
+        .get(user=user, role=Role.CASE_MANAGER)
     )
     return user, membership.organisation
 

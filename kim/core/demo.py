@@ -382,9 +382,9 @@ def _seed_personas(orgs: dict[str, Organisation]) -> None:
                 validate_password=False,
             )
         org = orgs[p.organisation]
-        if not Membership.objects.filter(
-            user=user, organisation=org, role=p.role, revoked_at__isnull=True
-        ).exists():
+        # The seed is system-run (no acting administrator): its grants are active at once
+        # and audited as such, like ``kim grant_role`` (D-051).
+        if not Membership.objects.held().filter(user=user, organisation=org, role=p.role).exists():
             grant_role(
                 acting_user=None,
                 user=user,

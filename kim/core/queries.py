@@ -199,7 +199,7 @@ def _audit_card() -> Card:
 
 
 def _admin_card() -> Card:
-    users = Membership.objects.filter(revoked_at__isnull=True).values("user").distinct().count()
+    users = Membership.objects.active().values("user").distinct().count()
     card = Card(
         title=_("Administration"), intro=_("Active users with a role: %(n)d") % {"n": users}
     )

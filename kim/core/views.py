@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kim.accounts.access import has_totp, user_context
+from kim.accounts.queries import grant_overview
 from kim.core.queries import start_page_cards
 
 
@@ -20,7 +21,12 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/start.html",
-        {"cards": start_page_cards(ctx), "ctx": ctx, "has_mfa": has_mfa},
+        {
+            "cards": start_page_cards(ctx),
+            "ctx": ctx,
+            "has_mfa": has_mfa,
+            "grants": grant_overview(ctx),
+        },
     )
 
 

@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kim.accounts.access import UserContext, is_administrator
-from kim.accounts.models import Role
+from kim.accounts.models import Membership, Role
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.models import (
     Agreement,
@@ -211,16 +211,16 @@ def follow_up_owners_for_talk(talk: Talk) -> QuerySet[User]:
     """Who can own a follow-up task: active users with a cooperation role in the talk's Kreis
     or in one of the organisations that took part (one membership must satisfy all of it)."""
     taking_part = TalkParticipant.objects.filter(talk=talk).values("organisation_id")
-    return (
-        User.objects.filter(
-            Q(memberships__organisation_id=talk.region_id)
-            | Q(memberships__organisation_id__in=taking_part),
-            is_active=True,
-            memberships__revoked_at__isnull=True,
-            memberships__role__in=PARTNER_ROLES,
+    members = (
+        Membership.objects.active()
+        .filter(
+            Q(organisation_id=talk.region_id) | Q(organisation_id__in=taking_part),
+            role__in=PARTNER_ROLES,
         )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=members, is_active=True).order_by(
+        "last_name", "first_name", "username"
     )
 
 

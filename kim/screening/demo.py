@@ -402,8 +402,10 @@ def demo_persons(today: dt.date) -> list[dict[str, Any]]:
 
 def _officer() -> tuple[Any, Organisation]:
     user = get_user_model().objects.get(username="abh")
-    membership = Membership.objects.select_related("organisation").get(
-        user=user, role=Role.B3_OFFICER, revoked_at__isnull=True
+    membership = (
+        Membership.objects.active()
+        .select_related("organisation")
+        .get(user=user, role=Role.B3_OFFICER)
     )
     return user, membership.organisation
 

@@ -82,9 +82,11 @@ STEP_NAMES = {
 
 def check_case_manager(user: User, organisation: Organisation, field: str = "responsible") -> None:
     """``user`` must hold the case-manager role in ``organisation`` (city and Träger apart)."""
-    if not Membership.objects.filter(
-        user=user, organisation=organisation, role=Role.CASE_MANAGER, revoked_at__isnull=True
-    ).exists():
+    if (
+        not Membership.objects.active()
+        .filter(user=user, organisation=organisation, role=Role.CASE_MANAGER)
+        .exists()
+    ):
         raise ValidationError(
             {
                 field: _("%(name)s is not a case manager of %(org)s.")

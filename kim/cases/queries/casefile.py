@@ -134,7 +134,9 @@ def partner_organisations(case: Case) -> QuerySet[Organisation]:
 
 def case_managers_of(case: Case) -> QuerySet[User]:
     """Users holding the case-manager role in the case's organisation."""
-    ids = Membership.objects.filter(
-        organisation_id=case.organisation_id, role=Role.CASE_MANAGER, revoked_at__isnull=True
-    ).values("user_id")
+    ids = (
+        Membership.objects.active()
+        .filter(organisation_id=case.organisation_id, role=Role.CASE_MANAGER)
+        .values("user_id")
+    )
     return User.objects.filter(pk__in=ids, is_active=True).order_by("last_name", "username")

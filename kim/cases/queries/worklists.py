@@ -306,11 +306,10 @@ def team_case_managers(ctx: UserContext) -> QuerySet[User]:
     lead_orgs = ctx.organisations_with_role(Role.TEAM_LEAD)
     return User.objects.filter(
         Exists(
-            Membership.objects.filter(
+            Membership.objects.active().filter(
                 user_id=OuterRef("pk"),
                 organisation_id__in=lead_orgs,
                 role=Role.CASE_MANAGER,
-                revoked_at__isnull=True,
             )
         )
     ).order_by("last_name", "first_name", "username")
@@ -333,9 +332,8 @@ def team_overview(ctx: UserContext, today: dt.date) -> list[TeamRow]:
     """Per case manager of the led organisations: cases by phase, caseload, overdue (4 queries)."""
     lead_orgs = ctx.organisations_with_role(Role.TEAM_LEAD)
     members = list(
-        Membership.objects.filter(
-            organisation_id__in=lead_orgs, role=Role.CASE_MANAGER, revoked_at__isnull=True
-        )
+        Membership.objects.active()
+        .filter(organisation_id__in=lead_orgs, role=Role.CASE_MANAGER)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user_id")
     )

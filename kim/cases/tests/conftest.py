@@ -21,8 +21,10 @@ def organisation_of(username: str) -> Organisation:
     """The organisation in which the persona is a case manager."""
     from kim.accounts.models import Membership, Role
 
-    membership = Membership.objects.select_related("organisation").get(
-        user__username=username, role=Role.CASE_MANAGER, revoked_at__isnull=True
+    membership = (
+        Membership.objects.active()
+        .select_related("organisation")
+        .get(user__username=username, role=Role.CASE_MANAGER)
     )
     return membership.organisation
 

@@ -1,0 +1,94 @@
+"""Confirming and rejecting role grants (four-eyes rule, D-051).
+
+Administrators and the data-protection officer see the pending grants; whoever neither made
+nor received a grant confirms or rejects it after entering the password again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kim.accounts.access import (
+    UserContext,
+    can_decide_grant,
+    can_review_grants,
+    get_grant_for_review,
+    user_context,
+)
+from kim.accounts.actions import confirm_role, reject_role
+from kim.accounts.models import CONFIRMING_ROLES, GrantStatus, Membership
+from kim.accounts.queries import grant_overview
+
+
+@login_required
+@require_GET
+def grant_list(request: HttpRequest) -> HttpResponse:
+    ctx = user_context(request)
+    if not can_review_grants(ctx):
+        raise PermissionDenied
+    return render(request, "accounts/grant_list.html", {"grants": grant_overview(ctx)})
+
+
+def _refusal(ctx: UserContext, grant: Membership) -> str:
+    """Why the reader may not decide this grant, in words (empty when they may)."""
+    if grant.revoked_at is not None:
+        return _("This grant has been revoked; there is nothing left to decide.")
+    if grant.status != GrantStatus.PENDING:
+        return _("This grant has already been decided.")
+    if ctx.user_id == grant.user_id:
+        return _("The grant is for you: someone else has to confirm it.")
+    if ctx.user_id == grant.granted_by_id:
+        return _(
+            "You granted this role: a second administrator or the data-protection officer has "
+            "to confirm it."
+        )
+    if not ctx.has_role(*CONFIRMING_ROLES):
+        return _(
+            "Only holders of the administrator or data-protection officer role may confirm grants."
+        )
+    return ""
+
+
+Decision = Callable[..., Membership]
+
+
+def _decide(request: HttpRequest, code: str, decision: Decision, done: str) -> HttpResponse:
+    ctx = user_context(request)
+    grant = get_grant_for_review(ctx, code)
+    may_decide = can_decide_grant(ctx, grant)
+    if request.method == "POST":
+        if not may_decide:
+            raise PermissionDenied
+        decision(acting_user=request.user, membership=grant)
+        messages.success(request, done)
+        return redirect("accounts:grant_list")
+    context = {
+        "grant": grant,
+        "may_decide": may_decide,
+        "refusal": _refusal(ctx, grant),
+        "confirming": decision is confirm_role,
+    }
+    return render(request, "accounts/grant_decide.html", context)
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def grant_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    return _decide(request, code, confirm_role, _("The role grant has been confirmed."))
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def grant_reject(request: HttpRequest, code: str) -> HttpResponse:
+    return _decide(request, code, reject_role, _("The role grant has been rejected."))
