@@ -37,6 +37,7 @@ class UserContext:
     username: str
     is_superuser: bool
     memberships: tuple[MembershipInfo, ...] = field(default_factory=tuple)
+    is_staff: bool = False  # Django's flag for its admin site (``/verwaltung/``)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -97,6 +98,7 @@ def load_user_context(user: AbstractBaseUser | AnonymousUser) -> UserContext:
         username=user.get_username(),
         is_superuser=bool(getattr(user, "is_superuser", False)),
         memberships=infos,
+        is_staff=bool(getattr(user, "is_staff", False) and user.is_active),
     )
 
 
@@ -118,6 +120,12 @@ def is_administrator(ctx: UserContext) -> bool:
 
 def can_manage_users(ctx: UserContext) -> bool:
     return is_administrator(ctx)
+
+
+def can_use_admin_site(ctx: UserContext) -> bool:
+    """Django's admin site opens for active staff accounts only (``AdminSite.has_permission``),
+    whatever their roles: an administrator by role without the flag gets its login page."""
+    return ctx.is_staff
 
 
 def has_totp(user: AbstractBaseUser | AnonymousUser) -> bool:
