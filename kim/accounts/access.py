@@ -43,6 +43,7 @@ class UserContext:
     username: str
     is_superuser: bool
     memberships: tuple[MembershipInfo, ...] = field(default_factory=tuple)
+    is_staff: bool = False  # Django's flag for its admin site (``/verwaltung/``)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -106,6 +107,7 @@ def load_user_context(user: AbstractBaseUser | AnonymousUser) -> UserContext:
         username=user.get_username(),
         is_superuser=bool(getattr(user, "is_superuser", False)),
         memberships=infos,
+        is_staff=bool(getattr(user, "is_staff", False) and user.is_active),
     )
 
 
@@ -162,6 +164,12 @@ def get_grant_for_review(ctx: UserContext, code: str) -> Membership:
     if found is None:
         raise Http404("Membership not found")
     return found
+
+
+def can_use_admin_site(ctx: UserContext) -> bool:
+    """Django's admin site opens for active staff accounts only (``AdminSite.has_permission``),
+    whatever their roles: an administrator by role without the flag gets its login page."""
+    return ctx.is_staff
 
 
 def has_totp(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -151,6 +151,13 @@ def can_assign_case(ctx: UserContext, case: Case) -> bool:
     return case_role(ctx, case) in (CaseRole.TEAM_LEAD, CaseRole.RESPONSIBLE)
 
 
+def can_screen_client(ctx: UserContext, case: Case) -> bool:
+    """Baustein-3 screening of the person (``kim.screening.clients``): the responsible case
+    manager and the deputies, not the team lead. The screening page also needs an active
+    screening consent of the person."""
+    return case_role(ctx, case) in (CaseRole.RESPONSIBLE, CaseRole.DEPUTY)
+
+
 def can_read_confidential(ctx: UserContext, case: Case) -> bool:
     return case_role(ctx, case) == CaseRole.RESPONSIBLE
 

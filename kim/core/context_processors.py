@@ -10,7 +10,12 @@ from kim.audit.access import can_view_audit
 from kim.cases.access import can_use_cases, can_view_barrier_log
 from kim.council.access import can_use_council
 from kim.organisations.access import can_browse_directory
-from kim.partners.access import can_use_partners
+from kim.partners.access import (
+    can_use_agreements,
+    can_use_calls,
+    can_use_deadlines,
+    can_use_partners,
+)
 from kim.programmes.access import can_use_programme
 from kim.screening.access import can_use_screening
 
@@ -30,6 +35,9 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             "audit": can_view_audit(uctx),
             "programme": can_use_programme(uctx),
             "partners": can_use_partners(uctx),
+            "agreements": can_use_agreements(uctx),
+            "calls": can_use_calls(uctx),
+            "deadlines": can_use_deadlines(uctx),
             "council": can_use_council(uctx),
             "cases": can_use_cases(uctx),
             "screening": can_use_screening(uctx),

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kim.accounts.access import MembershipInfo, UserContext, is_administrator
+from kim.accounts.access import (
+    MembershipInfo,
+    UserContext,
+    can_use_admin_site,
+    is_administrator,
+)
 from kim.accounts.models import Membership, Role
 from kim.audit.access import can_view_audit
 from kim.audit.models import AuditEvent, EventType
@@ -198,12 +203,13 @@ def _audit_card() -> Card:
     return card
 
 
-def _admin_card() -> Card:
+def _admin_card(ctx: UserContext) -> Card:
     users = Membership.objects.active().values("user").distinct().count()
     card = Card(
         title=_("Administration"), intro=_("Active users with a role: %(n)d") % {"n": users}
     )
-    card.items.append(Item(_("Manage users and roles (admin site)"), reverse("admin:index")))
+    if can_use_admin_site(ctx):
+        card.items.append(Item(_("Manage users and roles (admin site)"), reverse("admin:index")))
     return card
 
 
@@ -218,19 +224,20 @@ def _council_card() -> Card:
     return card
 
 
-def _follow_up_card(user_id: int | None, today: dt.date) -> Card | None:
-    """The user's open follow-up tasks from talks, overdue ones first (one query)."""
-    tasks = open_follow_ups(user_id, today)
+def _follow_up_card(ctx: UserContext, today: dt.date) -> Card | None:
+    """The user's open follow-up tasks from talks, overdue ones first (one query); each links
+    to its talk only when the user may read the talk."""
+    tasks = open_follow_ups(ctx, today)
     if not tasks:
         return None
     card = Card(title=_("Your follow-up tasks"))
-    for task, overdue in tasks:
+    for task, overdue, readable in tasks:
         values = {"due": task.due.strftime("%d.%m.%Y"), "task": task.title}
         card.items.append(
             Item(
                 (_("Overdue since %(due)s: %(task)s") if overdue else _("Due %(due)s: %(task)s"))
                 % values,
-                reverse("partners:talk_detail", args=[task.talk.code]),
+                reverse("partners:talk_detail", args=[task.talk.code]) if readable else "",
                 "warning" if overdue else "",
             )
         )
@@ -291,7 +298,7 @@ def _membership_card(m: MembershipInfo, today: dt.date) -> Card | None:
 def start_page_cards(ctx: UserContext, today: dt.date | None = None) -> list[Card]:
     today = today or timezone.localdate()
     cards: list[Card] = []
-    follow_ups = _follow_up_card(ctx.user_id, today)
+    follow_ups = _follow_up_card(ctx, today)
     if follow_ups is not None:
         cards.append(follow_ups)
     if can_use_deadlines(ctx):
@@ -308,5 +315,5 @@ def start_page_cards(ctx: UserContext, today: dt.date | None = None) -> list[Car
     if can_view_audit(ctx):
         cards.append(_audit_card())
     if is_administrator(ctx):
-        cards.append(_admin_card())
+        cards.append(_admin_card(ctx))
     return cards

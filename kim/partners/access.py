@@ -140,6 +140,17 @@ def traeger_for_user(ctx: UserContext) -> QuerySet[Organisation]:
     return qs.filter(Q(region_id__in=regions) | Q(id__in=own))
 
 
+def can_view_traeger(ctx: UserContext, org: Organisation) -> bool:
+    """Whether the agency's page opens for the user: ``traeger_for_user`` as a predicate, for
+    the links to it (a talk's participants)."""
+    if org.kind != OrgKind.TRAEGER:
+        return False
+    if is_administrator(ctx):
+        return True
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
+    return org.region_id in regions or org.pk in ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+
+
 def get_traeger_for_user(ctx: UserContext, code: str) -> Organisation:
     org = traeger_for_user(ctx).select_related("umbrella", "region").filter(code=code).first()
     if org is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    Exists,
     IntegerField,
     Min,
     OuterRef,
@@ -240,11 +241,15 @@ def traeger_participants(talk: Talk) -> list[Organisation]:
     return [p.organisation for p in talk.participants.all() if p.role == ParticipantRole.TRAEGER]
 
 
-def open_follow_ups(user_id: int | None, today: dt.date) -> list[tuple[FollowUp, bool]]:
-    """The user's open tasks, overdue first, each with whether it is overdue (one query)."""
-    tasks = list(follow_ups_for_owner(user_id).order_by("due", "id"))
-    overdue = [t for t in tasks if t.due < today]
-    return [(t, True) for t in overdue] + [(t, False) for t in tasks if t.due >= today]
+def open_follow_ups(ctx: UserContext, today: dt.date) -> list[tuple[FollowUp, bool, bool]]:
+    """The user's open tasks, overdue first, each with whether it is overdue and whether the
+    user may read its talk (``talks_for_user``): an owner need not (one query)."""
+    readable = Exists(talks_for_user(ctx).filter(pk=OuterRef("talk_id")))
+    tasks = list(
+        follow_ups_for_owner(ctx.user_id).annotate(readable=readable).order_by("due", "id")
+    )
+    rows: list[tuple[FollowUp, bool, bool]] = [(t, t.due < today, t.readable) for t in tasks]
+    return [r for r in rows if r[1]] + [r for r in rows if not r[1]]
 
 
 # --- pass-through agreements ---------------------------------------------------------------

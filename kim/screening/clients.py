@@ -44,7 +44,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kim.accounts.access import UserContext
-from kim.cases.access import CaseRole, case_role, get_case_for_user
+from kim.cases.access import can_screen_client, get_case_for_user
 from kim.cases.models import (
     BenefitPeriod,
     BenefitSystem,
@@ -59,7 +59,6 @@ from kim.cases.models import (
 )
 from kim.screening.facts import Period, PersonFacts, Status
 
-SCREENING_ROLES = (CaseRole.RESPONSIBLE, CaseRole.DEPUTY)
 SGB_II_XII = (BenefitSystem.SGB_II, BenefitSystem.SGB_XII)
 SAME_STATUS = {
     ResidenceStatus.GESTATTUNG: Status.GESTATTUNG,
@@ -76,11 +75,6 @@ _SECTION = re.compile(r"(\d+[a-z]?)(?![A-Za-z])(?:\s*Abs\.?\s*(\d+))?")
 # --------------------------------------------------------------------------------------------
 # Who may screen
 # --------------------------------------------------------------------------------------------
-
-
-def can_screen_client(ctx: UserContext, case: Case) -> bool:
-    """The responsible case manager and the deputies (not the team lead)."""
-    return case_role(ctx, case) in SCREENING_ROLES
 
 
 def active_screening_consent(case: Case, day: dt.date) -> Consent | None:

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from kim.accounts.access import UserContext
-from kim.cases.access import can_disclose, can_edit_case
+from kim.cases.access import can_disclose, can_edit_case, can_screen_client
 from kim.cases.actions.referrals import REFERRAL_MOVES
 from kim.cases.models import (
     Barrier,
@@ -29,6 +29,7 @@ from kim.cases.models import (
     CaseDocument,
     Consent,
     ConsentFormText,
+    ConsentScope,
     DataCategory,
     Disclosure,
     Goal,
@@ -71,8 +72,10 @@ def consent_context(ctx: UserContext, case: Case) -> dict[str, Any]:
     Seven queries, whatever the number of rows."""
     today = timezone.localdate()
     referrals = Referral.objects.filter(case=case).select_related("recipient", "goal")
+    rows = consent_rows(case, today)
+    screening_consent = any(r.active and r.consent.scope == ConsentScope.SCREENING for r in rows)
     return {
-        "consent_rows": consent_rows(case, today),
+        "consent_rows": rows,
         "referral_rows": [(r, REFERRAL_MOVES.get(r.status, ())) for r in referrals],
         "conference_list": CaseConference.objects.filter(case=case).prefetch_related(
             "participants"
@@ -85,6 +88,9 @@ def consent_context(ctx: UserContext, case: Case) -> dict[str, Any]:
         ),
         "may_disclose": can_disclose(ctx, case),
         "may_edit_consents": can_edit_case(ctx, case),
+        # The screening page's door (kim.screening.clients.get_client_for_screening): the
+        # case's own case managers, with an active screening consent of the person.
+        "may_screen": can_screen_client(ctx, case) and screening_consent,
     }
 
 

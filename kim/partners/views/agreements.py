@@ -48,7 +48,6 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "agreements": queries.agreement_list(ctx),
         "today": timezone.localdate(),
         "may_create": grantors_for_user(ctx).exists(),
-        "may_see_deadlines": can_use_deadlines(ctx),
     }
     return render(request, "partners/agreement_list.html", context)
 

@@ -20,9 +20,8 @@ from kim.partners import actions, queries
 from kim.partners.access import (
     can_complete_follow_up,
     can_manage_talk,
-    can_use_calls,
-    can_use_deadlines,
     can_use_partners,
+    can_view_traeger,
     follow_up_owners_for_talk,
     get_document_for_user,
     get_follow_up_for_completing,
@@ -33,7 +32,7 @@ from kim.partners.access import (
     traeger_for_talks,
 )
 from kim.partners.forms import FollowUpForm, MinutesForm, OutcomeForm, TalkFilterForm, TalkForm
-from kim.partners.models import Talk, TalkFormat
+from kim.partners.models import ParticipantRole, Talk, TalkFormat
 from kim.programmes.access import can_view_position
 
 
@@ -67,8 +66,6 @@ def talk_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(talks, TALKS_PER_PAGE).get_page(request.GET.get("page")),
         "params": params.urlencode(),
         "may_record": hosts_for_user(ctx).exists(),
-        "may_see_deadlines": can_use_deadlines(ctx),
-        "may_see_calls": can_use_calls(ctx),
     }
     template = (
         "partners/_talk_table.html"
@@ -162,6 +159,10 @@ def talk_detail(request: HttpRequest, code: str) -> HttpResponse:
             "talk": talk,
             "today": today,
             "may_manage": can_manage_talk(ctx, talk),
+            "participants": [
+                (p, p.role == ParticipantRole.TRAEGER and can_view_traeger(ctx, p.organisation))
+                for p in talk.participants.all()
+            ],
             "positions": [(p, can_view_position(ctx, p)) for p in talk.positions.all()],
             "tasks": [
                 (t, t.done_at is None and t.due < today, can_complete_follow_up(ctx, t))

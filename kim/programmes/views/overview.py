@@ -61,8 +61,9 @@ def town_overview(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     home = get_organisation_for_user(ctx, code)
     region = home if home.is_region else home.region
+    may_view_region = region is not None and can_view_overview(ctx, region)
     if region is None or not (
-        can_view_overview(ctx, region)
+        may_view_region
         or home.pk
         in ctx.organisations_with_role(
             "programme_lead", "team_lead", "traeger_manager", "b3_officer"
@@ -80,6 +81,7 @@ def town_overview(request: HttpRequest, code: str) -> HttpResponse:
             "overview": queries.programme_overview(region, day, home=home),
             "day": day,
             "forecast": forecast,
+            "may_view_region": may_view_region,
         },
     )
 
