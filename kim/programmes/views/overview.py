@@ -70,7 +70,9 @@ def town_overview(request: HttpRequest, code: str) -> HttpResponse:
     ):
         raise PermissionDenied
     day = PositionFilterForm(request.GET).reference_date()
-    forecast = queries.forecast_for(region, home=home, years=range(day.year, day.year + 5))
+    forecast = queries.forecast_for(
+        region, reader=ctx, home=home, years=range(day.year, day.year + 5)
+    )
     return render(
         request,
         "programmes/town_overview.html",
