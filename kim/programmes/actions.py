@@ -165,12 +165,16 @@ def change_position_status(
 
 @transaction.atomic
 def create_staff_member(
-    *, acting_user: Actor, region: Organisation, pseudonym: str, name: str = ""
+    *, acting_user: Actor, employer: Organisation, pseudonym: str, name: str = ""
 ) -> StaffMember:
-    staff = StaffMember(region=region, pseudonym=pseudonym, name=name)
+    """A staff record of ``employer`` (the organisation hosting the posts the person holds)."""
+    region_id = employer.region_id_or_self
+    if region_id is None:
+        raise ValidationError(_("Staff are employed by an organisation of a Kreis."))
+    staff = StaffMember(region_id=region_id, employer=employer, pseudonym=pseudonym, name=name)
     staff.full_clean()
     staff.save()
-    record(EventType.STAFF_CREATED, actor=acting_user, subject=staff, organisation=region)
+    record(EventType.STAFF_CREATED, actor=acting_user, subject=staff, organisation=employer)
     return staff
 
 
@@ -199,9 +203,12 @@ def assign_incumbent(
     start: dt.date,
     end: dt.date | None = None,
 ) -> Incumbency:
-    """Put a staff member on the post; the post's status becomes ``filled`` from ``start``."""
-    if staff.region_id != position.region_id:
-        raise ValidationError({"staff": _("The staff member belongs to another Kreis.")})
+    """Put a staff member on the post; the post's status becomes ``filled`` from ``start``.
+
+    Only staff of the post's employing organisation (its home) may hold it (decisions D-046).
+    """
+    if staff.employer_id != position.home_id:
+        raise ValidationError({"staff": _("The staff member is employed by another organisation.")})
     overlapping = [i for i in position.incumbencies.all() if i.end is None or i.end >= start]
     total_share = len(overlapping)
     if total_share and position.vze <= Decimal(1):
@@ -408,7 +415,7 @@ def assign_incumbent_or_new_staff(
                 {"new_pseudonym": _("This pseudonym is already in use in this Kreis.")}
             )
         staff = create_staff_member(
-            acting_user=acting_user, region=position.region, pseudonym=new_pseudonym, name=new_name
+            acting_user=acting_user, employer=position.home, pseudonym=new_pseudonym, name=new_name
         )
     return assign_incumbent(position, acting_user=acting_user, staff=staff, start=start)
 

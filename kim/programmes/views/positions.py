@@ -20,10 +20,12 @@ from kim.programmes import actions, queries
 from kim.programmes.access import (
     can_create_position_at,
     can_edit_position,
+    can_manage_staff,
     can_see_staff_names,
     can_use_programme,
     get_position_for_editing,
     get_position_for_user,
+    get_staff_for_position,
     position_homes_for_user,
     positions_for_user,
     staff_for_position,
@@ -139,6 +141,10 @@ def position_detail(request: HttpRequest, code: str) -> HttpResponse:
             "status": position.status_on(today),
             "may_edit": can_edit_position(ctx, position),
             "show_names": can_see_staff_names(ctx, position),
+            # Holders whose staff record the reader keeps (the qualification link); no queries.
+            "kept_staff": {
+                i.staff_id for i in position.incumbencies.all() if can_manage_staff(ctx, i.staff)
+            },
             "costs": queries.position_costs(position, years=range(today.year, today.year + 5)),
         },
     )
@@ -226,8 +232,9 @@ def position_status(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_incumbent(request: HttpRequest, code: str) -> HttpResponse:
-    position = get_position_for_editing(user_context(request), code)
-    form = IncumbencyForm(request.POST or None, staff=staff_for_position(position))
+    ctx = user_context(request)
+    position = get_position_for_editing(ctx, code)
+    form = IncumbencyForm(request.POST or None, staff=staff_for_position(ctx, position))
     if request.method == "POST" and form.is_valid():
         try:
             actions.assign_incumbent_or_new_staff(
@@ -267,10 +274,9 @@ def incumbency_end(request: HttpRequest, code: str, incumbency_id: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_qualification(request: HttpRequest, code: str, staff_code: str) -> HttpResponse:
-    position = get_position_for_editing(user_context(request), code)
-    staff = staff_for_position(position).filter(code=staff_code).first()
-    if staff is None:
-        raise PermissionDenied
+    ctx = user_context(request)
+    position = get_position_for_editing(ctx, code)
+    staff = get_staff_for_position(ctx, position, staff_code)
     form = QualificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.record_qualification(staff, acting_user=request.user, **form.cleaned_data)
