@@ -27,6 +27,7 @@ from kim.cases.art15 import SECTIONS, art15_data, art15_json, art15_pdf
 from kim.cases.forms.dataprotection import EraseForm, LegalHoldForm
 from kim.cases.models import Case
 from kim.core.files import bytes_response
+from kim.core.forms import add_action_errors
 
 CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
@@ -76,7 +77,7 @@ def erase_person_view(request: HttpRequest, code: str) -> HttpResponse:
         try:
             erase_person(case, acting_user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(
                 request, _("Person %(number)s has been erased.") % {"number": case.person.number}
@@ -100,7 +101,7 @@ def legal_hold_view(request: HttpRequest, code: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The legal hold has been changed."))
             return redirect("cases:case_detail", code=case.code)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
 from kim.core.exports import tabular_response
+from kim.core.forms import add_action_errors
 from kim.programmes import actions, queries
 from kim.programmes.access import (
     can_create_position_at,
@@ -174,7 +175,7 @@ def position_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The position has been created."))
             return redirect("programmes:position_detail", code=position.code)
@@ -198,7 +199,7 @@ def position_edit(request: HttpRequest, code: str) -> HttpResponse:
                 **fields,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("programmes:position_detail", code=position.code)
@@ -222,7 +223,7 @@ def position_status(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.change_position_status(position, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The status has been recorded."))
             return redirect("programmes:position_detail", code=position.code)
@@ -241,7 +242,7 @@ def position_incumbent(request: HttpRequest, code: str) -> HttpResponse:
                 position, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The post holder has been recorded."))
             return redirect("programmes:position_detail", code=position.code)
@@ -262,7 +263,7 @@ def incumbency_end(request: HttpRequest, code: str, incumbency_id: int) -> HttpR
                 incumbency, acting_user=request.user, end=form.cleaned_data["end"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(
                 request, _("The end of the holder's time on the post has been recorded.")
@@ -296,7 +297,7 @@ def position_funding(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.set_funding_period(position, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The funding period has been recorded."))
             return redirect("programmes:position_detail", code=position.code)
