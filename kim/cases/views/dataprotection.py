@@ -32,11 +32,20 @@ from kim.core.forms import add_action_errors
 CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
-def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def _exportable(request: HttpRequest, code: str) -> Case:
+    """The case door: 404 for everyone who may not see the case, 403 for readers who may not
+    export it – answered before the password prompt, exactly like the case page."""
     ctx = user_context(request)
     case = get_case_for_user(ctx, code)
     if not can_export_case(ctx, case):
         raise PermissionDenied
+    return case
+
+
+@reauthentication_required
+def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    ctx = user_context(request)
+    case = _exportable(request, code)
     data = art15_data(ctx, case)
     body = art15_json(data) if fmt == "json" else art15_pdf(data)
     record_case_export(case, acting_user=request.user, fmt=fmt, sections=SECTIONS)
@@ -46,16 +55,16 @@ def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
 @require_GET
 def art15_json_view(request: HttpRequest, code: str) -> HttpResponse:
+    _exportable(request, code)
     return _export(request, code, "json")
 
 
 @login_required
-@reauthentication_required
 @require_GET
 def art15_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
+    _exportable(request, code)
     return _export(request, code, "pdf")
 
 

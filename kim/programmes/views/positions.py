@@ -44,7 +44,10 @@ from kim.programmes.models import Baustein, EmployerType, PositionStatus
 
 
 def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.date]:
+    """The rows of the position list and of its exports: both refuse exactly alike (403)."""
     ctx = user_context(request)
+    if not can_use_programme(ctx):
+        raise PermissionDenied
     form = PositionFilterForm(request.GET)
     day = form.reference_date()
     data = form.cleaned_data if form.is_valid() else {}
@@ -60,8 +63,6 @@ def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.d
 @login_required
 def position_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
-    if not can_use_programme(ctx):
-        raise PermissionDenied
     form, rows, day = _filtered(request)
     total = sum(
         (p.vze for p, s in rows if s not in (None, PositionStatus.DISCONTINUED)), start=queries.ZERO
