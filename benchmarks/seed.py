@@ -212,7 +212,7 @@ def _fill(
     from kim.programmes import actions
 
     staff = actions.create_staff_member(
-        acting_user=None, region=position.region, pseudonym=pseudonym
+        acting_user=None, employer=position.home, pseudonym=pseudonym
     )
     incumbency = actions.assign_incumbent(position, acting_user=None, staff=staff, start=start)
     if qualified is not None:

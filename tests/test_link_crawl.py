@@ -28,7 +28,7 @@ For every demo persona the crawl starts at the start page ``/`` and follows what
   audit events with their hash-chain head (reads of personal data are audit events by design)
   and the session row.
 
-Each persona prints one line: pages read, links checked, expected failures, seconds.
+Each persona prints one line: pages read, links checked, seconds.
 """
 
 from __future__ import annotations
@@ -66,17 +66,6 @@ NOT_READ = ("/verwaltung/",)  # the Django admin: judged, never read for further
 READ_PER_VIEW = 3  # pages of one kind read for links (all their links are still judged)
 COLLAPSED_PARAMS = ("page",)  # one page of each paginated list is enough
 ALLOWED_WRITE_TABLES = ("audit_auditevent", "audit_chainhead", "django_session")
-# Known bad links being fixed on another branch. Each entry: (persona or "*", view name of the
-# page offering the link, view name of the target, status). Keep them narrow and remove them
-# with the fix.
-EXPECTED_FAILURES: frozenset[tuple[str, str, str, int]] = frozenset(
-    {
-        # The cost forecast lists every post of the Kreis and links each one, also those the
-        # town's leads may not open: fixed on branch fix/programmes, finding 2. Remove then.
-        ("siegen", "programmes:forecast", "programmes:position_detail", 404),
-        ("teamlead-siegen", "programmes:forecast", "programmes:position_detail", 404),
-    }
-)
 
 
 class _LinkParser(HTMLParser):
@@ -134,7 +123,6 @@ class Crawl:
     checked: dict[str, str] = field(default_factory=dict)  # key -> the URL fetched
     offered_by: dict[str, str] = field(default_factory=dict)  # key -> first page offering it
     failures: list[str] = field(default_factory=list)
-    expected: list[str] = field(default_factory=list)
     writes: list[str] = field(default_factory=list)
     read_per_view: Counter[str] = field(default_factory=Counter)
 
@@ -182,15 +170,7 @@ def _judge(crawl: Crawl, persona: str, url: str, response: Any) -> None:
         ("/konto/login/", "/konto/reauthenticate/")
     ):
         return
-    what = f"{url} -> {final} {response.status_code} (offered on {referrer})"
-    signature = (_view_name(referrer.split("?")[0]), _view_name(url.split("?")[0]))
-    if any(
-        (p in (persona, "*"), src, dst, status) == (True, *signature, response.status_code)
-        for p, src, dst, status in EXPECTED_FAILURES
-    ):
-        crawl.expected.append(what)
-    else:
-        crawl.failures.append(what)
+    crawl.failures.append(f"{url} -> {final} {response.status_code} (offered on {referrer})")
 
 
 def _writes(queries: Iterable[dict[str, str]]) -> list[str]:
@@ -261,8 +241,7 @@ def test_every_offered_link_can_be_followed(
     with capsys.disabled():
         print(
             f"\n[link crawl] {persona}: {crawl.pages} pages read, {len(crawl.checked)} links "
-            f"checked, {len(crawl.expected)} expected failures, "
-            f"{time.monotonic() - started:.1f}s"
+            f"checked, {time.monotonic() - started:.1f}s"
         )
     assert crawl.pages > 1 and len(crawl.checked) > crawl.pages
     assert not crawl.failures + crawl.writes, "\n".join(

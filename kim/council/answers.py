@@ -397,7 +397,7 @@ def funding_forecast(body: Organisation, day: dt.date) -> Block:
     positions = list(
         programme_queries.with_cost_history(partner_queries.posts_of_body(body).order_by("id"))
     )
-    forecast = programme_queries.forecast_for(region, years=years, positions=positions)
+    forecast = programme_queries.forecast_for(region, reader=None, years=years, positions=positions)
     rows, values = [], []
     for row in forecast.total.rows:
         rows.append(
@@ -420,9 +420,9 @@ def funding_forecast(body: Organisation, day: dt.date) -> Block:
         if first
         else _("No forecast is possible without posts.")
     )
-    if forecast.without_pay_group:
+    if forecast.without_pay_group_count:
         text += " " + _("%(n)s posts without a pay group are not included.") % {
-            "n": len(forecast.without_pay_group)
+            "n": forecast.without_pay_group_count
         }
     return Block(
         key="funding_forecast",

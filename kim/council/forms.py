@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kim.core.forms import add_action_errors as add_action_errors  # used by the views
 from kim.core.uploads import CheckedFile, check_document
 from kim.council.blocks import BLOCK_KEYS
 from kim.council.models import (
@@ -359,13 +360,3 @@ class SectionForm(_Versioned):
 
 class ReleaseForm(_Versioned):
     """Confirms the release of exactly the draft version that was shown."""
-
-
-def add_action_errors(form: forms.Form, exc: forms.ValidationError) -> None:
-    """Show an action's refusal next to the field it names, or above the form when the form
-    has no such field (e.g. ``questions`` on the motion form, whose questions are a formset)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
+from kim.core.forms import add_action_errors
 from kim.organisations import actions, queries
 from kim.organisations.access import (
     can_browse_directory,
@@ -106,7 +107,7 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
                 **fields,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("organisations:detail", code=org.code)
@@ -125,7 +126,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             org = actions.create_organisation(acting_user=request.user, **fields)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The organisation has been created."))
             return redirect("organisations:detail", code=org.code)
@@ -176,7 +177,7 @@ def responsibility_add(request: HttpRequest, code: str) -> HttpResponse:
                 acting_user=request.user, authority=authority, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The responsibility period has been recorded."))
             return redirect("organisations:detail", code=authority.code)

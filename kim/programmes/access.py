@@ -5,6 +5,8 @@
   positions hosted by their own town.
 - Welfare-agency managers and Baustein-3 officers see the positions hosted by their organisation.
 - Council members see nothing here (they get reports); strangers get 404.
+- Staff records belong to the organisation that employs the person: coordination keeps those of
+  the Kreis, a town's programme lead those of the town; anyone else's staff are 404 (D-046).
 """
 
 from __future__ import annotations
@@ -136,8 +138,44 @@ def position_homes_for_user(ctx: UserContext) -> QuerySet[Organisation]:
     )
 
 
-def staff_for_position(position: Position) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(region_id=position.region_id).order_by("pseudonym")
+def can_manage_staff(ctx: UserContext, staff: StaffMember) -> bool:
+    """Staff records belong to their employer: kept by the coordination of its Kreis and by
+    the employer's own programme lead – those who edit the employer's posts (D-046)."""
+    return _coordinates(ctx, staff.region_id) or staff.employer_id in ctx.organisations_with_role(
+        Role.PROGRAMME_LEAD
+    )
+
+
+def staff_for_user(ctx: UserContext) -> QuerySet[StaffMember]:
+    """The staff records the user keeps (``can_manage_staff``); everyone else's are hidden."""
+    qs = StaffMember.objects.all()
+    if is_administrator(ctx):
+        return qs
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    employers = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    if not regions and not employers:
+        return qs.none()
+    return qs.filter(Q(region_id__in=regions) | Q(employer_id__in=employers))
+
+
+def staff_for_position(ctx: UserContext, position: Position) -> QuerySet[StaffMember]:
+    """Who may be put on the post: staff of its employing organisation (its home) that the
+    user keeps. Offered by the holder form, so no one else's staff are ever listed."""
+    return staff_for_user(ctx).filter(employer_id=position.home_id).order_by("pseudonym")
+
+
+def get_staff_for_position(ctx: UserContext, position: Position, code: str) -> StaffMember:
+    """A staff member of the post's employer, or one who holds or held the post, whose record
+    the user keeps; 404 for anyone else's staff, exactly like a code that does not exist."""
+    staff = (
+        staff_for_user(ctx)
+        .filter(Q(employer_id=position.home_id) | Q(incumbencies__position=position))
+        .filter(code=code)
+        .first()
+    )
+    if staff is None:
+        raise Http404("Staff member not found")
+    return staff
 
 
 def can_use_programme(ctx: UserContext) -> bool:

@@ -165,12 +165,16 @@ def change_position_status(
 
 @transaction.atomic
 def create_staff_member(
-    *, acting_user: Actor, region: Organisation, pseudonym: str, name: str = ""
+    *, acting_user: Actor, employer: Organisation, pseudonym: str, name: str = ""
 ) -> StaffMember:
-    staff = StaffMember(region=region, pseudonym=pseudonym, name=name)
+    """A staff record of ``employer`` (the organisation hosting the posts the person holds)."""
+    region_id = employer.region_id_or_self
+    if region_id is None:
+        raise ValidationError(_("Staff are employed by an organisation of a Kreis."))
+    staff = StaffMember(region_id=region_id, employer=employer, pseudonym=pseudonym, name=name)
     staff.full_clean()
     staff.save()
-    record(EventType.STAFF_CREATED, actor=acting_user, subject=staff, organisation=region)
+    record(EventType.STAFF_CREATED, actor=acting_user, subject=staff, organisation=employer)
     return staff
 
 
@@ -199,9 +203,12 @@ def assign_incumbent(
     start: dt.date,
     end: dt.date | None = None,
 ) -> Incumbency:
-    """Put a staff member on the post; the post's status becomes ``filled`` from ``start``."""
-    if staff.region_id != position.region_id:
-        raise ValidationError({"staff": _("The staff member belongs to another Kreis.")})
+    """Put a staff member on the post; the post's status becomes ``filled`` from ``start``.
+
+    Only staff of the post's employing organisation (its home) may hold it (decisions D-046).
+    """
+    if staff.employer_id != position.home_id:
+        raise ValidationError({"staff": _("The staff member is employed by another organisation.")})
     overlapping = [i for i in position.incumbencies.all() if i.end is None or i.end >= start]
     total_share = len(overlapping)
     if total_share and position.vze <= Decimal(1):
@@ -211,13 +218,19 @@ def assign_incumbent(
                 % {"who": overlapping[0].staff.pseudonym}
             }
         )
+    needs_status = position.status_on(start) != PositionStatus.FILLED
+    if needs_status:
+        _check_fillable(position, start)
     incumbency = Incumbency(position=position, staff=staff, start=start, end=end)
     incumbency.full_clean()
     incumbency.save()
-    if position.status_on(start) != PositionStatus.FILLED:
-        change_position_status(
-            position, acting_user=acting_user, status=PositionStatus.FILLED, valid_from=start
-        )
+    if needs_status:
+        try:
+            change_position_status(
+                position, acting_user=acting_user, status=PositionStatus.FILLED, valid_from=start
+            )
+        except ValidationError as exc:  # a rule _check_fillable does not know yet
+            raise ValidationError({"start": exc.messages}) from exc
     record(
         EventType.POSITION_INCUMBENT_ASSIGNED,
         actor=acting_user,
@@ -228,26 +241,70 @@ def assign_incumbent(
     return incumbency
 
 
+def _check_history_reaches(
+    position: Position, day: dt.date, *, field: str, shift: dt.timedelta = dt.timedelta(0)
+) -> PositionStatusChange | None:
+    """A status from ``day`` only continues the history (``change_position_status``): refuse
+    an earlier day next to ``field``, naming the earliest possible value (``day - shift``)."""
+    last = position.status_changes.order_by("-valid_from", "-id").first()
+    if last is not None and day < last.valid_from:
+        raise ValidationError(
+            {
+                field: _(
+                    "The post's history is recorded up to %(date)s: the earliest possible date "
+                    "here is %(earliest)s."
+                )
+                % {
+                    "date": last.valid_from.strftime("%d.%m.%Y"),
+                    "earliest": (last.valid_from - shift).strftime("%d.%m.%Y"),
+                }
+            }
+        )
+    return last
+
+
+def _check_fillable(position: Position, start: dt.date) -> None:
+    """The status history must allow ``filled`` from ``start``; refusals name ``start``, the
+    only date the holder forms and the API ask for (a post's status is not theirs to set)."""
+    last = _check_history_reaches(position, start, field="start")
+    if last is None or PositionStatus.FILLED in STATUS_TRANSITIONS[last.status]:
+        return
+    if last.status == PositionStatus.PLANNED:
+        message = _(
+            "The post is only planned on this date: record its approval (status) first, then "
+            "its holder."
+        )
+    elif last.status == PositionStatus.DISCONTINUED:
+        message = _("The post is discontinued on this date and takes no holder.")
+    else:
+        message = _("A post in status “%(status)s” cannot be filled on this date.") % {
+            "status": PositionStatus(last.status).label
+        }
+    raise ValidationError({"start": message})
+
+
 @transaction.atomic
 def end_incumbency(incumbency: Incumbency, *, acting_user: Actor, end: dt.date) -> Incumbency:
     """End a holder's time on the post; without another holder the post is vacant the next day."""
     if end < incumbency.start:
         raise ValidationError({"end": _("The end date lies before the start date.")})
+    position = incumbency.position
+    next_day = end + dt.timedelta(days=1)
+    still_held = [
+        i for i in position.incumbencies.all() if i.pk != incumbency.pk and i.covers(next_day)
+    ]
+    becomes_vacant = not still_held and position.status_on(next_day) == PositionStatus.FILLED
+    if becomes_vacant:
+        _check_history_reaches(position, next_day, field="end", shift=dt.timedelta(days=1))
     incumbency.end = end
     incumbency.save(update_fields=["end"])
-    position = incumbency.position
-    still_held = [
-        i
-        for i in position.incumbencies.all()
-        if i.pk != incumbency.pk and i.covers(end + dt.timedelta(days=1))
-    ]
-    if not still_held and position.status_on(end + dt.timedelta(days=1)) == PositionStatus.FILLED:
-        change_position_status(
-            position,
-            acting_user=acting_user,
-            status=PositionStatus.VACANT,
-            valid_from=end + dt.timedelta(days=1),
-        )
+    if becomes_vacant:
+        try:
+            change_position_status(
+                position, acting_user=acting_user, status=PositionStatus.VACANT, valid_from=next_day
+            )
+        except ValidationError as exc:  # a rule _check_history_reaches does not know yet
+            raise ValidationError({"end": exc.messages}) from exc
     record(
         EventType.POSITION_INCUMBENT_ENDED,
         actor=acting_user,
@@ -408,7 +465,7 @@ def assign_incumbent_or_new_staff(
                 {"new_pseudonym": _("This pseudonym is already in use in this Kreis.")}
             )
         staff = create_staff_member(
-            acting_user=acting_user, region=position.region, pseudonym=new_pseudonym, name=new_name
+            acting_user=acting_user, employer=position.home, pseudonym=new_pseudonym, name=new_name
         )
     return assign_incumbent(position, acting_user=acting_user, staff=staff, start=start)
 

@@ -582,9 +582,15 @@ class ForecastSerializer(serializers.Serializer):
     total = CostRowSerializer(many=True, source="total.rows")
     by_baustein = BausteinLineSerializer(many=True)
     by_organisation = OrganisationLineSerializer(many=True, source="by_home")
-    positions = PositionLineSerializer(many=True)
+    positions = PositionLineSerializer(
+        many=True, help_text="Per post, only the posts the caller may open (/positions/)."
+    )
     without_pay_group = serializers.SerializerMethodField(
-        help_text="Codes of posts left out: no pay group or no start date."
+        help_text="Codes of posts left out (no pay group or no start date) the caller may open."
+    )
+    positions_not_listed = serializers.IntegerField(
+        source="not_listed",
+        help_text="Posts the caller may not open: in the totals, but not listed per post.",
     )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))  # type: ignore[arg-type]
@@ -608,12 +614,15 @@ class ForecastSerializer(serializers.Serializer):
 @api_view(["GET"])
 def forecast(request: Request, code: str) -> Response:
     """Employer cost, Land funding and Eigenanteil per year: in total, per Baustein, per
-    organisation and per post (as recorded, no what-if assumptions)."""
-    region = get_region_for_overview(user_context(request), code)
+    organisation and per post (as recorded, no what-if assumptions). The totals cover every
+    post of the Kreis; per post, only the posts the caller may open are listed."""
+    ctx = user_context(request)
+    region = get_region_for_overview(ctx, code)
     data = validated(ForecastQuerySerializer, request.query_params)
     try:
         result = queries.forecast_for(
             region,
+            reader=ctx,
             years=range(data["first_year"], data["last_year"] + 1),
             baustein=data.get("baustein", ""),
         )

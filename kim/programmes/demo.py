@@ -52,7 +52,7 @@ def _post(kreis: Organisation, **fields: object) -> Position:
 
 def _fill(position: Position, pseudonym: str, start: dt.date, *, certified: bool = True) -> None:
     staff = actions.create_staff_member(
-        acting_user=None, region=position.region, pseudonym=pseudonym
+        acting_user=None, employer=position.home, pseudonym=pseudonym
     )
     actions.assign_incumbent(position, acting_user=None, staff=staff, start=start)
     actions.record_qualification(

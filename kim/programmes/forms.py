@@ -130,7 +130,10 @@ class StatusChangeForm(forms.Form):
 
 class IncumbencyForm(forms.Form):
     staff = forms.ModelChoiceField(
-        label=_("Staff member"), queryset=StaffMember.objects.none(), required=False
+        label=_("Staff member"),
+        queryset=StaffMember.objects.none(),
+        required=False,
+        to_field_name="code",  # public codes in the form, never sequential ids
     )
     new_pseudonym = forms.CharField(
         label=_("… or a new staff member: pseudonym"),

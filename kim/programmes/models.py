@@ -329,11 +329,24 @@ class PositionStatusChange(models.Model):
 
 
 class StaffMember(models.Model):
-    """An employee holding KIM posts; reports show the pseudonym only."""
+    """An employee holding KIM posts; reports show the pseudonym only.
+
+    The record belongs to the organisation that employs the person (``employer``: the home of
+    the posts they hold – a town, the Kreis, an authority or a welfare agency); only those who
+    keep that organisation's posts see and change it (decisions D-046). ``region`` is the
+    employer's Kreis, where pseudonyms are unique.
+    """
 
     code = CodeField()
     region = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    employer = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="kim_staff",
+        verbose_name=_("employer"),
+        help_text=_("The organisation that employs the person and hosts their posts."),
     )
     pseudonym = models.CharField(
         _("pseudonym"), max_length=40, help_text=_("e.g. CM-07; used in reports")

@@ -410,6 +410,9 @@ class ForecastLine:
 
 @dataclass
 class Forecast:
+    """The totals hold every post of the selection; ``positions`` and ``without_pay_group``
+    name only posts the reader may open, ``not_listed`` counts the others (decisions D-047)."""
+
     years: list[int]
     positions: list[ForecastLine]
     without_pay_group: list[Position]
@@ -417,6 +420,8 @@ class Forecast:
     by_home: list[ForecastLine]
     total: ForecastLine
     missing_table: bool
+    not_listed: int = 0
+    without_pay_group_count: int = 0
 
 
 def _sum_lines(label: str, lines: list[ForecastLine], years: list[int]) -> ForecastLine:
@@ -439,13 +444,22 @@ def _sum_lines(label: str, lines: list[ForecastLine], years: list[int]) -> Forec
 def forecast_for(
     region: Organisation,
     *,
+    reader: UserContext | None,
     years: range,
     home: Organisation | None = None,
     baustein: str = "",
     what_if: WhatIf = WhatIf(),
     positions: list[Position] | None = None,
 ) -> Forecast:
-    """Cost, funding and Eigenanteil per position, Baustein, organisation and in total."""
+    """Cost, funding and Eigenanteil per position, Baustein, organisation and in total.
+
+    1. The totals (in total, per Baustein, per organisation) cover every post of the selection:
+       they are the Kreis' aggregates, the same for every reader of the overview.
+    2. Per-post lines – and the posts left out for want of a pay group – name only the posts
+       ``reader`` may open (``positions_for_user``, the position pages' own door), so no page,
+       export or API answer shows the pay of, or a link to, a post the reader cannot open.
+       ``reader=None`` (e.g. a council report) names no post at all.
+    """
     if positions is None:
         qs = Position.objects.filter(region=region)
         if home is not None:
@@ -453,9 +467,10 @@ def forecast_for(
         if baustein:
             qs = qs.filter(baustein=baustein)
         positions = list(with_cost_history(qs.order_by("baustein", "home__name", "title")))
+    visible = _visible_post_ids(reader, region)
     rules, rates = DatabasePayRules(), FundingRates()
     year_list = list(years)
-    lines, missing = [], []
+    lines, listed, missing = [], [], []
     grouped_b: dict[str, list[ForecastLine]] = defaultdict(list)
     grouped_h: dict[str, list[ForecastLine]] = defaultdict(list)
     for position in positions:
@@ -469,14 +484,32 @@ def forecast_for(
             position.code,
         )
         lines.append(line)
+        if position.pk in visible:
+            listed.append(line)
         grouped_b[position.baustein].append(line)
         grouped_h[position.home.name].append(line)
     by_b = [_sum_lines(b, grouped_b[b], year_list) for b in sorted(grouped_b)]
     by_h = [_sum_lines(h, grouped_h[h], year_list) for h in sorted(grouped_h)]
     total = _sum_lines("total", lines, year_list)
+    missing_listed = [p for p in missing if p.pk in visible]
     return Forecast(
-        year_list, lines, missing, by_b, by_h, total, any(r.missing_table for r in total.rows)
+        years=year_list,
+        positions=listed,
+        without_pay_group=missing_listed,
+        by_baustein=by_b,
+        by_home=by_h,
+        total=total,
+        missing_table=any(r.missing_table for r in total.rows),
+        not_listed=len(positions) - len(listed) - len(missing_listed),
+        without_pay_group_count=len(missing),
     )
+
+
+def _visible_post_ids(reader: UserContext | None, region: Organisation) -> frozenset[int]:
+    """Ids of the region's posts the reader may open (one query; none without a reader)."""
+    if reader is None:
+        return frozenset()
+    return frozenset(positions_for_user(reader).filter(region=region).values_list("pk", flat=True))
 
 
 # --- allocation scenarios ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from kim.cases.forms.barriers import BarrierFilterForm, BarrierForm
 from kim.cases.queries import barriers as queries
 from kim.cases.queries.consent import barrier_categories, recipient_choices
 from kim.core.exports import tabular_response
+from kim.core.forms import add_action_errors
 
 
 def _log(request: HttpRequest) -> tuple[UserContext, BarrierFilterForm, list[queries.BarrierGroup]]:
@@ -95,7 +96,7 @@ def barrier_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             record_barrier(case, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The structural barrier has been recorded."))
             return redirect(reverse("cases:case_detail", args=[case.code]))

@@ -42,6 +42,7 @@ from kim.cases.forms.consent import (
 from kim.cases.models import Case
 from kim.cases.queries import consent as queries
 from kim.core.files import bytes_response
+from kim.core.forms import add_action_errors
 from kim.core.pdf import html_to_pdf
 
 FORM_TEMPLATE = "cases/disclosure_form.html"
@@ -70,7 +71,7 @@ def _try(form: Form, action: Any, **kwargs: Any) -> Any:
     try:
         return action(**kwargs)
     except ValidationError as exc:
-        form.add_error(None, exc)
+        add_action_errors(form, exc)
         return None
 
 

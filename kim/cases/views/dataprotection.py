@@ -27,15 +27,25 @@ from kim.cases.art15 import SECTIONS, art15_data, art15_json, art15_pdf
 from kim.cases.forms.dataprotection import EraseForm, LegalHoldForm
 from kim.cases.models import Case
 from kim.core.files import bytes_response
+from kim.core.forms import add_action_errors
 
 CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
-def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def _exportable(request: HttpRequest, code: str) -> Case:
+    """The case door: 404 for everyone who may not see the case, 403 for readers who may not
+    export it – answered before the password prompt, exactly like the case page."""
     ctx = user_context(request)
     case = get_case_for_user(ctx, code)
     if not can_export_case(ctx, case):
         raise PermissionDenied
+    return case
+
+
+@reauthentication_required
+def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    ctx = user_context(request)
+    case = _exportable(request, code)
     data = art15_data(ctx, case)
     body = art15_json(data) if fmt == "json" else art15_pdf(data)
     record_case_export(
@@ -51,16 +61,16 @@ def _export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
 @require_GET
 def art15_json_view(request: HttpRequest, code: str) -> HttpResponse:
+    _exportable(request, code)
     return _export(request, code, "json")
 
 
 @login_required
-@reauthentication_required
 @require_GET
 def art15_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
+    _exportable(request, code)
     return _export(request, code, "pdf")
 
 
@@ -82,7 +92,7 @@ def erase_person_view(request: HttpRequest, code: str) -> HttpResponse:
         try:
             erase_person(case, acting_user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(
                 request, _("Person %(number)s has been erased.") % {"number": case.person.number}
@@ -106,7 +116,7 @@ def legal_hold_view(request: HttpRequest, code: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The legal hold has been changed."))
             return redirect("cases:case_detail", code=case.code)

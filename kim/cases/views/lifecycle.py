@@ -25,18 +25,10 @@ from kim.cases.forms import lifecycle as f
 from kim.cases.models import Case
 from kim.cases.queries import casefile as q
 from kim.cases.views.casefile import assignable_case, closable_case, editable_case
+from kim.core.forms import add_action_errors
 from kim.core.locking import EditConflict
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Errors of an action next to their field, or above the form for unknown fields."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def step_page(
@@ -100,7 +92,7 @@ def referral_edit(request: HttpRequest, code: str) -> HttpResponse:
                 case, acting_user=request.user, expected_version=data.pop("version"), **data
             )
         except EditConflict as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
             conflict_rows = exc.rows(data)
         except ValidationError as exc:
             add_action_errors(form, exc)
@@ -258,7 +250,7 @@ def goal_edit(request: HttpRequest, code: str, goal: str) -> HttpResponse:
                 the_goal, acting_user=request.user, expected_plan_version=version, **data
             )
         except EditConflict as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
             conflict_rows = exc.rows(data)
         except ValidationError as exc:
             add_action_errors(form, exc)

@@ -46,6 +46,7 @@ from kim.cases.queries.persons import (
     search_organisations,
     search_persons,
 )
+from kim.core.forms import add_action_errors
 from kim.core.locking import EditConflict, _display
 
 
@@ -91,7 +92,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         try:
             case = register_client(acting_user=request.user, duplicates_confirmed=confirmed, **data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The client has been recorded and the case opened."))
             return redirect(case_url(case))
@@ -132,7 +133,7 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
             conflict_rows = exc.rows(_submitted(form))
             form = _rebased(request, towns, exc)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The client's data has been saved."))
             return redirect(case_url(case))
@@ -146,7 +147,7 @@ def _rebased(request: HttpRequest, towns: Any, exc: EditConflict) -> PersonEditF
     data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
     form = PersonEditForm(data, towns=towns)
     form.is_valid()
-    form.add_error(None, exc)
+    add_action_errors(form, exc)
     return form
 
 
@@ -167,7 +168,7 @@ def household_add(request: HttpRequest, code: str) -> HttpResponse:
                 case.person, other, form.cleaned_data["relation"], acting_user=request.user
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The household link has been recorded."))
             return redirect(case_url(case))

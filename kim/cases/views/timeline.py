@@ -30,6 +30,7 @@ from kim.cases.actions.timeline import (
 from kim.cases.forms.timeline import BenefitForm, ResidenceForm, TaskForm, kreis_authorities
 from kim.cases.models import Case
 from kim.cases.queries.timeline import get_task_of_case
+from kim.core.forms import add_action_errors
 
 
 def _editable_case(request: HttpRequest, code: str) -> Case:
@@ -58,7 +59,7 @@ def _form_page(
         try:
             save(case, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(_timeline_url(case))

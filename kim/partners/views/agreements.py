@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
 from kim.core.exports import tabular_response
+from kim.core.forms import add_action_errors
 from kim.partners import actions, queries
 from kim.partners.access import (
     can_manage_agreement,
@@ -69,7 +70,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         try:
             agreement = actions.create_agreement(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The agreement has been recorded."))
             return redirect("partners:agreement_detail", code=agreement.code)
@@ -115,7 +116,7 @@ def payment_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.add_payment(agreement, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             return _done(request, agreement, _("The entry has been added to the schedule."))
     return _step(request, agreement, form, _("Add a call for funds or payment"))
@@ -130,7 +131,7 @@ def payment_done(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.mark_payment_done(payment, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             return _done(request, payment.agreement, _("Marked as done."))
     return _step(request, payment.agreement, form, _("Mark as done"), str(payment))
@@ -145,7 +146,7 @@ def duty_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.add_reporting_duty(agreement, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             return _done(request, agreement, _("The reporting duty has been recorded."))
     return _step(request, agreement, form, _("Add a reporting duty"))
@@ -160,7 +161,7 @@ def duty_received(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.record_report_received(duty, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             return _done(request, duty.agreement, _("The receipt has been recorded."))
     return _step(request, duty.agreement, form, _("Record the receipt"), str(duty))
@@ -175,7 +176,7 @@ def duty_review(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.record_review(duty, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             return _done(request, duty.agreement, _("The review has been recorded."))
     return _step(request, duty.agreement, form, _("Record the review"), str(duty))

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kim.accounts.access import UserContext, user_context
 from kim.core.exports import tabular_response
 from kim.core.files import file_response
+from kim.core.forms import add_action_errors
 from kim.partners import queries
 from kim.partners.access import (
     call_issuers_for_user,
@@ -53,15 +54,6 @@ from kim.partners.forms import (
 )
 from kim.partners.models import Call, CallStatus, Submission, SubmissionStatus
 from kim.programmes.access import can_view_position
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    """An action's errors next to the form's fields of the same name, the rest above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[CallFilterForm, list[Call]]:
@@ -175,7 +167,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
         try:
             call = actions.create_call(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The call has been saved as a draft. Add its criteria."))
             return redirect("partners:call_detail", code=call.code)
@@ -258,7 +250,7 @@ def criterion_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.add_criterion(call, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The criterion has been added."))
             return redirect("partners:call_detail", code=call.code)
@@ -283,7 +275,7 @@ def call_publish(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.publish_call(call, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The call has been published."))
             return redirect("partners:call_detail", code=call.code)
@@ -332,7 +324,7 @@ def submission_create(request: HttpRequest, code: str) -> HttpResponse:
                 documents=[data["document"]] if data.get("document") else [],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The expression of interest has been received."))
             return redirect("partners:submission_detail", code=submission.code)
@@ -391,7 +383,7 @@ def submission_document_add(request: HttpRequest, code: str) -> HttpResponse:
                 by_agency=not can_manage_call(ctx, submission.call),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The document has been stored."))
             return redirect("partners:submission_detail", code=submission.code)
@@ -436,7 +428,7 @@ def submission_withdraw(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.withdraw_submission(submission, acting_user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The expression of interest has been withdrawn."))
             return redirect("partners:submission_detail", code=submission.code)
@@ -493,7 +485,7 @@ def submission_score(request: HttpRequest, code: str) -> HttpResponse:
                 comments=form.comments(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Your scores have been saved."))
             return redirect("partners:call_detail", code=call.code)
@@ -553,7 +545,7 @@ def call_decide(request: HttpRequest, code: str) -> HttpResponse:
                 awards=form.awards(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The decision has been recorded."))
             return redirect("partners:call_detail", code=call.code)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
+from kim.core.forms import add_action_errors
 from kim.partners import actions
 from kim.partners.access import traeger_for_position
 from kim.partners.forms import StaffingDecisionForm
@@ -33,7 +34,7 @@ def staffing_decision(request: HttpRequest, position_code: str) -> HttpResponse:
                 position, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The staffing decision has been recorded."))
             return redirect("programmes:position_detail", code=position.code)

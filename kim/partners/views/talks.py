@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kim.accounts.access import UserContext, user_context
 from kim.core.exports import tabular_response
 from kim.core.files import file_response
+from kim.core.forms import add_action_errors
 from kim.partners import actions, queries
 from kim.partners.access import (
     can_complete_follow_up,
@@ -140,7 +141,7 @@ def talk_create(request: HttpRequest) -> HttpResponse:
         try:
             talk = actions.record_talk(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The talk has been recorded."))
             return redirect("partners:talk_detail", code=talk.code)
@@ -199,7 +200,7 @@ def talk_outcome(request: HttpRequest, code: str) -> HttpResponse:
                 outcome_summary=data["outcome_summary"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The outcome has been recorded."))
             return redirect("partners:talk_detail", code=talk.code)
@@ -239,7 +240,7 @@ def follow_up_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.add_follow_up(talk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The follow-up task has been recorded."))
             return redirect("partners:talk_detail", code=talk.code)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
+from kim.core.forms import add_action_errors
 from kim.partners import actions, queries
 from kim.partners.access import (
     can_manage_traeger,
@@ -61,7 +62,7 @@ def service_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.add_service(org, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The service has been recorded."))
             return redirect("partners:traeger_detail", code=org.code)
@@ -77,7 +78,7 @@ def contact_add(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.add_contact(org, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The contact has been recorded."))
             return redirect("partners:traeger_detail", code=org.code)

@@ -40,7 +40,7 @@ def test_status_and_holder_on_any_date(post: Position) -> None:
     actions.change_position_status(
         post, acting_user=None, status="advertised", valid_from=dt.date(2024, 4, 1)
     )
-    staff = actions.create_staff_member(acting_user=None, region=post.region, pseudonym="CM-T1")
+    staff = actions.create_staff_member(acting_user=None, employer=post.home, pseudonym="CM-T1")
     actions.assign_incumbent(post, acting_user=None, staff=staff, start=dt.date(2024, 7, 1))
     incumbency = post.incumbencies.get()
     actions.end_incumbency(incumbency, acting_user=None, end=dt.date(2025, 12, 31))
@@ -144,7 +144,7 @@ def test_costs_and_eigenanteil_for_a_position(post: Position) -> None:
     actions.change_position_status(
         post, acting_user=None, status="approved", valid_from=dt.date(2024, 3, 1)
     )
-    staff = actions.create_staff_member(acting_user=None, region=post.region, pseudonym="CM-T2")
+    staff = actions.create_staff_member(acting_user=None, employer=post.home, pseudonym="CM-T2")
     actions.assign_incumbent(post, acting_user=None, staff=staff, start=dt.date(2025, 1, 1))
     post = with_history(Position.objects.filter(pk=post.pk)).get()
     rows = position_costs(post, years=range(2025, 2027))

@@ -67,6 +67,11 @@ def test_no_programme_for_other_roles(login_as, persona: str) -> None:
     client = login_as(persona)
     assert client.get("/programm/stellen/").status_code == 403
     assert client.get(f"/programm/stellen/{position.code}/").status_code == 404
+    # The exports answer like the list, and a refused export is no export event.
+    before = AuditEvent.objects.filter(event_type=EventType.EXPORT_DOWNLOADED).count()
+    assert client.get("/programm/stellen/export.csv").status_code == 403
+    assert client.get("/programm/stellen/export.xlsx").status_code == 403
+    assert AuditEvent.objects.filter(event_type=EventType.EXPORT_DOWNLOADED).count() == before
 
 
 def test_stranger_gets_404(stranger) -> None:

@@ -19,7 +19,8 @@ from kim.programmes.forms import ForecastForm
 def _forecast(
     request: HttpRequest, code: str
 ) -> tuple[object, ForecastForm, queries.Forecast | None]:
-    region = get_region_for_overview(user_context(request), code)
+    ctx = user_context(request)
+    region = get_region_for_overview(ctx, code)
     year = timezone.localdate().year
     form = ForecastForm(request.GET or {"first_year": year, "last_year": year + 4})
     if not form.is_valid():
@@ -34,6 +35,7 @@ def _forecast(
     try:
         forecast = queries.forecast_for(
             region,
+            reader=ctx,
             years=range(data["first_year"], data["last_year"] + 1),
             baustein=data["baustein"],
             what_if=what_if,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
+from kim.core.forms import add_action_errors
 from kim.organisations.access import get_organisation_for_user
 from kim.programmes import actions, queries
 from kim.programmes.access import (
@@ -71,7 +72,9 @@ def town_overview(request: HttpRequest, code: str) -> HttpResponse:
     ):
         raise PermissionDenied
     day = PositionFilterForm(request.GET).reference_date()
-    forecast = queries.forecast_for(region, home=home, years=range(day.year, day.year + 5))
+    forecast = queries.forecast_for(
+        region, reader=ctx, home=home, years=range(day.year, day.year + 5)
+    )
     return render(
         request,
         "programmes/town_overview.html",
@@ -99,7 +102,7 @@ def grant_create(request: HttpRequest, code: str) -> HttpResponse:
                 acting_user=request.user, recipient=region, grantor=grantor, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The grant has been recorded."))
             return redirect("programmes:overview", code=region.code)

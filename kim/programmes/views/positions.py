@@ -16,14 +16,17 @@ from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
 from kim.core.exports import tabular_response
+from kim.core.forms import add_action_errors
 from kim.programmes import actions, queries
 from kim.programmes.access import (
     can_create_position_at,
     can_edit_position,
+    can_manage_staff,
     can_see_staff_names,
     can_use_programme,
     get_position_for_editing,
     get_position_for_user,
+    get_staff_for_position,
     position_homes_for_user,
     positions_for_user,
     staff_for_position,
@@ -41,7 +44,10 @@ from kim.programmes.models import Baustein, EmployerType, PositionStatus
 
 
 def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.date]:
+    """The rows of the position list and of its exports: both refuse exactly alike (403)."""
     ctx = user_context(request)
+    if not can_use_programme(ctx):
+        raise PermissionDenied
     form = PositionFilterForm(request.GET)
     day = form.reference_date()
     data = form.cleaned_data if form.is_valid() else {}
@@ -57,8 +63,6 @@ def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.d
 @login_required
 def position_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
-    if not can_use_programme(ctx):
-        raise PermissionDenied
     form, rows, day = _filtered(request)
     total = sum(
         (p.vze for p, s in rows if s not in (None, PositionStatus.DISCONTINUED)), start=queries.ZERO
@@ -139,6 +143,10 @@ def position_detail(request: HttpRequest, code: str) -> HttpResponse:
             "status": position.status_on(today),
             "may_edit": can_edit_position(ctx, position),
             "show_names": can_see_staff_names(ctx, position),
+            # Holders whose staff record the reader keeps (the qualification link); no queries.
+            "kept_staff": {
+                i.staff_id for i in position.incumbencies.all() if can_manage_staff(ctx, i.staff)
+            },
             "costs": queries.position_costs(position, years=range(today.year, today.year + 5)),
         },
     )
@@ -168,7 +176,7 @@ def position_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The position has been created."))
             return redirect("programmes:position_detail", code=position.code)
@@ -192,7 +200,7 @@ def position_edit(request: HttpRequest, code: str) -> HttpResponse:
                 **fields,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("programmes:position_detail", code=position.code)
@@ -216,7 +224,7 @@ def position_status(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.change_position_status(position, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The status has been recorded."))
             return redirect("programmes:position_detail", code=position.code)
@@ -226,15 +234,16 @@ def position_status(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def position_incumbent(request: HttpRequest, code: str) -> HttpResponse:
-    position = get_position_for_editing(user_context(request), code)
-    form = IncumbencyForm(request.POST or None, staff=staff_for_position(position))
+    ctx = user_context(request)
+    position = get_position_for_editing(ctx, code)
+    form = IncumbencyForm(request.POST or None, staff=staff_for_position(ctx, position))
     if request.method == "POST" and form.is_valid():
         try:
             actions.assign_incumbent_or_new_staff(
                 position, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The post holder has been recorded."))
             return redirect("programmes:position_detail", code=position.code)
@@ -255,7 +264,7 @@ def incumbency_end(request: HttpRequest, code: str, incumbency_id: int) -> HttpR
                 incumbency, acting_user=request.user, end=form.cleaned_data["end"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(
                 request, _("The end of the holder's time on the post has been recorded.")
@@ -267,10 +276,9 @@ def incumbency_end(request: HttpRequest, code: str, incumbency_id: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_qualification(request: HttpRequest, code: str, staff_code: str) -> HttpResponse:
-    position = get_position_for_editing(user_context(request), code)
-    staff = staff_for_position(position).filter(code=staff_code).first()
-    if staff is None:
-        raise PermissionDenied
+    ctx = user_context(request)
+    position = get_position_for_editing(ctx, code)
+    staff = get_staff_for_position(ctx, position, staff_code)
     form = QualificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.record_qualification(staff, acting_user=request.user, **form.cleaned_data)
@@ -290,7 +298,7 @@ def position_funding(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.set_funding_period(position, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("The funding period has been recorded."))
             return redirect("programmes:position_detail", code=position.code)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from kim.accounts.access import user_context
 from kim.cases.access import can_edit_case
 from kim.cases.actions.lifecycle import record_case_read
+from kim.core.forms import add_action_errors
 from kim.screening.actions.clients import screen_client
 from kim.screening.clients import (
     CaseFacts,
@@ -55,7 +56,7 @@ def _run(request: HttpRequest, gate: ClientGate, form: ScreeningFactsForm, file:
             given=tuple(additions),
         )
     except ValidationError as exc:
-        form.add_error(None, exc)
+        add_action_errors(form, exc)
         return None
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kim.accounts.access import user_context
 from kim.core.exports import FORMATS, csv_bytes, xlsx_bytes
 from kim.core.files import bytes_response
+from kim.core.forms import add_action_errors
 from kim.screening.access import (
     authorities_for_upload,
     can_use_screening,
@@ -86,7 +87,7 @@ def list_upload(request: HttpRequest) -> HttpResponse:
                 decision_date=data["decision_date"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             _upload_message(request, screening_list)
             return redirect("screening:list_detail", code=screening_list.code)

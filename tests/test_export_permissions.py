@@ -1,0 +1,227 @@
+"""An export is allowed exactly when its list (or page) is – in every app, for every persona.
+
+Each export URL is paired with the page whose rows it exports. For every persona the export
+answers what the page answers (200, or the same 403/404), and a refused export writes no audit
+event, while an allowed one writes its export event. Bulk exports that need a recent password
+(audit trail, screening results, Art. 15) are checked twice: without re-authentication a
+refused persona gets the refusal straight away (not a password prompt), and after
+re-authentication the status is exactly the page's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from kim.audit.models import AuditEvent, EventType
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "koordination",
+    "siegen",
+    "teamlead-siegen",
+    "cm-siegen",
+    "cm-kreuztal",
+    "cm-traeger",
+    "traeger",
+    "abh",
+    "rat",
+    "dsb",
+    "admin",
+]
+
+
+@dataclass(frozen=True)
+class Export:
+    page: str  # the list or page whose rows the export holds
+    export: str
+    event: str | None  # the audit event an allowed export writes (None: not audited)
+    formats: tuple[str, ...]
+    reauth: bool = False  # needs a recent password entry
+
+
+EXPORTS = {
+    "positions": Export(
+        "/programm/stellen/",
+        "/programm/stellen/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
+    "forecast": Export(
+        "/programm/{kreis}/prognose/",
+        "/programm/{kreis}/prognose/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
+    "talks": Export(
+        "/partner/gespraeche/",
+        "/partner/gespraeche/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
+    "deadlines": Export(
+        "/partner/fristen/",
+        "/partner/fristen/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
+    "calls": Export(
+        "/partner/interessenbekundungen/",
+        "/partner/interessenbekundungen/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
+    "barriers": Export(
+        "/fallmanagement/barrieren/",
+        "/fallmanagement/barrieren/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
+    "audit": Export("/audit/", "/audit/export.csv", EventType.AUDIT_EXPORTED, ("csv",), True),
+    "screening": Export(
+        "/screening/listen/{screening}/",
+        "/screening/listen/{screening}/export/{fmt}/",
+        EventType.SCREENING_LIST_EXPORTED,
+        ("csv", "xlsx"),
+        True,
+    ),
+    "art15": Export(
+        "/fallmanagement/faelle/{case}/",
+        "/fallmanagement/faelle/{case}/auskunft/{fmt}/",
+        EventType.CASE_EXPORTED,
+        ("json", "pdf"),
+        True,
+    ),
+    # Council reports: downloads of the page itself, not audited (no personal data).
+    "report-draft": Export(
+        "/rat/berichte/{report}/", "/rat/berichte/{report}/entwurf.{fmt}", None, ("html",)
+    ),
+    "report-version": Export(
+        "/rat/berichte/{report}/versionen/{number}/",
+        "/rat/berichte/{report}/versionen/{number}.{fmt}",
+        None,
+        ("docx",),
+    ),
+}
+IDS = [f"{name}.{fmt}" for name, e in EXPORTS.items() for fmt in e.formats]
+REAUTH_IDS = [i for i in IDS if EXPORTS[i.split(".")[0]].reauth]
+
+
+def _codes() -> dict[str, object]:
+    """Codes of the seeded world: the Kreis, a finished screening list, a case of cm-siegen
+    (responsible; teamlead-siegen is its team lead), a report with a released version."""
+    from kim.cases.models import Case
+    from kim.council.models import ReportRelease
+    from kim.organisations.models import Organisation
+    from kim.screening.models import ScreeningList
+
+    release = ReportRelease.objects.select_related("report").order_by("id").first()
+    return {
+        "kreis": Organisation.objects.get(ags="05970").code,
+        "screening": ScreeningList.objects.filter(status="done").order_by("id").first().code,
+        "case": Case.objects.filter(responsible__username="cm-siegen").order_by("id").first().code,
+        "report": release.report.code,
+        "number": release.number,
+    }
+
+
+def _urls(export_id: str) -> tuple[Export, str, str]:
+    name, fmt = export_id.split(".")
+    export, codes = EXPORTS[name], _codes()
+    return export, export.page.format(**codes), export.export.format(fmt=fmt, **codes)
+
+
+EXPORT_EVENTS = (
+    EventType.EXPORT_DOWNLOADED,
+    EventType.AUDIT_EXPORTED,
+    EventType.SCREENING_LIST_EXPORTED,
+    EventType.CASE_EXPORTED,
+)
+
+
+def _reauthenticated(username: str) -> Client:
+    """Signed in through the form and the password confirmed again (sudo mode)."""
+    client = Client()
+    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
+    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
+    return client
+
+
+def _export_events() -> int:
+    return AuditEvent.objects.filter(event_type__in=EXPORT_EVENTS).count()
+
+
+def test_every_export_url_is_covered() -> None:
+    """A new export URL must be added here: every route with an export-like ending is listed."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns: list, prefix: str = "") -> list[str]:  # type: ignore[type-arg]
+        found = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                found += walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                found.append(prefix + str(p.pattern))
+        return found
+
+    routes = walk(get_resolver().url_patterns)
+    exports = sorted(
+        r
+        for r in routes
+        if "export" in r or "auskunft" in r or ".<" in r or r.endswith((".csv", ".xlsx"))
+    )
+    assert exports == sorted(
+        [
+            "audit/export.csv",
+            "fallmanagement/barrieren/export.<str:fmt>",
+            "fallmanagement/faelle/<str:code>/auskunft/json/",
+            "fallmanagement/faelle/<str:code>/auskunft/pdf/",
+            "partner/fristen/export.<str:fmt>",
+            "partner/gespraeche/export.<str:fmt>",
+            "partner/interessenbekundungen/export.<str:fmt>",
+            "programm/<str:code>/prognose/export.<str:fmt>",
+            "programm/stellen/export.<str:fmt>",
+            "rat/berichte/<str:code>/entwurf.<reportformat:fmt>",
+            "rat/berichte/<str:code>/versionen/<int:number>.<reportformat:fmt>",
+            "screening/listen/<str:code>/export/<str:fmt>/",
+        ]
+    ), exports
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("export_id", IDS)
+def test_export_answers_like_its_page(export_id: str, persona: str) -> None:
+    case, page_url, export_url = _urls(export_id)
+    client = _reauthenticated(persona)
+    page = client.get(page_url).status_code
+    assert page in (200, 403, 404), (page_url, page)
+    before_all, before_exports = AuditEvent.objects.count(), _export_events()
+    response = client.get(export_url)
+    assert response.status_code == page, f"{persona}: page {page}, export {response.status_code}"
+    if page == 200:
+        if case.event is not None:
+            assert AuditEvent.objects.filter(event_type=case.event).exists()
+            assert _export_events() == before_exports + 1
+    else:
+        assert AuditEvent.objects.count() == before_all  # refused: nothing written at all
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("export_id", REAUTH_IDS)
+def test_refusal_comes_before_the_password_prompt(login_as, export_id: str, persona: str) -> None:
+    """Without a recent password: the page's refusal at once; a reader is asked to confirm."""
+    _case, page_url, export_url = _urls(export_id)
+    client = login_as(persona)  # signed in, but no recent password entry
+    page = client.get(page_url).status_code
+    before = AuditEvent.objects.count()
+    response = client.get(export_url)
+    if page == 200:
+        assert response.status_code == 302 and "reauthenticate" in response["Location"]
+    else:
+        assert response.status_code == page, (
+            f"{persona}: page {page}, export {response.status_code}"
+        )
+    assert AuditEvent.objects.count() == before
