@@ -61,6 +61,11 @@ def run_layers(root: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_project_imports_point_downwards() -> None:
+    result = run_layers(ROOT / "kim")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _app(root: Path, name: str, **modules: str) -> None:
     package = root / name
     package.mkdir(parents=True)
