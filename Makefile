@@ -53,6 +53,7 @@ check: install
 	$(VENV)/bin/djlint --lint kim/templates kim/*/templates
 	$(KIM) makemigrations --check --dry-run
 	$(VENV)/bin/python tools/lint_access.py kim
+	$(VENV)/bin/python tools/lint_layers.py kim
 	bash tools/check-messages.sh
 
 # Tests: SQLite first; then, if PostgreSQL answers on DATABASE_URL_PG, everything again there.

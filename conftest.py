@@ -51,7 +51,7 @@ def django_db_setup(  # type: ignore[misc]
     django_db_setup: None, django_db_blocker: pytest.FixtureRequest, _media_root: None
 ) -> None:
     """Seed the demo world once; every test runs in a transaction that is rolled back."""
-    from kim.core.demo import seed_demo
+    from kim.home.demo import seed_demo
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         seed_demo()

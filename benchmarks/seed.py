@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from kim.core.demo import seed_demo
+    from kim.home.demo import seed_demo
 
     started = time.perf_counter()
     orgs = seed_demo()

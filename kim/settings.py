@@ -154,6 +154,8 @@ INSTALLED_APPS = [
     "kim.council",
     "kim.cases",
     "kim.screening",
+    # The top floor last: it collects every app's home.py (kim/core/shell.py).
+    "kim.home",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +189,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kim.core.context_processors.platform",
+                "kim.home.context_processors.navigation",
             ],
         },
     },
@@ -234,7 +237,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:start"
+LOGIN_REDIRECT_URL = "home:start"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_ADAPTER = "kim.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}

@@ -6,7 +6,7 @@ from kim.core import views as core_views
 admin.site.site_header = "KIM-Plattform – Administration"
 
 urlpatterns = [
-    path("", include(("kim.core.urls", "core"))),
+    path("", include("kim.home.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("konto/", include("allauth.urls")),
     path("rollen/", include("kim.accounts.urls")),

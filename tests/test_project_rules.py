@@ -43,3 +43,101 @@ def test_rule_covers_view_packages(tmp_path: Path) -> None:
     package.mkdir()
     (package / "positions.py").write_text("def v(Position):\n    return Position.objects.all()\n")
     assert run_lint(tmp_path).returncode == 1
+
+
+# --- the direction of imports (docs/architecture.md § Floors) -----------------------------------
+# kim/core is the ground: it imports no domain app. Domain apps may use each other in one
+# direction only (partners → programmes, council → programmes/partners/cases, screening →
+# cases); an import back would tie two floors into one. The top floor (kim/home) may import
+# everything, and nothing below imports it.
+
+
+def run_layers(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "lint_layers.py"), str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_project_imports_point_downwards() -> None:
+    result = run_layers(ROOT / "kim")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _app(root: Path, name: str, **modules: str) -> None:
+    package = root / name
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "apps.py").write_text("")
+    for module, source in modules.items():
+        (package / f"{module}.py").write_text(source)
+
+
+def _sample_tree(tmp_path: Path) -> Path:
+    """A small house with today's legitimate directions only."""
+    kim = tmp_path / "kim"
+    _app(kim, "core", files="import io\nfrom kim.accounts.access import UserContext\n")
+    _app(kim, "accounts", access="from kim.core import files\n")
+    _app(kim, "organisations", models="from kim.core.models import CodeField\n")
+    _app(kim, "programmes", queries="from kim.organisations.models import Organisation\n")
+    _app(kim, "partners", queries="from kim.programmes.queries import programme_summary\n")
+    _app(kim, "cases", models="from kim.core import crypto\n")
+    _app(kim, "screening", clients="from kim.cases.models import Case\n")
+    _app(
+        kim,
+        "council",
+        answers="from kim.partners import queries\nfrom kim.programmes.queries import Tally\n"
+        "from kim.cases.queries import statistics\n",
+    )
+    _app(kim, "home", views="from kim.cases import home\nfrom kim.screening import home as s\n")
+    # Tests may cross floors (integration tests); they are not part of the building.
+    (kim / "core" / "tests").mkdir()
+    (kim / "core" / "tests" / "test_x.py").write_text("from kim.cases.models import Case\n")
+    return kim
+
+
+def test_layer_rule_accepts_todays_directions(tmp_path: Path) -> None:
+    result = run_layers(_sample_tree(tmp_path))
+    assert result.returncode == 0, result.stdout
+
+
+def test_layer_rule_fails_on_a_back_import(tmp_path: Path) -> None:
+    kim = _sample_tree(tmp_path)
+    (kim / "cases" / "retention.py").write_text(
+        "def run():\n    from kim.screening.retention import purge_expired\n"
+    )
+    result = run_layers(kim)
+    assert result.returncode == 1
+    assert "cases/retention.py:2: kim.cases imports kim.screening" in result.stdout
+    assert "cycle kim.cases → kim.screening → kim.cases" in result.stdout
+
+
+def test_layer_rule_fails_when_core_imports_a_domain_app(tmp_path: Path) -> None:
+    kim = _sample_tree(tmp_path)
+    (kim / "core" / "context_processors.py").write_text(
+        "from kim.accounts.access import user_context\n"
+        "from kim.programmes.access import can_use_programme\n"
+    )
+    (kim / "core" / "demo.py").write_text("from kim import partners\n")
+    result = run_layers(kim)
+    assert result.returncode == 1
+    assert "core/context_processors.py:2: kim.core imports the domain app kim.programmes" in (
+        result.stdout
+    )
+    assert "core/demo.py:1: kim.core imports the domain app kim.partners" in result.stdout
+    assert "accounts" not in result.stdout  # the platform's base is ground too
+
+
+def test_layer_rule_fails_on_a_longer_cycle_and_on_importing_the_top(tmp_path: Path) -> None:
+    kim = _sample_tree(tmp_path)
+    (kim / "programmes" / "charts.py").write_text("from kim.council.answers import compute\n")
+    (kim / "organisations" / "views.py").write_text("from .. import home\n")
+    result = run_layers(kim)
+    assert result.returncode == 1
+    assert "kim.programmes imports kim.council" in result.stdout
+    assert "cycle kim.programmes → kim.council → kim.programmes" in result.stdout
+    assert "organisations/views.py:1: kim.organisations imports the top floor kim.home" in (
+        result.stdout
+    )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -8,26 +7,6 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from kim.accounts.access import has_totp, user_context
-from kim.accounts.queries import grant_overview
-from kim.core.queries import start_page_cards
-
-
-@login_required
-def start(request: HttpRequest) -> HttpResponse:
-    ctx = user_context(request)
-    has_mfa = has_totp(request.user)
-    return render(
-        request,
-        "core/start.html",
-        {
-            "cards": start_page_cards(ctx),
-            "ctx": ctx,
-            "has_mfa": has_mfa,
-            "grants": grant_overview(ctx),
-        },
-    )
 
 
 @require_GET

@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kim.core import uploads
-from kim.core.demo import DEMO_TRAEGER
+from kim.organisations.demo import DEMO_TRAEGER
 from kim.organisations.models import Organisation
 from kim.partners import actions
 from kim.partners.actions import calls

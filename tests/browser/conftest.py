@@ -48,7 +48,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture
 def demo_world(transactional_db: None) -> None:
     """Transactional tests flush the database after each test, the session seed included."""
-    from kim.core.demo import seed_demo
+    from kim.home.demo import seed_demo
 
     seed_demo()
 

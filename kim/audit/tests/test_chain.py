@@ -72,7 +72,7 @@ def test_sensitive_values_are_refused_in_extra() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_keep_the_chain_linear() -> None:
     """Several threads append at once; the chain must still verify (appends are serialised)."""
-    from kim.core.demo import seed_demo
+    from kim.home.demo import seed_demo
 
     seed_demo()  # transactional tests start from an empty database
     errors: list[BaseException] = []

@@ -106,7 +106,7 @@ def test_siegen_changes_auslaenderbehoerde_at_the_merger() -> None:
 
 
 def test_seed_is_idempotent() -> None:
-    from kim.core.demo import seed_demo
+    from kim.home.demo import seed_demo
 
     counts = (
         Organisation.objects.count(),

@@ -510,7 +510,7 @@ def test_demo_tasks_are_dated_relative_to_the_seeding_day() -> None:
 
 
 def test_seeding_again_changes_nothing() -> None:
-    from kim.core.demo import seed_demo
+    from kim.home.demo import seed_demo
 
     models = (Talk, TalkDocument, FollowUp, TraegerService, TraegerContact, StaffingDecision)
 

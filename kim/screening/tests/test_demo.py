@@ -1,5 +1,5 @@
 """The demo seed: the ABH's list of 30 fictional persons, screened, and two of cm-siegen's
-clients with a screening consent (the session seed runs ``kim.core.demo.seed_demo``)."""
+clients with a screening consent (the session seed runs ``kim.home.demo.seed_demo``)."""
 
 from __future__ import annotations
 

@@ -444,15 +444,14 @@ def test_purge_deletes_expired_lists_and_the_dry_run_prints_the_same(settings: A
     with time_machine.travel(dt.datetime(2026, 1, 12, 9, 0), tick=False):
         new = make_list(2, title="Neu")
     today = dt.date(2026, 1, 16)  # old: delete after 15.01. → due; new: 22.01. → kept
-    dry, real = io.StringIO(), io.StringIO()
-    assert purge_expired(today, True, dry) == 1
+    dry = purge_expired(today, True)
+    assert (dry.counts, dry.applied) == ({"screening_list:delete": 1}, 0)
     assert ScreeningList.objects.filter(pk=old.pk).exists()
     assert not AuditEvent.objects.filter(event_type=EventType.SCREENING_LIST_DELETED).exists()
-    assert purge_expired(today, False, real) == 1
-    assert dry.getvalue() == real.getvalue()
-    assert real.getvalue().splitlines() == [
-        f"screening_list delete {old.code} (delete after 2026-01-15, 2 persons)"
-    ]
+    real = purge_expired(today, False)
+    assert (real.counts, real.applied) == ({"screening_list:delete": 1}, 1)
+    assert dry.lines == real.lines
+    assert real.lines == [f"screening_list delete {old.code} (delete after 2026-01-15, 2 persons)"]
     assert not ScreeningList.objects.filter(pk=old.pk).exists()
     assert ScreeningList.objects.filter(pk=new.pk).exists()
     event = AuditEvent.objects.get(event_type=EventType.SCREENING_LIST_DELETED)

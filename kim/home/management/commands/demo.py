@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kim.core.demo import DEMO_PASSWORD, PERSONAS, seed_demo
+from kim.accounts.demo import DEMO_PASSWORD, PERSONAS
+from kim.home.demo import seed_demo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from kim.core import views
+from kim.home import views
 
+app_name = "home"
 urlpatterns = [
     path("", views.start, name="start"),
 ]

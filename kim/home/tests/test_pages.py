@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kim.accounts.access import load_user_context
-from kim.core.queries import Card
+from kim.core.shell import Card
 from kim.organisations.models import Organisation
 from kim.partners import actions
 from kim.partners.models import Agreement

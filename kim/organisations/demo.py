@@ -1,22 +1,16 @@
-"""The demo world: Kreis Siegen-Wittgenstein, built through action functions.
+"""The demo world's organisations: Kreis Siegen-Wittgenstein, its towns, authorities and three
+fictional welfare agencies, built through the organisation actions (``kim seed_demo``).
 
 Public facts (towns, AGS, population, authorities) carry their sources from the domain brief.
-People and welfare agencies are fictional and marked ``is_demo``; no dealings are attributed
-to real organisations. Running the seed twice changes nothing (idempotent).
+The welfare agencies are fictional and marked ``is_demo``; no dealings are attributed to real
+organisations. Seeding twice changes nothing (idempotent). ``demo_organisations()`` finds the
+seeded rows again by their keys for the other apps' demo steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-
-from kim.accounts.actions import create_user, grant_role
-from kim.accounts.models import Membership, Role
 from kim.organisations import actions as org_actions
 from kim.organisations.models import (
     Organisation,
@@ -36,6 +30,9 @@ SRC_MERGER = (
 SRC_JUGENDAMT = "WP-Artikel 237575695: Siegen hat als einzige Stadt ein eigenes Jugendamt"
 PROGRAMME_START = dt.date(2020, 1, 1)
 MERGER_DATE = dt.date(2025, 7, 1)  # UNCONFIRMED in the brief; demo assumption
+KREIS_AGS = "05970"
+BRA = "Bezirksregierung Arnsberg"
+ABH_KREIS = "Ausländerbehörde Kreis Siegen-Wittgenstein"
 
 # name, type, AGS, population 31.12.2019, population 31.12.2024 (None: not reliably reported)
 TOWNS: list[tuple[str, str, str, int, int | None]] = [
@@ -74,92 +71,6 @@ DEMO_TRAEGER = [
 ]
 
 
-@dataclass(frozen=True)
-class Persona:
-    username: str
-    role: str
-    organisation: str  # key into the seeded organisation dict
-    first_name: str
-    last_name: str
-    description: str
-    unit: str = ""
-
-
-PERSONAS = [
-    Persona(
-        "koordination",
-        Role.KIM_COORDINATION,
-        "kreis",
-        "Karla",
-        "Koordinatorin",
-        "KIM-Koordination, Kreis Siegen-Wittgenstein",
-        "ki",
-    ),
-    Persona(
-        "siegen",
-        Role.PROGRAMME_LEAD,
-        "Siegen",
-        "Sven",
-        "Programmleitung",
-        "Programmleitung KIM, Stadt Siegen",
-    ),
-    Persona(
-        "cm-siegen",
-        Role.CASE_MANAGER,
-        "Siegen",
-        "Clara",
-        "Fallmanagerin",
-        "Case Managerin, Stadt Siegen",
-    ),
-    Persona(
-        "cm-kreuztal",
-        Role.CASE_MANAGER,
-        "Kreuztal",
-        "Kemal",
-        "Fallmanager",
-        "Case Manager, Stadt Kreuztal",
-    ),
-    Persona(
-        "cm-traeger",
-        Role.CASE_MANAGER,
-        "traeger",
-        "Tanja",
-        "Beraterin",
-        "Case Managerin beim Demo-Träger",
-    ),
-    Persona(
-        "traeger",
-        Role.TRAEGER_MANAGER,
-        "traeger",
-        "Theo",
-        "Geschäftsführer",
-        "Leitung des Demo-Trägers",
-    ),
-    Persona(
-        "teamlead-siegen",
-        Role.TEAM_LEAD,
-        "Siegen",
-        "Tobias",
-        "Teamleitung",
-        "Teamleitung Case Management, Stadt Siegen",
-    ),
-    Persona(
-        "abh",
-        Role.B3_OFFICER,
-        "abh_kreis",
-        "Anna",
-        "Behördenmitarbeiterin",
-        "Baustein 3, Ausländerbehörde des Kreises",
-    ),
-    Persona(
-        "rat", Role.COUNCIL_MEMBER, "Siegen", "Rita", "Ratsmitglied", "Ratsmitglied, Stadt Siegen"
-    ),
-    Persona("dsb", Role.DPO, "kreis", "Dieter", "Datenschutz", "Datenschutzbeauftragter, Kreis"),
-    Persona("admin", Role.ADMINISTRATOR, "kreis", "Ada", "Admin", "Administration der Plattform"),
-]
-DEMO_PASSWORD = "demo"  # noqa: S105 – demo mode only, refused in production
-
-
 def _org(lookup: dict[str, str], **fields: object) -> Organisation:
     existing = Organisation.objects.filter(**lookup).first()
     if existing is not None:
@@ -167,7 +78,7 @@ def _org(lookup: dict[str, str], **fields: object) -> Organisation:
     return org_actions.create_organisation(acting_user=None, **fields)
 
 
-def _unit(org: Organisation, name: str, short_name: str) -> OrganisationalUnit:
+def unit(org: Organisation, name: str, short_name: str) -> OrganisationalUnit:
     existing = OrganisationalUnit.objects.filter(organisation=org, name=name).first()
     return existing or org_actions.create_unit(
         org, acting_user=None, name=name, short_name=short_name
@@ -214,23 +125,24 @@ def _authority(
     )
 
 
-def _seed_organisations() -> dict[str, Organisation]:
+def seed_organisations() -> dict[str, Organisation]:
+    """Create what is missing; returns the organisations by key (see ``demo_organisations``)."""
     land = _org(
         {"kind": OrgKind.LAND}, kind=OrgKind.LAND, name="Land Nordrhein-Westfalen", short_name="NRW"
     )
     bra = _org(
-        {"name": "Bezirksregierung Arnsberg"},
+        {"name": BRA},
         kind=OrgKind.BEZIRKSREGIERUNG,
-        name="Bezirksregierung Arnsberg",
+        name=BRA,
         short_name="BRA",
         parent=land,
     )
     kreis = _org(
-        {"ags": "05970"},
+        {"ags": KREIS_AGS},
         kind=OrgKind.KREIS,
         name="Kreis Siegen-Wittgenstein",
         short_name="Siegen-Wittgenstein",
-        ags="05970",
+        ags=KREIS_AGS,
         parent=bra,
     )
     orgs: dict[str, Organisation] = {"land": land, "bra": bra, "kreis": kreis}
@@ -254,7 +166,7 @@ def _seed_organisations() -> dict[str, Organisation]:
     everyone = [orgs[t[0]] for t in TOWNS]
 
     abh_kreis = _authority(
-        "Ausländerbehörde Kreis Siegen-Wittgenstein",
+        ABH_KREIS,
         "ABH Kreis",
         "auslaenderbehoerde",
         "aufenthg",
@@ -366,50 +278,20 @@ def _seed_organisations() -> dict[str, Organisation]:
     return orgs
 
 
-def _seed_personas(orgs: dict[str, Organisation]) -> None:
-    user_model = get_user_model()
-    ki = _unit(orgs["kreis"], "Kommunales Integrationszentrum", "KI")
-    for p in PERSONAS:
-        user = user_model.objects.filter(username=p.username).first()
-        if user is None:
-            user = create_user(
-                acting_user=None,
-                username=p.username,
-                password=DEMO_PASSWORD,
-                first_name=p.first_name,
-                last_name=p.last_name,
-                is_superuser=p.role == Role.ADMINISTRATOR,
-                validate_password=False,
-            )
-        org = orgs[p.organisation]
-        # The seed is system-run (no acting administrator): its grants are active at once
-        # and audited as such, like ``kim grant_role`` (D-051).
-        if not Membership.objects.held().filter(user=user, organisation=org, role=p.role).exists():
-            grant_role(
-                acting_user=None,
-                user=user,
-                organisation=org,
-                role=p.role,
-                unit=ki if p.unit == "ki" else None,
-            )
-
-
-@transaction.atomic
-def seed_demo() -> dict[str, Organisation]:
-    """Build (or complete) the demo world. Refused in production."""
-    if settings.PRODUCTION:
-        raise ImproperlyConfigured("The demo seed never runs with KIM_ENV=production.")
-    from kim.cases.demo import seed_cases
-    from kim.council.demo import seed_council
-    from kim.partners.demo import seed_partners
-    from kim.programmes.demo import seed_programme
-    from kim.screening.demo import seed_screening
-
-    orgs = _seed_organisations()
-    _seed_personas(orgs)
-    seed_programme(orgs)
-    seed_partners(orgs)
-    seed_council(orgs)
-    seed_cases(orgs)
-    seed_screening(orgs)
+def demo_organisations() -> dict[str, Organisation]:
+    """The seeded organisations by the keys ``seed_organisations`` returns them under (``land``,
+    ``bra``, ``kreis``, ``ki``, each town's short name, ``abh_kreis``, ``traeger``); reads only.
+    """
+    kreis = Organisation.objects.get(ags=KREIS_AGS)
+    orgs: dict[str, Organisation] = {
+        "land": Organisation.objects.get(kind=OrgKind.LAND),
+        "bra": Organisation.objects.get(name=BRA),
+        "kreis": kreis,
+        "ki": kreis,
+    }
+    by_ags = {o.ags: o for o in Organisation.objects.filter(ags__in=[t[2] for t in TOWNS])}
+    for name, _mtype, ags, *_population in TOWNS:
+        orgs[name] = by_ags[ags]
+    orgs["abh_kreis"] = Organisation.objects.get(name=ABH_KREIS)
+    orgs["traeger"] = Organisation.objects.get(name=DEMO_TRAEGER[0][0])
     return orgs

@@ -1,6 +1,6 @@
-"""``kim retention run [--dry-run] [--date YYYY-MM-DD]``: apply the retention rules of case
-management (``kim.cases.retention``) and delete expired screening lists
-(``kim.screening.retention``). Prints one line per item and a summary; exits 0.
+"""``kim retention run [--dry-run] [--date YYYY-MM-DD]``: run the retention step of every app
+(``@retention_step`` in each ``home.py``: the case-management rules of ``kim.cases``, then the
+expired screening lists of ``kim.screening``). Prints one line per item and a summary; exits 0.
 
 Scheduled daily (cron / systemd timer). A dry run prints exactly the plan of the real run and
 writes nothing, not even an audit event.
@@ -14,8 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from kim.cases.retention import run_retention
-from kim.screening.retention import purge_expired
+from kim.core.shell import retention_steps
 
 
 def _date(value: str) -> dt.date:
@@ -26,7 +25,7 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Retention of case-management data. 'run' deletes or anonymises what is due."
+    help = "Retention of personal data. 'run' deletes or anonymises what is due."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -37,14 +36,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = _date(options["date"]) if options.get("date") else timezone.localdate()
         dry_run = bool(options.get("dry_run"))
-        result = run_retention(today, dry_run)
-        for item in result.items:
-            self.stdout.write(item.line())
-        # Uploaded screening lists (issue 7): one line each, counted in the same summary.
-        lists = purge_expired(today, dry_run, self.stdout)
-        counts_by_key = dict(result.counts) | ({"screening_list:delete": lists} if lists else {})
+        items = applied = 0
+        counts_by_key: dict[str, int] = {}
+        for step in retention_steps():
+            report = step.fn(today, dry_run)
+            for line in report.lines:
+                self.stdout.write(line)
+            items += len(report.lines)
+            applied += report.applied
+            counts_by_key |= report.counts
         counts = ", ".join(f"{key} {n}" for key, n in counts_by_key.items()) or "nothing due"
-        mode = "dry run, nothing changed" if dry_run else f"{result.applied + lists} applied"
-        self.stdout.write(
-            f"Retention {today.isoformat()}: {len(result.items) + lists} items ({counts}); {mode}."
-        )
+        mode = "dry run, nothing changed" if dry_run else f"{applied} applied"
+        self.stdout.write(f"Retention {today.isoformat()}: {items} items ({counts}); {mode}.")

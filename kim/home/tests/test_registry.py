@@ -1,0 +1,164 @@
+"""Every app states what it gives the shell in its own ``home.py`` (kim/core/shell.py), and the
+shell – navigation, start page, demo seed, retention run – is made only of those registrations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.urls import reverse
+
+from kim.accounts.access import ANONYMOUS
+from kim.core import shell
+
+KIM = Path(__file__).resolve().parents[2]
+
+# app → (nav keys, registers start cards, registers a demo step, retention step names)
+EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
+    "accounts": (set(), True, True, set()),
+    "audit": ({"audit"}, True, False, set()),
+    "organisations": ({"directory"}, False, True, set()),
+    "programmes": ({"programme"}, True, True, set()),
+    "partners": ({"partners", "agreements", "calls", "deadlines"}, True, True, set()),
+    "council": ({"council"}, True, True, set()),
+    "cases": ({"cases", "barriers"}, False, True, {"cases"}),
+    "screening": ({"screening"}, True, True, {"screening_lists"}),
+}
+
+
+def _kim_apps() -> list[str]:
+    return sorted(
+        c.label for c in apps.get_app_configs() if c.name.startswith("kim.") and c.label != "home"
+    )
+
+
+def test_every_app_is_in_the_table() -> None:
+    """A new app lands here: decide what it registers (docs/architecture.md § A new app)."""
+    assert sorted([*EXPECTED, "core"]) == _kim_apps()
+
+
+@pytest.mark.parametrize("app", sorted(EXPECTED))
+def test_each_app_registers_in_its_home_module(app: str) -> None:
+    module = f"kim.{app}.home"
+    nav_keys, has_cards, has_demo, retention = EXPECTED[app]
+    assert {e.key for e in shell.nav_entries() if e.module == module} == nav_keys
+    assert any(s.fn.__module__ == module for s in shell.card_sources()) is has_cards
+    assert any(s.fn.__module__ == module for s in shell.demo_steps()) is has_demo
+    assert {s.name for s in shell.retention_steps() if s.fn.__module__ == module} == retention
+
+
+def test_core_registers_nothing() -> None:
+    registered = [e.module for e in shell.nav_entries()] + [
+        s.fn.__module__ for s in (*shell.card_sources(), *shell.demo_steps())
+    ]
+    assert all(m.endswith(".home") and not m.startswith("kim.core") for m in registered)
+
+
+def test_demo_steps_run_from_the_ground_up() -> None:
+    """Organisations first, then personas; each app after the apps its demo data points to."""
+    order = [s.fn.__module__.split(".")[1] for s in shell.demo_steps()]
+    assert order == [
+        "organisations",
+        "accounts",
+        "programmes",
+        "partners",
+        "council",
+        "cases",
+        "screening",
+    ]
+
+
+def test_every_nav_key_a_template_asks_for_is_registered() -> None:
+    used = {
+        key
+        for path in KIM.rglob("*.html")
+        for key in re.findall(r"\bnav\.(\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert used, "the templates use nav.<key>"
+    assert used <= {e.key for e in shell.nav_entries()}
+
+
+def test_menu_entries_are_complete() -> None:
+    for entry in shell.nav_entries():
+        if entry.url_name:
+            assert entry.label and entry.app_name, entry
+    assert shell.nav_entries()[0].key == "cases"  # the menu's order: case work first
+
+
+def test_a_key_from_two_modules_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shell, "_NAV", dict(shell._NAV))
+    with pytest.raises(ImproperlyConfigured, match=r"'cases' is registered by kim\.cases\.home"):
+        shell.register_nav("cases", lambda ctx: True)
+    assert shell._NAV["cases"].module == "kim.cases.home"
+
+
+def test_predicates_run_for_a_user_without_roles() -> None:
+    assert not any(entry.predicate(ANONYMOUS) for entry in shell.nav_entries())
+
+
+MENU = re.compile(r'<a class="kern-link"\s+href="([^"]+)"\s*(aria-current="page")?\s*>([^<]+)</a>')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["cm-siegen", "koordination", "rat", "dsb"])
+def test_the_menu_shows_the_registered_links_the_user_may_follow(login_as, persona: str) -> None:
+    response = login_as(persona).get("/")
+    nav = response.context["nav"]
+    nav_html = response.content.decode().split('class="kim-nav"')[1].split("</nav>")[0]
+    shown = [href for href, _current, _label in MENU.findall(nav_html)]
+    expected = [reverse(e.url_name) for e in shell.nav_entries() if e.url_name and nav[e.key]]
+    assert shown == ["/", *expected, "/konto/2fa/"]
+
+
+@pytest.mark.django_db
+def test_the_menu_marks_the_current_app(login_as) -> None:
+    body = login_as("cm-siegen").get("/fallmanagement/").content.decode()
+    assert ("/fallmanagement/", 'aria-current="page"', "Fallmanagement") in MENU.findall(body)
+    coordination = login_as("koordination").get("/").content.decode()
+    # Who reads only the barrier log gets the same menu label, leading to the log.
+    assert ("/fallmanagement/barrieren/", "", "Fallmanagement") in MENU.findall(coordination)
+
+
+@pytest.mark.django_db
+def test_retention_run_collects_every_step_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, dt.date, bool]] = []
+
+    def step(name: str, lines: list[str], applied: int) -> shell.RetentionFn:
+        def run(today: dt.date, dry_run: bool) -> shell.RetentionReport:
+            calls.append((name, today, dry_run))
+            counts = {f"{name}:delete": len(lines)} if lines else {}
+            return shell.RetentionReport(lines, counts, 0 if dry_run else applied)
+
+        return run
+
+    monkeypatch.setattr(
+        shell,
+        "_RETENTION",
+        {
+            "b": shell.RetentionStep("b", 20, step("b", ["b delete B1"], 1)),
+            "a": shell.RetentionStep("a", 10, step("a", ["a delete A1", "a delete A2"], 2)),
+            "c": shell.RetentionStep("c", 30, step("c", [], 0)),
+        },
+    )
+    out = io.StringIO()
+    call_command("retention", "run", "--date", "2026-03-01", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "a delete A1",
+        "a delete A2",
+        "b delete B1",
+        "Retention 2026-03-01: 3 items (a:delete 2, b:delete 1); 3 applied.",
+    ]
+    assert [c[0] for c in calls] == ["a", "b", "c"]
+    out = io.StringIO()
+    call_command("retention", "run", "--dry-run", "--date", "2026-03-01", stdout=out)
+    assert out.getvalue().splitlines()[-1] == (
+        "Retention 2026-03-01: 3 items (a:delete 2, b:delete 1); dry run, nothing changed."
+    )
+    assert all(dry for _name, _day, dry in calls[3:])
