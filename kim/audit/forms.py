@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kim.audit.models import EventType
 from kim.audit.queries import AuditFilter
+from kim.core.forms import PlausibleDateField
 
 
 class AuditFilterForm(forms.Form):
@@ -13,8 +14,8 @@ class AuditFilterForm(forms.Form):
     )
     actor = forms.CharField(label=_("User name"), required=False, max_length=150)
     subject_code = forms.CharField(label=_("Subject code"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, help_text=_("DD.MM.YYYY"))
-    date_to = forms.DateField(label=_("To"), required=False, help_text=_("DD.MM.YYYY"))
+    date_from = PlausibleDateField(label=_("From"), required=False, help_text=_("DD.MM.YYYY"))
+    date_to = PlausibleDateField(label=_("To"), required=False, help_text=_("DD.MM.YYYY"))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

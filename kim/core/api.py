@@ -1,13 +1,32 @@
-"""Small helpers shared by the apps' ``api.py``: query parameters checked by a serializer, and
-the documented shape of the 400 answer when they are wrong."""
+"""Small helpers shared by the apps' ``api.py``: query parameters checked by a serializer, the
+documented shape of the 400 answer when they are wrong, and a date parameter with the same
+plausible range as the forms (``kim.core.forms``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+
+from kim.core.forms import DEFAULT_BOUNDS, DateBounds
+
+
+class PlausibleDateField(serializers.DateField):
+    """An ISO date parameter between 01.01.1900 and 31.12. ten years ahead (see
+    ``kim.core.forms``): a year 0001 or 9999 is a 400 with the German message, not a 500."""
+
+    bounds: DateBounds = DEFAULT_BOUNDS
+
+    def to_internal_value(self, value: Any) -> Any:
+        day = super().to_internal_value(value)
+        try:
+            self.bounds.check(day)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages, code="implausible") from exc
+        return day
 
 
 def error_serializer(name: str, params: type[serializers.Serializer]) -> type:

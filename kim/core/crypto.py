@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -33,6 +32,7 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date
 
+from kim.core.forms import PlausibleDateField
 from kim.core.phonetics import cologne_phonetic, name_tokens
 
 FIELD_KEY_FILE = "dev-field-keys"
@@ -215,7 +215,9 @@ class EncryptedDateField(EncryptedField):
         return datetime.date.fromisoformat(text)
 
     def formfield(self, **kwargs: Any) -> Any:
-        return super(models.TextField, self).formfield(**{"form_class": forms.DateField, **kwargs})
+        return super(models.TextField, self).formfield(
+            **{"form_class": PlausibleDateField, **kwargs}
+        )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kim.core.forms import (
+    ModelMultipleChoiceField,
+    PlausibleDateField,
+    PlausibleDateTimeField,
+)
 from kim.core.forms import add_action_errors as add_action_errors  # used by the views
 from kim.core.uploads import CheckedFile, check_document
 from kim.council.blocks import BLOCK_KEYS
@@ -53,7 +58,7 @@ class _NamedChoice(forms.ModelChoiceField):
         return str(obj.name)
 
 
-class _NamedMultipleChoice(forms.ModelMultipleChoiceField):
+class _NamedMultipleChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -82,7 +87,7 @@ class MotionForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference number"), max_length=50, help_text=_('e.g. "184/2022"')
     )
-    date = forms.DateField(label=_("Date of the motion"), help_text=DATE_HINT)
+    date = PlausibleDateField(label=_("Date of the motion"), help_text=DATE_HINT)
     name = forms.CharField(label=pgettext_lazy("council paper", "Subject"), max_length=500)
     originators = _NamedMultipleChoice(
         label=_("Submitted by"),
@@ -93,7 +98,7 @@ class MotionForm(forms.Form):
     meeting = _MeetingChoice(
         label=_("For the meeting"), queryset=Meeting.objects.none(), required=False
     )
-    deadline = forms.DateField(label=_("Deadline"), required=False, help_text=DATE_HINT)
+    deadline = PlausibleDateField(label=_("Deadline"), required=False, help_text=DATE_HINT)
     department = _NamedChoice(
         label=_("Responsible department"), queryset=Organization.objects.none(), required=False
     )
@@ -206,8 +211,8 @@ class MeetingForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=300, help_text=_('e.g. "12. Sitzung des Sozialausschusses"')
     )
-    start = forms.DateTimeField(label=_("Start"), help_text=DATETIME_HINT)
-    end = forms.DateTimeField(
+    start = PlausibleDateTimeField(label=_("Start"), help_text=DATETIME_HINT)
+    end = PlausibleDateTimeField(
         label=pgettext_lazy("end of a meeting", "End"), required=False, help_text=DATETIME_HINT
     )
     state = forms.ChoiceField(
@@ -250,7 +255,7 @@ class OrganizationForm(forms.Form):
     )
     name = forms.CharField(label=_("Name"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=80, required=False)
-    start_date = forms.DateField(label=_("From"), required=False, help_text=DATE_HINT)
+    start_date = PlausibleDateField(label=_("From"), required=False, help_text=DATE_HINT)
 
     def __init__(self, *args: Any, bodies: QuerySet[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -274,8 +279,8 @@ class ReportForm(forms.Form):
     subject = forms.CharField(
         label=_("Subject (Betreff)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    date = forms.DateField(label=_("Date of the paper"), help_text=DATE_HINT)
-    as_of = forms.DateField(
+    date = PlausibleDateField(label=_("Date of the paper"), help_text=DATE_HINT)
+    as_of = PlausibleDateField(
         label=_("Reference date (Stichtag)"),
         help_text=_("All figures are computed as of this day (DD.MM.YYYY)."),
     )

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kim.core.forms import FILTER_BOUNDS
 from kim.council.models import (
     AgendaItem,
     Body,
@@ -278,9 +279,18 @@ class BadRequest(ValueError):
 
 def _datetime(name: str, raw: str) -> dt.datetime:
     # An unencoded "+" of the offset arrives as a space.
-    value = parse_datetime(raw.strip().replace(" ", "+"))
+    try:
+        value = parse_datetime(raw.strip().replace(" ", "+"))
+    except ValueError:
+        value = None
     if value is None or value.tzinfo is None:
         raise BadRequest(f"{name}: expected a date-time with offset, e.g. {EXAMPLE_TIME}")
+    # Year 1 or 9999 with an offset overflows when the database converts it to UTC.
+    if not FILTER_BOUNDS.contains(value.date()):
+        raise BadRequest(
+            f"{name}: expected a date-time between {FILTER_BOUNDS.earliest.isoformat()} "
+            f"and {FILTER_BOUNDS.latest().isoformat()}"
+        )
     return value
 
 

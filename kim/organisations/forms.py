@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.accounts.access import UserContext
+from kim.core.forms import PlausibleDateField, plausible_formfield
 from kim.organisations.access import can_create_under, can_give_kind, can_move_under
 from kim.organisations.importers import PopulationFileError, PopulationRow, parse_population_file
 from kim.organisations.models import AGS_KINDS, Organisation, OrgKind
@@ -21,6 +22,7 @@ class OrganisationForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
+        formfield_callback = plausible_formfield
         model = Organisation
         fields = [
             "kind",
@@ -135,8 +137,8 @@ class PopulationImportForm(forms.Form):
 
 class ResponsibilityForm(forms.Form):
     kommune = forms.ModelChoiceField(label=_("Municipality"), queryset=Organisation.objects.none())
-    valid_from = forms.DateField(label=_("Valid from"), help_text=_("DD.MM.YYYY"))
-    valid_to = forms.DateField(
+    valid_from = PlausibleDateField(label=_("Valid from"), help_text=_("DD.MM.YYYY"))
+    valid_to = PlausibleDateField(
         label=_("Valid to"), required=False, help_text=_("Empty = open-ended")
     )
     source = forms.CharField(label=_("Source"), required=False, max_length=500)

@@ -17,15 +17,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django.utils.translation import gettext as _
 
+from kim.core.forms import DEFAULT_BOUNDS
+from kim.core.uploads import UnreadableUpload, csv_rows, decode_text, xlsx_rows
 from kim.organisations.models import Organisation, OrgKind, PopulationCategory
 
 MAX_ROWS = 5000
+# Rows read from a file at most, empty ones included; a longer file is refused.
+MAX_FILE_ROWS = 2 * MAX_ROWS
+MAX_COLUMNS = 50
 HEADER_ALIASES = {
     "ags": "ags",
     "gemeindeschluessel": "ags",
@@ -82,22 +87,18 @@ class PopulationFileError(Exception):
 
 
 def _read_rows(name: str, data: bytes) -> Iterator[list[str]]:
+    """The rows as text; ``UnreadableUpload`` for a file that cannot be read safely (see
+    ``kim.core.uploads``: zip bombs, endless sheets, oversized cells)."""
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:
-            raise PopulationFileError([_("The file is not a readable XLSX workbook.")]) from exc
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
+        for values in xlsx_rows(data, max_rows=MAX_FILE_ROWS, max_columns=MAX_COLUMNS):
             yield [_cell_text(v) for v in values]
         return
+    text = decode_text(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t") if text.strip() else csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=";,\t") if text.strip() else None
+    except csv.Error:
+        dialect = None  # one column, or no delimiter in the first lines: the default one
+    yield from csv_rows(text, dialect=dialect or csv.excel)
 
 
 def _cell_text(value: object) -> str:
@@ -168,6 +169,13 @@ def _parse_row(
             _("%(p)s: reference date %(v)s is not a date (DD.MM.YYYY).")
             % {"p": prefix, "v": cell("reference_date") or "–"}
         )
+    else:
+        if not DEFAULT_BOUNDS.contains(reference_date):  # a typing mistake, e.g. year 1
+            errors.append(
+                _("%(p)s: reference date %(v)s: %(problem)s")
+                % {"p": prefix, "v": cell("reference_date"), "problem": DEFAULT_BOUNDS.message()}
+            )
+            reference_date = None
     try:
         value = _parse_int(cell("value"))
     except ValueError:
@@ -194,9 +202,11 @@ def parse_population_file(
     """Return all rows, or raise ``PopulationFileError`` listing every bad row."""
     by_ags = {t.ags: t for t in towns if t.kind in (OrgKind.KOMMUNE, OrgKind.KREISFREIE_STADT)}
     try:
-        numbered = list(enumerate(_read_rows(name, data), start=1))
-    except csv.Error as exc:
-        raise PopulationFileError([_("The file is not a readable CSV file.")]) from exc
+        numbered = list(islice(enumerate(_read_rows(name, data), start=1), MAX_FILE_ROWS + 1))
+    except UnreadableUpload as exc:
+        raise PopulationFileError([str(exc)]) from exc
+    if len(numbered) > MAX_FILE_ROWS:
+        raise PopulationFileError([_("The file has more than %(n)d rows.") % {"n": MAX_ROWS}])
     # Keep the file's own line numbers in messages, even when blank lines are skipped.
     rows = [(line, r) for line, r in numbered if any(c.strip() for c in r)]
     if not rows:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kim.core.forms import ModelMultipleChoiceField, PlausibleDateField, PlausibleDateTimeField
 from kim.core.uploads import CheckedFile, check_document
 from kim.organisations.models import Organisation
 from kim.partners.models import (
@@ -54,12 +55,12 @@ class TalkFilterForm(forms.Form):
         self.fields["host"].choices = [("", _("all")), *hosts]  # type: ignore[attr-defined]
 
 
-class _OrganisationMultipleChoice(forms.ModelMultipleChoiceField):
+class _OrganisationMultipleChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
 
-class _PositionMultipleChoice(forms.ModelMultipleChoiceField):
+class _PositionMultipleChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.baustein} · {obj.title} ({obj.home.name})"
 
@@ -70,7 +71,7 @@ class TalkForm(forms.Form):
         queryset=Organisation.objects.none(),
         help_text=_("The Kreis or town that held the talk."),
     )
-    held_on = forms.DateField(label=_("Date"), help_text=DATE_HINT)
+    held_on = PlausibleDateField(label=_("Date"), help_text=DATE_HINT)
     format = forms.ChoiceField(label=_("Format"), choices=TalkFormat.choices)
     traeger = _OrganisationMultipleChoice(
         label=_("Welfare agencies that took part"),
@@ -155,7 +156,7 @@ class _UserChoice(forms.ModelChoiceField):
 class FollowUpForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
     owner = _UserChoice(label=_("Owner"), queryset=User.objects.none())
-    due = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    due = PlausibleDateField(label=_("Due on"), help_text=DATE_HINT)
 
     def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,7 +198,7 @@ class _OrganisationChoice(forms.ModelChoiceField):
 
 
 class StaffingDecisionForm(forms.Form):
-    decided_on = forms.DateField(label=_("Decided on"), help_text=DATE_HINT)
+    decided_on = PlausibleDateField(label=_("Decided on"), help_text=DATE_HINT)
     employer_type = forms.ChoiceField(label=_("Filled by"), choices=EmployerType.choices)
     traeger = _OrganisationChoice(
         label=_("Welfare agency"),
@@ -247,9 +248,9 @@ class AgreementForm(forms.Form):
     recipient = _OrganisationChoice(label=_("Recipient"), queryset=Organisation.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
-    signed_on = forms.DateField(label=_("Signed on"), help_text=DATE_HINT)
-    period_start = forms.DateField(label=_("Period from"), help_text=DATE_HINT)
-    period_end = forms.DateField(label=_("Period to"), help_text=DATE_HINT)
+    signed_on = PlausibleDateField(label=_("Signed on"), help_text=DATE_HINT)
+    period_start = PlausibleDateField(label=_("Period from"), help_text=DATE_HINT)
+    period_end = PlausibleDateField(label=_("Period to"), help_text=DATE_HINT)
     amounts = forms.CharField(
         label=_("Amounts per year"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -301,22 +302,22 @@ class AgreementForm(forms.Form):
 
 class PaymentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PaymentKind.choices)
-    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    due_on = PlausibleDateField(label=_("Due on"), help_text=DATE_HINT)
     amount = forms.DecimalField(label=_("Amount (€)"), max_digits=12, decimal_places=2)
 
 
 class DoneForm(forms.Form):
-    done_on = forms.DateField(label=_("Done on"), help_text=DATE_HINT)
+    done_on = PlausibleDateField(label=_("Done on"), help_text=DATE_HINT)
 
 
 class ReportingDutyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=DutyKind.choices)
-    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    due_on = PlausibleDateField(label=_("Due on"), help_text=DATE_HINT)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
 class ReceivedForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), help_text=DATE_HINT)
+    received_on = PlausibleDateField(label=_("Received on"), help_text=DATE_HINT)
 
 
 class ReviewForm(forms.Form):
@@ -369,7 +370,7 @@ class VzeField(GermanDecimalField):
         return {**super().widget_attrs(widget), "step": "0.01", "inputmode": "decimal"}
 
 
-class _PostChoice(forms.ModelMultipleChoiceField):
+class _PostChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         vze = f"{obj.vze:.2f}".replace(".", ",")
         return f"{obj.baustein} · {obj.title} ({obj.home.name}), {vze} VZÄ"
@@ -410,8 +411,8 @@ class CallForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Posts of the Baustein that are not yet filled by a welfare agency."),
     )
-    period_start = forms.DateField(label=_("Period from"), help_text=DATE_HINT)
-    period_end = forms.DateField(label=_("Period to"), help_text=DATE_HINT)
+    period_start = PlausibleDateField(label=_("Period from"), help_text=DATE_HINT)
+    period_end = PlausibleDateField(label=_("Period to"), help_text=DATE_HINT)
     funding_per_vze = MoneyField(
         label=_("Funding per VZÄ and year (€)"), help_text=_('e.g. "57.000,00"')
     )
@@ -420,7 +421,7 @@ class CallForm(forms.Form):
         required=False,
         help_text=_("What the issuer adds on top of the funding, if anything."),
     )
-    deadline = forms.DateTimeField(
+    deadline = PlausibleDateTimeField(
         label=_("Deadline for submissions"),
         widget=DEADLINE_WIDGET,
         help_text=_("Day and time; submissions received later are refused."),
@@ -467,7 +468,7 @@ class CriterionForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    published_on = forms.DateField(label=_("Published on"), help_text=DATE_HINT)
+    published_on = PlausibleDateField(label=_("Published on"), help_text=DATE_HINT)
 
 
 class _OptionalDocumentMixin:
@@ -480,7 +481,7 @@ class _OptionalDocumentMixin:
 
 class SubmissionForm(_OptionalDocumentMixin, forms.Form):
     traeger = _OrganisationChoice(label=_("Welfare agency"), queryset=Organisation.objects.none())
-    submitted_at = forms.DateTimeField(
+    submitted_at = PlausibleDateTimeField(
         label=_("Received at"),
         required=False,
         widget=DEADLINE_WIDGET,
@@ -583,7 +584,7 @@ class DecisionForm(forms.Form):
         label=_("Decision"), choices=[("", _("Choose …")), *CallDecision.choices]
     )
     decision_reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
-    decided_on = forms.DateField(label=_("Decided on"), help_text=DATE_HINT)
+    decided_on = PlausibleDateField(label=_("Decided on"), help_text=DATE_HINT)
     decided_by = forms.CharField(
         label=_("Decided by"),
         required=False,

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kim.accounts.access import user_context
-from kim.core.api import error_serializer, validated
+from kim.core.api import PlausibleDateField, error_serializer, validated
 from kim.core.pagination import BoundedLimitOffsetPagination
 from kim.organisations.api import ERRORS, ErrorSerializer
 from kim.organisations.models import Organisation
@@ -81,7 +81,7 @@ class PositionFilterSerializer(serializers.Serializer):
     employer_type = serializers.ChoiceField(
         required=False, allow_blank=True, choices=EmployerType.choices
     )
-    day = serializers.DateField(
+    day = PlausibleDateField(
         required=False, help_text="Reference date (YYYY-MM-DD) for the status; default today."
     )
 
@@ -292,7 +292,7 @@ class AllocationQuerySerializer(serializers.Serializer):
     key = serializers.ChoiceField(
         choices=list(allocation.KEY_CATEGORIES), default="population", help_text="Distribution key."
     )
-    as_of = serializers.DateField(help_text="Reference date of the key figures (YYYY-MM-DD).")
+    as_of = PlausibleDateField(help_text="Reference date of the key figures (YYYY-MM-DD).")
     method = serializers.ChoiceField(
         choices=[m.value for m in Method], default=Method.LARGEST_REMAINDER.value
     )

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kim.core.forms import PlausibleDateField, plausible_formfield
 from kim.organisations.models import Organisation
 from kim.programmes.models import (
     Baustein,
@@ -57,7 +58,7 @@ class PositionFilterForm(forms.Form):
     employer_type = forms.ChoiceField(
         label=_("Employer"), required=False, choices=[("", _("all")), *EmployerType.choices]
     )
-    day = forms.DateField(
+    day = PlausibleDateField(
         label=_("Reference date"), required=False, help_text=_("DD.MM.YYYY; empty = today")
     )
 
@@ -70,13 +71,14 @@ class PositionFilterForm(forms.Form):
 class PositionForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     pay_group = forms.ChoiceField(label=_("Pay group"), choices=PAY_GROUP_CHOICES, required=False)
-    status_from = forms.DateField(
+    status_from = PlausibleDateField(
         label=_("Planned from"),
         required=False,
         help_text=_("Start of the history (DD.MM.YYYY); empty = today"),
     )
 
     class Meta:
+        formfield_callback = plausible_formfield
         model = Position
         fields = [
             "baustein",
@@ -124,7 +126,7 @@ class PositionForm(forms.ModelForm):
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=PositionStatus.choices)
-    valid_from = forms.DateField(label=_("From"), help_text=_("DD.MM.YYYY"))
+    valid_from = PlausibleDateField(label=_("From"), help_text=_("DD.MM.YYYY"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
@@ -142,7 +144,7 @@ class IncumbencyForm(forms.Form):
         help_text=_("e.g. CM-15"),
     )
     new_name = forms.CharField(label=_("Name (internal)"), required=False, max_length=200)
-    start = forms.DateField(label=_("From"), help_text=_("DD.MM.YYYY"))
+    start = PlausibleDateField(label=_("From"), help_text=_("DD.MM.YYYY"))
 
     def __init__(self, *args: Any, staff: QuerySet[StaffMember], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,19 +162,19 @@ class IncumbencyForm(forms.Form):
 
 
 class EndIncumbencyForm(forms.Form):
-    end = forms.DateField(label=_("Last day"), help_text=_("DD.MM.YYYY"))
+    end = PlausibleDateField(label=_("Last day"), help_text=_("DD.MM.YYYY"))
 
 
 class QualificationForm(forms.Form):
     state = forms.ChoiceField(label=_("Qualification"), choices=QualificationState.choices)
-    on = forms.DateField(label=_("Date"), help_text=_("DD.MM.YYYY"))
+    on = PlausibleDateField(label=_("Date"), help_text=_("DD.MM.YYYY"))
     provider = forms.CharField(label=_("Provider"), required=False, max_length=200)
 
 
 class FundingPeriodForm(forms.Form):
     source = forms.ChoiceField(label=_("Funding source"), choices=FundingSource.choices)
-    valid_from = forms.DateField(label=_("From"), help_text=_("DD.MM.YYYY"))
-    valid_to = forms.DateField(label=_("To"), required=False, help_text=_("Empty = open-ended"))
+    valid_from = PlausibleDateField(label=_("From"), help_text=_("DD.MM.YYYY"))
+    valid_to = PlausibleDateField(label=_("To"), required=False, help_text=_("Empty = open-ended"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def clean(self) -> dict[str, Any]:
@@ -214,7 +216,7 @@ class ScenarioForm(forms.Form):
     )
     method = forms.ChoiceField(label=_("Method"), choices=METHOD_CHOICES)
     key = forms.ChoiceField(label=_("Distribution key"), choices=KEY_CHOICES)
-    as_of = forms.DateField(
+    as_of = PlausibleDateField(
         label=_("Reference date of the key"), help_text=_("DD.MM.YYYY, e.g. 31.12.2019")
     )
     pools = forms.CharField(
@@ -283,7 +285,7 @@ class ScenarioForm(forms.Form):
 
 
 class AdoptForm(forms.Form):
-    planned_from = forms.DateField(label=_("Planned from"), help_text=_("DD.MM.YYYY"))
+    planned_from = PlausibleDateField(label=_("Planned from"), help_text=_("DD.MM.YYYY"))
 
 
 class ForecastForm(forms.Form):
@@ -298,7 +300,7 @@ class ForecastForm(forms.Form):
         choices=[("", _("as recorded")), *PAY_GROUP_CHOICES[1:]],
     )
     step = forms.IntegerField(label=_("What if: step"), required=False, min_value=1, max_value=6)
-    start = forms.DateField(
+    start = PlausibleDateField(
         label=_("What if: filled from"), required=False, help_text=_("DD.MM.YYYY")
     )
     factor = forms.DecimalField(
@@ -324,6 +326,7 @@ class ForecastForm(forms.Form):
 
 class GrantForm(forms.ModelForm):
     class Meta:
+        formfield_callback = plausible_formfield
         model = Grant
         fields = [
             "year",

@@ -17,20 +17,21 @@ feed exactly the same dictionaries to ``kim.screening.input.parse_person``. Ever
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kim.core.uploads import UnreadableUpload, check_json_depth, csv_rows, decode_text, xlsx_rows
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PERSONS = 20_000
+# Rows of a workbook, empty ones included (a sheet may declare a million of them).
+MAX_XLSX_ROWS = 2 * MAX_PERSONS
 FORMATS = ("csv", "xlsx", "json")
 
 # Normalised header → CLI field. German first, then the CLI's own names (always accepted).
@@ -313,35 +314,19 @@ def _table_to_upload(rows: Iterator[Sequence[object]], file_format: str) -> Pars
     return parsed
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def read_csv(data: bytes) -> ParsedUpload:
     """UTF-8 (with or without BOM) or Windows-1252; ``;``, ``,`` or tab, whichever the header
     line uses most."""
-    text = _decode(data)
+    text = decode_text(data)
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return _table_to_upload(iter(csv.reader(io.StringIO(text), delimiter=delimiter)), "csv")
+    return _table_to_upload(csv_rows(text, delimiter=delimiter), "csv")
 
 
 def read_xlsx(data: bytes) -> ParsedUpload:
-    """The first sheet of the workbook, read-only (constant memory for 10,000 rows)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UploadError(_("The file is not a readable Excel workbook (XLSX).")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return _table_to_upload(sheet.iter_rows(values_only=True), "xlsx")
-    finally:
-        workbook.close()
+    """The first sheet of the workbook, streamed (constant memory for 20,000 rows); at most
+    ``MAX_XLSX_ROWS`` rows, empty ones included, and ``MAX_COLUMNS`` columns."""
+    return _table_to_upload(xlsx_rows(data, max_rows=MAX_XLSX_ROWS), "xlsx")
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,8 +338,13 @@ def read_json(data: bytes) -> ParsedUpload:
     """``{"decision_date": …, "persons": [PERSON, …]}`` (or a bare list of persons). A person's
     optional ``label`` / ``name`` becomes the entry's label and is not evaluated."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UploadError(_("The file is not valid JSON: %s") % exc) from exc
+    check_json_depth(text)  # before json.loads recurses into 100,000 brackets
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise UploadError(_("The file is not valid JSON: %s") % exc) from exc
     persons = document.get("persons") if isinstance(document, dict) else document
     if not isinstance(persons, list):
@@ -398,7 +388,10 @@ def read_upload(name: str, data: bytes) -> ParsedUpload:
     if not data.strip():
         raise UploadError(_("The file is empty."))
     readers = {"csv": read_csv, "xlsx": read_xlsx, "json": read_json}
-    parsed = readers[detect_format(name, data)](data)
+    try:
+        parsed = readers[detect_format(name, data)](data)
+    except UnreadableUpload as exc:
+        raise UploadError(str(exc)) from exc
     if not parsed.persons:
         raise UploadError(_("The list contains no persons."))
     return parsed

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kim.core.forms import DEFAULT_BOUNDS
 from kim.screening.facts import KnowledgeTest, Level, Livelihood, Period, PersonFacts, Status
 
 
@@ -72,13 +73,18 @@ class _Person:
 
 
 def parse_date(value: object, fail: Any) -> dt.date:
-    """A strict ISO date (YYYY-MM-DD); ``fail(problem)`` builds the error."""
+    """A strict ISO date (YYYY-MM-DD) in the plausible range of ``kim.core.forms`` (the rules
+    add years and months to dates: 9999-12-31 would overflow); ``fail(problem)`` builds the
+    error."""
     if not isinstance(value, str) or not ISO_DATE.match(value):
         raise fail(_("expected a date YYYY-MM-DD, got %(value)s") % {"value": _show(value)})
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise fail(_("%(value)s is not a valid date") % {"value": value}) from None
+    if not DEFAULT_BOUNDS.contains(day):
+        raise fail(DEFAULT_BOUNDS.message())
+    return day
 
 
 def _show(value: object) -> str:

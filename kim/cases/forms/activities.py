@@ -8,12 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import ActivityKind, Channel, DocumentType
+from kim.core.forms import PlausibleDateTimeField
 from kim.core.uploads import CheckedFile, check_document
 
 
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
-    occurred_at = forms.DateTimeField(label=_("Date and time"), help_text=_("DD.MM.YYYY HH:MM"))
+    occurred_at = PlausibleDateTimeField(label=_("Date and time"), help_text=_("DD.MM.YYYY HH:MM"))
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"),
         required=False,

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import BarrierCategory
+from kim.core.forms import PlausibleDateField
 from kim.organisations.models import Organisation, Rechtskreis
 
 DATE_HINT = _("DD.MM.YYYY")
@@ -38,7 +39,7 @@ class BarrierForm(forms.Form):
     suggested_remedy = forms.CharField(
         label=_("Suggested remedy"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    observed_on = forms.DateField(
+    observed_on = PlausibleDateField(
         label=_("Observed on"),
         help_text=_("DD.MM.YYYY; only the month is stored."),
     )

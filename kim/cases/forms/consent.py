@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import CaseDocument, ConsentScope, DataCategory, Goal, ReferralStatus
+from kim.core.forms import ModelMultipleChoiceField, PlausibleDateField
 from kim.core.uploads import CheckedFile, check_document
 from kim.organisations.models import Organisation
 
@@ -22,7 +23,7 @@ class _OrganisationChoice(forms.ModelChoiceField):
         return str(obj.name)
 
 
-class _OrganisationMultipleChoice(forms.ModelMultipleChoiceField):
+class _OrganisationMultipleChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -66,8 +67,8 @@ class ConsentForm(_WithRecipients):
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     categories = _categories_field()
-    given_on = forms.DateField(label=_("Given on"), help_text=DATE_HINT)
-    valid_until = forms.DateField(
+    given_on = PlausibleDateField(label=_("Given on"), help_text=DATE_HINT)
+    valid_until = PlausibleDateField(
         label=_("Valid until"),
         required=False,
         help_text=_("DD.MM.YYYY; leave empty for a consent until revoked."),
@@ -109,7 +110,7 @@ class ReferralForm(_WithRecipients):
     recipient = _OrganisationChoice(label=_("Recipient"), queryset=Organisation.objects.none())
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     categories = _categories_field(help_text=_("Only data covered by the person's consent."))
-    sent_on = forms.DateField(label=_("Sent on"), help_text=DATE_HINT)
+    sent_on = PlausibleDateField(label=_("Sent on"), help_text=DATE_HINT)
     goal = forms.ModelChoiceField(
         label=_("Goal of the integration plan"), queryset=Goal.objects.none(), required=False
     )
@@ -124,7 +125,7 @@ class ReferralForm(_WithRecipients):
 
 class ReferralStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=ReferralStatus.choices)
-    on = forms.DateField(label=_("Date"), help_text=DATE_HINT)
+    on = PlausibleDateField(label=_("Date"), help_text=DATE_HINT)
 
     def __init__(self, *args: Any, moves: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,7 +135,7 @@ class ReferralStatusForm(forms.Form):
 
 
 class ConferenceForm(_WithRecipients):
-    held_on = forms.DateField(label=_("Held on"), help_text=DATE_HINT)
+    held_on = PlausibleDateField(label=_("Held on"), help_text=DATE_HINT)
     participants = _OrganisationMultipleChoice(
         label=_("Participating partner organisations"),
         queryset=Organisation.objects.none(),
@@ -176,7 +177,7 @@ class ConsentPrintForm(forms.Form):
     recipient = forms.SlugField(label=_("Recipient"), widget=forms.Select)
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     categories = _categories_field()
-    valid_until = forms.DateField(
+    valid_until = PlausibleDateField(
         label=_("Valid until"),
         required=False,
         help_text=_("DD.MM.YYYY; leave empty for a consent until revoked."),

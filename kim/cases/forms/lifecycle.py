@@ -24,6 +24,7 @@ from kim.cases.models import (
     ReferralSource,
     TargetGroupCriterion,
 )
+from kim.core.forms import ModelMultipleChoiceField, PlausibleDateField
 from kim.organisations.models import Organisation
 
 DATE_HINT = _("DD.MM.YYYY")
@@ -34,7 +35,7 @@ class _NamedChoice(forms.ModelChoiceField):
         return str(obj.get_full_name() or obj.get_username())
 
 
-class _NamedMultipleChoice(forms.ModelMultipleChoiceField):
+class _NamedMultipleChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.get_username())
 
@@ -45,7 +46,7 @@ class ReferralForm(forms.Form):
     referral_organisation = forms.ModelChoiceField(
         label=_("Referring organisation"), queryset=Organisation.objects.none(), required=False
     )
-    referred_on = forms.DateField(label=_("Referred on"), help_text=DATE_HINT)
+    referred_on = PlausibleDateField(label=_("Referred on"), help_text=DATE_HINT)
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +54,7 @@ class ReferralForm(forms.Form):
 
 
 class TriageForm(forms.Form):
-    criteria = forms.ModelMultipleChoiceField(
+    criteria = ModelMultipleChoiceField(
         label=_("Target-group criteria met"),
         queryset=TargetGroupCriterion.objects.none(),
         required=False,
@@ -68,7 +69,7 @@ class TriageForm(forms.Form):
 
 class IndicationForm(forms.Form):
     indication = forms.ChoiceField(label=_("Indication"), choices=Indication.choices)
-    decided_on = forms.DateField(label=_("Decided on"), help_text=DATE_HINT)
+    decided_on = PlausibleDateField(label=_("Decided on"), help_text=DATE_HINT)
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -90,7 +91,7 @@ class IndicationForm(forms.Form):
 class AssessmentForm(forms.Form):
     """One need level and two texts per life area; areas left without a level are skipped."""
 
-    assessed_on = forms.DateField(label=_("Assessed on"), help_text=DATE_HINT)
+    assessed_on = PlausibleDateField(label=_("Assessed on"), help_text=DATE_HINT)
 
     def __init__(
         self,
@@ -141,7 +142,7 @@ class GoalForm(forms.Form):
     plan_version = forms.IntegerField(widget=forms.HiddenInput)
     life_area = forms.ModelChoiceField(label=_("Life area"), queryset=LifeArea.objects.none())
     description = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}))
-    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    due_on = PlausibleDateField(label=_("Due on"), help_text=DATE_HINT)
     responsible_organisation = forms.ModelChoiceField(
         label=_("Responsible organisation"), queryset=Organisation.objects.none(), required=False
     )
@@ -164,7 +165,7 @@ class MeasureForm(forms.Form):
     responsible_organisation = forms.ModelChoiceField(
         label=_("Responsible organisation"), queryset=Organisation.objects.none(), required=False
     )
-    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT, required=False)
+    due_on = PlausibleDateField(label=_("Due on"), help_text=DATE_HINT, required=False)
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,14 +174,14 @@ class MeasureForm(forms.Form):
 
 class AgreePlanForm(forms.Form):
     plan_version = forms.IntegerField(widget=forms.HiddenInput)
-    agreed_on = forms.DateField(
+    agreed_on = PlausibleDateField(
         label=_("Agreed with the client on"),
         help_text=DATE_HINT,
     )
 
 
 class StartMonitoringForm(forms.Form):
-    next_review_on = forms.DateField(label=_("First review on"), help_text=DATE_HINT)
+    next_review_on = PlausibleDateField(label=_("First review on"), help_text=DATE_HINT)
 
 
 def _goal_status_fields(
@@ -197,8 +198,8 @@ def _goal_status_fields(
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("Reviewed on"), help_text=DATE_HINT)
-    next_review_on = forms.DateField(label=_("Next review on"), help_text=DATE_HINT)
+    reviewed_on = PlausibleDateField(label=_("Reviewed on"), help_text=DATE_HINT)
+    next_review_on = PlausibleDateField(label=_("Next review on"), help_text=DATE_HINT)
 
     def __init__(self, *args: Any, goals: Iterable[Goal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,7 +214,7 @@ class CloseForm(forms.Form):
         label=_("Closing reason"),
         choices=[(r.value, r.label) for r in ClosingReason if r in CLOSE_REASONS],
     )
-    closed_on = forms.DateField(label=_("Closed on"), help_text=DATE_HINT)
+    closed_on = PlausibleDateField(label=_("Closed on"), help_text=DATE_HINT)
     handed_to = forms.ModelChoiceField(
         label=_("Handed over to"),
         queryset=Organisation.objects.none(),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import Person, ReferralSource, Relation, Sex
+from kim.core.forms import PlausibleDateField
 from kim.organisations.models import Organisation, OrgKind
 
 DATE_HINT = _("DD.MM.YYYY")
@@ -48,7 +49,9 @@ class _OrgChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class PersonFieldsForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=120)
     last_name = forms.CharField(label=_("Last name"), max_length=120)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, help_text=DATE_HINT)
+    birth_date = PlausibleDateField(
+        label=_("Birth date"), required=False, help_text=DATE_HINT, past_only=True
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
     languages = forms.CharField(
         label=_("Languages"),
@@ -84,12 +87,6 @@ class PersonFieldsForm(forms.Form):
             n.upper() if len(n) <= 3 else n for n in split_list(self.cleaned_data["nationalities"])
         ]
 
-    def clean_birth_date(self) -> dt.date | None:
-        day = self.cleaned_data["birth_date"]
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError(_("The birth date lies in the future."))
-        return day
-
 
 class RegisterClientForm(PersonFieldsForm):
     organisation = _OrgChoice(label=_("Case kept by"), queryset=Organisation.objects.none())
@@ -97,7 +94,7 @@ class RegisterClientForm(PersonFieldsForm):
     referral_organisation = _OrgChoice(
         label=_("Referring organisation"), queryset=Organisation.objects.none(), required=False
     )
-    referred_on = forms.DateField(label=_("Referred on"), help_text=DATE_HINT)
+    referred_on = PlausibleDateField(label=_("Referred on"), help_text=DATE_HINT)
     on_waiting_list = forms.BooleanField(label=_("Put on the waiting list"), required=False)
     confirm_distinct = forms.BooleanField(
         label=_("This is a different person"),
@@ -177,4 +174,6 @@ class PersonSearchForm(forms.Form):
         required=False,
         help_text=_("First and/or last name; similar-sounding names are found too."),
     )
-    birth_date = forms.DateField(label=_("Birth date"), required=False, help_text=DATE_HINT)
+    birth_date = PlausibleDateField(
+        label=_("Birth date"), required=False, help_text=DATE_HINT, past_only=True
+    )

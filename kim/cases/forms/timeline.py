@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import BenefitSystem, ResidenceStatus
+from kim.core.forms import PlausibleDateField
 from kim.organisations.models import Organisation, OrgKind
 
 DATE_HINT = _("DD.MM.YYYY")
@@ -25,8 +26,8 @@ class _OrgChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class _PeriodForm(forms.Form):
-    valid_from = forms.DateField(label=_("From"), help_text=DATE_HINT)
-    valid_until = forms.DateField(label=_("Valid until"), required=False, help_text=DATE_HINT)
+    valid_from = PlausibleDateField(label=_("From"), help_text=DATE_HINT)
+    valid_until = PlausibleDateField(label=_("Valid until"), required=False, help_text=DATE_HINT)
     authority = _OrgChoice(
         label=_("Responsible authority"), queryset=Organisation.objects.none(), required=False
     )
@@ -59,4 +60,4 @@ class TaskForm(forms.Form):
         max_length=200,
         help_text=_("No names or other personal details: the case number is enough."),
     )
-    due_on = forms.DateField(label=_("Due on"), help_text=DATE_HINT)
+    due_on = PlausibleDateField(label=_("Due on"), help_text=DATE_HINT)

@@ -128,6 +128,28 @@ def test_recording_through_the_form(case: Case, login_as: Callable[[str], Client
     assert 'name="confidential"' in login_as("cm-siegen").get(url).content.decode()
 
 
+@pytest.mark.parametrize(
+    "occurred_at", ["01.01.0001 00:00", "31.12.9999 23:59", "0001-01-01T00:00"]
+)
+def test_an_implausible_date_is_an_error_next_to_the_field(
+    case: Case, login_as: Callable[[str], Client], occurred_at: str
+) -> None:
+    """The probe's contact dated 01.01.0001 00:00 overflowed when it was turned into UTC
+    (HTTP 500); now the field refuses it in German and nothing is recorded."""
+    url = f"/fallmanagement/faelle/{case.code}/aktivitaeten/neu/"
+    data = {"kind": "appointment", "occurred_at": occurred_at, "duration_minutes": "30"}
+    response = login_as("cm-siegen").post(url, {**data, "channel": "phone"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="id_occurred_at_error"' in html
+    assert "Bitte ein Datum zwischen 01.01.1900 und 31.12.2036 angeben." in html
+    assert not Activity.objects.filter(case=case).exists()
+    assert (
+        not AuditEvent.objects.filter(event_type=EventType.ACTIVITY_RECORDED)
+        .filter(extra__case=case.code)
+        .exists()
+    )
+
+
 def test_a_closed_case_takes_no_activities(case: Case) -> None:
     lc.start_intake(case, acting_user=case.responsible)
     lc.decide_indication(

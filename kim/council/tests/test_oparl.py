@@ -380,6 +380,23 @@ def test_created_since_and_unencoded_plus(client: Client) -> None:
     assert client.get(url, {"modified_until": "gestern"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"created_since": "0001-01-01T00:00:00+05:00"},
+        {"modified_until": "9999-12-31T23:59:59-05:00"},
+        {"modified_since": "1899-12-31T00:00:00+00:00"},
+        {"created_until": "2031-02-30T00:00:00+00:00"},
+    ],
+)
+def test_implausible_filter_times_are_400(client: Client, params: dict[str, str]) -> None:
+    """Year 1 with an offset overflowed when converted to UTC: an anonymous HTTP 500."""
+    for url in ("/oparl/v1/bodies/", _siegen_url(client, "paper")):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        assert next(iter(params)) in response.json()["error"]
+
+
 def test_filters_apply_to_every_list(client: Client, public_world: dict[str, Any]) -> None:
     future = "2099-01-01T00:00:00+00:00"
     for kind in LISTS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -83,15 +84,65 @@ def test_xlsx_is_accepted(login_as) -> None:
         ("leer.csv", b"", "Datei ist leer."),
         ("nur-leerzeilen.csv", b"\n\n", "Die Datei ist leer."),
         ("spalten.csv", b"ags;wert\n05970004;1\n", "Zeile 1: Pflichtspalten fehlen"),
-        ("kaputt.xlsx", b"not a zip", "keine lesbare XLSX-Datei"),
+        ("kaputt.xlsx", b"not a zip", "keine lesbare Excel-Arbeitsmappe (XLSX)"),
+        # Bytes that are neither UTF-8 nor Windows-1252 (0x81 …) once raised
+        # UnicodeDecodeError (HTTP 500); they are read as "�" now.
+        ("liste.csv", b"ags;stichtag\n\x81\x8d\x8f\x90\x9d;x\n", "Zeile 1: Pflichtspalten fehlen"),
+        # A cell over the csv module's 128 KB limit once raised csv.Error (HTTP 500).
+        (
+            "riesig.csv",
+            b"ags;stichtag;einwohner;quelle\n05970004;" + b"1" * 200_000 + b";1;x\n",
+            "Zeile 2: Eine Zelle ist länger als 131.072 Zeichen.",
+        ),
+        # A census dated in year 1 or 9999 is a typing mistake (kim.core.forms bounds).
+        (
+            "alt.csv",
+            b"ags;stichtag;einwohner;quelle\n05970004;01.01.0001;1;IT.NRW\n",
+            "Zeile 2: Stichtag 01.01.0001: Bitte ein Datum zwischen 01.01.1900 und 31.12.",
+        ),
     ],
 )
 def test_unusable_files_get_a_clear_message(
     login_as, name: str, content: bytes, message: str
 ) -> None:
+    imports = AuditEvent.objects.filter(event_type=EventType.POPULATION_IMPORTED)
+    before = (PopulationFigure.objects.count(), imports.count())
     response = _upload(login_as("koordination"), name, content)
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert (PopulationFigure.objects.count(), imports.count()) == before
+
+
+def _xlsx_with_sheet(sheet_xml: bytes) -> bytes:
+    wb = Workbook()
+    wb.active.append(["ags"])  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.namelist():
+            data = source.read(member)
+            target.writestr(member, sheet_xml if member == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+def test_workbooks_are_read_within_bounds(login_as, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet that claims Excel's last row stops at the cap (openpyxl would hand over a
+    million empty rows); a zip bomb is refused before openpyxl opens it."""
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ags</t></is></c></row>'
+        b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>1</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    client = login_as("koordination")
+    response = _upload(client, "lang.xlsx", _xlsx_with_sheet(sheet))
+    assert "Die Arbeitsmappe hat mehr als 10.000 Zeilen." in response.content.decode()
+    monkeypatch.setattr("kim.core.uploads.MAX_UNPACKED_BYTES", 1024 * 1024)
+    bomb = _xlsx_with_sheet(sheet + b" " * 2 * 1024 * 1024)
+    response = _upload(client, "bombe.xlsx", bomb)
+    assert "entpackt mehr als 1 MB" in response.content.decode()
 
 
 def test_other_kreis_towns_are_not_accepted(login_as, stranger) -> None:

@@ -285,6 +285,37 @@ def test_agencies_must_belong_to_the_hosts_kreis(login_as, stranger: Client) -> 
     assert not Talk.objects.filter(topics="Falscher Kreis").exists()
 
 
+@pytest.mark.parametrize("field", ["traeger", "positions"])
+def test_a_choice_beyond_the_database_range_is_an_error_not_a_crash(login_as, field: str) -> None:
+    """A key of 20 digits overflowed SQLite's integer in Django's ``__in`` lookup (HTTP 500);
+    kim.core.forms.ModelMultipleChoiceField refuses it as an invalid value."""
+    data = {
+        "host": _org(ags="05970040").pk,
+        "held_on": "03.02.2026",
+        "format": "phone",
+        "traeger": [_org(name=BRUECKE).pk],
+        "topics": "Überlauf",
+        "outcome": "open",
+        field: ["99999999999999999999"],
+    }
+    response = login_as("koordination").post("/partner/gespraeche/neu/", data)
+    assert response.status_code == 200
+    assert f'id="id_{field}_error"' in response.content.decode()
+    assert not Talk.objects.filter(topics="Überlauf").exists()
+
+
+def test_a_town_beyond_the_database_range_is_an_error_not_a_crash(login_as) -> None:
+    brucke = _org(name=BRUECKE)
+    url = f"/partner/traeger/{brucke.code}/angebote/neu/"
+    added = AuditEvent.objects.filter(event_type=EventType.TRAEGER_SERVICE_ADDED)
+    before = added.count()
+    response = login_as("koordination").post(
+        url, {"kind": "mbe", "description": "Überlauf", "towns": ["99999999999999999999"]}
+    )
+    assert response.status_code == 200 and 'id="id_towns_error"' in response.content.decode()
+    assert added.count() == before
+
+
 def test_record_outcome_with_version_check(login_as) -> None:
     talk = _siegen_talk()
     url = f"/partner/gespraeche/{talk.code}/ergebnis/"

@@ -292,6 +292,8 @@ def test_allocation_with_a_pool_and_a_divisor_method(login_as) -> None:
         ({"key": "custom"}, "key"),
         ({"pools": "Netphen: 05970032, 05970016"}, "pools"),
         ({"total": "9999.99", "step": "0.01"}, "total"),  # too many units for one request
+        ({"as_of": "0001-01-01"}, "as_of"),  # not a plausible date (kim.core.forms)
+        ({"as_of": "9999-12-31"}, "as_of"),
     ],
 )
 def test_allocation_rejects_invalid_input_with_a_detail(
@@ -399,3 +401,16 @@ def test_forecast_far_ahead_is_a_result_or_a_documented_400(login_as) -> None:
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_position_list_refuses_an_implausible_reference_day(login_as, day: str) -> None:
+    """Like the forms: a year 0001 or 9999 is a 400 naming the parameter, in German."""
+    with translation.override("de"):
+        response = login_as("koordination").get("/api/v1/positions/", {"day": day})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"].startswith("day: Bitte ein Datum zwischen 01.01.1900 und 31.12.")
+    assert (
+        login_as("koordination").get("/api/v1/positions/", {"day": "2026-01-01"}).status_code == 200
+    )

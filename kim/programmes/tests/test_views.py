@@ -189,6 +189,41 @@ def test_town_overview_for_programme_lead(login_as) -> None:
     assert response.context["forecast"].total.rows
 
 
+@pytest.mark.parametrize("day", ["31.12.9999", "01.01.0001"])
+def test_town_overview_ignores_an_implausible_reference_day(login_as, day: str) -> None:
+    """?day=31.12.9999 made the forecast ask for the pay table of year 10000 (HTTP 500); an
+    implausible day is now an invalid filter, and the page shows today."""
+    import datetime as dt
+
+    siegen = Organisation.objects.get(ags="05970040")
+    client = login_as("siegen")
+    response = client.get(f"/programm/organisation/{siegen.code}/", {"day": day})
+    assert response.status_code == 200
+    assert response.context["forecast"].years[0] == dt.date.today().year
+    kreis = _kreis()
+    assert client.get(f"/programm/{kreis.code}/", {"day": day}).status_code == 200
+
+
+def test_an_implausible_end_of_incumbency_is_an_error_and_ends_nothing(login_as) -> None:
+    """The probe's 31.12.9999 overflowed when the day after was computed (HTTP 500)."""
+    from kim.programmes.models import Incumbency
+
+    incumbency = Incumbency.objects.filter(end__isnull=True, position__region__ags="05970").first()
+    assert incumbency is not None
+    url = f"/programm/stellen/{incumbency.position.code}/besetzung/{incumbency.pk}/ende/"
+    client = login_as("koordination")
+    for day in ("31.12.9999", "01.01.0001"):
+        response = client.post(url, {"end": day})
+        html = response.content.decode()
+        assert response.status_code == 200 and 'id="id_end_error"' in html
+        assert "Bitte ein Datum zwischen 01.01.1900 und 31.12." in html
+        incumbency.refresh_from_db()
+        assert incumbency.end is None
+    assert client.post(url, {"end": "31.12.2026"}).status_code == 302
+    incumbency.refresh_from_db()
+    assert incumbency.end is not None
+
+
 def test_position_detail_and_history_steps(login_as) -> None:
     client = login_as("koordination")
     position = Position.objects.filter(title="Koordination KIM 4").get()

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kim.core.forms import PlausibleDateField
 from kim.screening.facts import KnowledgeTest, Level, Livelihood
 
 DATE_HINT = _("DD.MM.YYYY")
@@ -70,11 +71,11 @@ def _count(label: Any, maximum: int, **kwargs: Any) -> forms.IntegerField:
 
 
 class ScreeningFactsForm(forms.Form):
-    decision_date = forms.DateField(
+    decision_date = PlausibleDateField(
         label=_("Decision date"),
         help_text=_("DD.MM.YYYY; the law in force on this day applies."),
     )
-    application_date = forms.DateField(
+    application_date = PlausibleDateField(
         label=_("Application date"),
         required=False,
         help_text=_("DD.MM.YYYY; when the application was or will be filed."),

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kim.core.forms import PlausibleDateField
 from kim.organisations.models import Organisation
 from kim.screening.imports import MAX_BYTES
 from kim.screening.models import Rule
@@ -28,7 +29,7 @@ class UploadForm(forms.Form):
         max_length=200,
         help_text=_("For example “Duldungen Stand März”. Do not use names."),
     )
-    decision_date = forms.DateField(
+    decision_date = PlausibleDateField(
         label=_("Decision date"),
         help_text=_("The law in force on this day is applied (%(hint)s).") % {"hint": DATE_HINT},
     )

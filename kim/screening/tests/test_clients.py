@@ -356,3 +356,19 @@ def test_consent_form_records_a_screening_consent(
         'id="screening-link"'
         in client.get(f"/fallmanagement/faelle/{client_case.code}/").content.decode()
     )
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("day", ["31.12.9999", "01.01.0001"])
+def test_an_implausible_decision_date_is_an_error_not_a_crash(
+    client_case: Case, login_as: Callable[[str], Any], day: str
+) -> None:
+    """The probe's 31.12.9999 overflowed in the rules (a date plus months); now the field
+    refuses it in German and nothing is evaluated or audited as a run."""
+    _consent(client_case, ConsentScope.SCREENING, recipient=None)
+    response = login_as("cm-siegen").post(_url(client_case), {**FORM, "decision_date": day})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="results"' not in html
+    assert 'id="id_decision_date_error"' in html
+    assert "Bitte ein Datum zwischen 01.01.1900 und 31.12.2036 angeben." in html
+    assert _runs(client_case) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
@@ -162,6 +163,9 @@ def test_delete_after_follows_the_setting(settings: Any) -> None:
         ("AZ-X;X;;C7;;;;;;;;;;", "Zeile 3, Spalte „Deutsch mündlich“"),
         ("AZ-X;X;;;;;;;;;;;geduldet;01.01.2020", "Zeile 3, Spalte „Status 1“"),
         ("AZ-0000;X;;;;;;;;;;;;", "Die Zeilen 2 und 3 haben dasselbe Aktenzeichen."),
+        # Dates a screening cannot compute with (kim.core.forms bounds): refused as a whole.
+        ("AZ-X;X;01.01.0001;;;;;;;;;;;", "Bitte ein Datum zwischen 01.01.1900 und 31.12."),
+        ("AZ-X;X;;;;;;;;;;;duldung;31.12.9999", "Bitte ein Datum zwischen 01.01.1900 und 31.12."),
     ],
 )
 def test_a_malformed_row_fails_the_whole_upload(login_as: Any, line: str, expected: str) -> None:
@@ -181,6 +185,74 @@ def test_a_malformed_row_fails_the_whole_upload(login_as: Any, line: str, expect
     assert not ScreeningList.objects.filter(title="Fehlerhaft").exists()
     assert not ScreeningEntry.objects.filter(screening_list__title="Fehlerhaft").exists()
     assert AuditEvent.objects.filter(event_type=EventType.SCREENING_LIST_UPLOADED).count() == events
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _xlsx_with_sheet(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet is replaced by the given XML."""
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([["Aktenzeichen"], ["AZ-1"]])))
+    members = {n: source.read(n) for n in source.namelist()}
+    members["xl/worksheets/sheet1.xml"] = sheet_xml
+    return _zip(members)
+
+
+SHEET = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+UNREADABLE = {
+    # the probe's file: 100,000 nested brackets (RecursionError in json.loads)
+    "nested.json": (b"[" * 100_000 + b"]" * 100_000, "mehr als 20 Ebenen tief verschachtelt"),
+    "tief.json": (
+        b'{"persons": [{"ref": "A", "extra": ' + b"[" * 30 + b"]" * 30 + b"}]}",
+        "mehr als 20 Ebenen tief verschachtelt",
+    ),
+    # one cell over the csv module's 128 KB limit (csv.Error)
+    "riesig.csv": (b"Aktenzeichen;Name\nAZ-1;" + b"x" * 200_000 + b"\n", "Zeile 2: Eine Zelle"),
+    # a zip bomb (with the limit lowered to 1 MB for the test): 2 MB of zeros, 2 KB packed
+    "bombe.xlsx": (
+        _zip({"xl/worksheets/sheet1.xml": b"\0" * 2 * 1024 * 1024}),
+        "entpackt mehr als 1 MB",
+    ),
+    # a sheet that claims the last row of Excel: read row by row, stopped at the cap
+    "lang.xlsx": (
+        _xlsx_with_sheet(
+            SHEET
+            + b'<row r="1"><c r="A1" t="inlineStr"><is><t>Aktenzeichen</t></is></c></row>'
+            + b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>AZ-1</t></is></c></row>'
+            + b"</sheetData></worksheet>"
+        ),
+        "mehr als 40.000 Zeilen",
+    ),
+    "kaputt.xlsx": (_zip({"xl/workbook.xml": b"<nicht xml"}), "keine lesbare Excel-Arbeitsmappe"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNREADABLE))
+def test_files_that_would_break_the_parser_are_refused_next_to_the_field(
+    login_as: Any, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kim.core.uploads.MAX_UNPACKED_BYTES", 1024 * 1024)
+    data, expected = UNREADABLE[name]
+    uploads = AuditEvent.objects.filter(event_type=EventType.SCREENING_LIST_UPLOADED)
+    events = uploads.count()
+    response = login_as("abh").post(
+        "/screening/listen/hochladen/",
+        {
+            "title": "Angriff",
+            "decision_date": "02.03.2026",
+            "upload": SimpleUploadedFile(name, data),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="id_upload_error"' in html
+    assert expected in html
+    assert not ScreeningList.objects.filter(title="Angriff").exists()
+    assert uploads.count() == events
 
 
 def test_ignored_columns_are_named_in_the_message(login_as: Any) -> None:

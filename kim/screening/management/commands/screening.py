@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core.uploads import UnreadableUpload, check_json_depth
 from kim.screening.engine import evaluate_many
 from kim.screening.facts import PersonFacts
 from kim.screening.input import InputError, parse_date, parse_document
@@ -68,7 +69,10 @@ def _read(path: str, date_option: str | None) -> tuple[dt.date, list[PersonFacts
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"--input {path}: {error}") from None
     try:
+        check_json_depth(raw)
         data = json.loads(raw)
+    except UnreadableUpload as error:
+        raise InputError(f"--input {path}: {error}") from None
     except json.JSONDecodeError as error:
         raise InputError(f"--input {path}: invalid JSON ({error})") from None
     return parse_document(data, override)
