@@ -75,7 +75,9 @@ def report_context(
     doc: ReportDocument, *, chart_dpi: int = 150, changed: Collection[str] = ()
 ) -> dict[str, object]:
     """Everything ``council/report/document.html`` prints, worded in the active language.
-    ``changed``: numbers of the sections to mark as "figures changed – check the text"."""
+    ``changed``: numbers of the sections to mark as "figures changed – check the text".
+    Names and figures are kept together on one line (``text.typeset``)."""
+    doc = text.typeset(doc)
     sections = [_section(section, chart_dpi, section.number in changed) for section in doc.sections]
     return {
         "report": {
