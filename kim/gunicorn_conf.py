@@ -12,6 +12,8 @@ Memory per worker grows by at most ~20 MB (measured).
 
 Report rendering: python-docx, matplotlib and WeasyPrint take ≈ 2 s to import. The master
 imports them once before it forks, so no worker makes the first download of a report wait.
+WeasyPrint decides at that import whether it subsets fonts with HarfBuzz-Subset; when the
+library is missing, the master logs it once at start (``kim.W001``).
 """
 
 from __future__ import annotations
@@ -37,3 +39,10 @@ def when_ready(server: Any) -> None:
     import matplotlib.backends.backend_agg
     import matplotlib.figure
     import weasyprint  # noqa: F401
+
+    # WeasyPrint looked for HarfBuzz-Subset just now, once for the master and all workers:
+    # say so here if it is missing, not in a warning per PDF (docs/configuration.md).
+    from kim.core.checks import pdf_font_subsetting
+
+    for message in pdf_font_subsetting(None):
+        server.log.warning("%s (%s) %s", message.msg, message.id, message.hint)

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from kim.core import views as core_views
 
@@ -8,6 +11,13 @@ admin.site.site_header = "KIM-Plattform – Administration"
 urlpatterns = [
     path("", include("kim.home.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (admin, API, files).
+    # Resolved per request: with the hashed static names of production, the URL changes.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("kim/favicon.ico"), permanent=False),
+        name="favicon",
+    ),
     path("konto/", include("allauth.urls")),
     path("rollen/", include("kim.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

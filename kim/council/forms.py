@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,7 +20,9 @@ from kim.core.forms import (
 )
 from kim.core.forms import add_action_errors as add_action_errors  # used by the views
 from kim.core.uploads import CheckedFile, check_document
+from kim.council.actions.reports import unconfirmed_error
 from kim.council.blocks import BLOCK_KEYS
+from kim.council.document import Section
 from kim.council.models import (
     DEFAULT_PROPOSAL,
     MOTION_TYPES,
@@ -364,4 +368,30 @@ class SectionForm(_Versioned):
 
 
 class ReleaseForm(_Versioned):
-    """Confirms the release of exactly the draft version that was shown."""
+    """Confirms the release of exactly the draft version that was shown, and – one required
+    checkbox each – that every answer whose figures changed since its text was written has
+    been checked against the new figures (``changed``: those sections, decisions D-054)."""
+
+    def __init__(self, *args: Any, changed: Sequence[Section] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for section in changed:
+            self.fields[f"confirm_{section.number}"] = forms.BooleanField(
+                label=_(
+                    "I have checked the answer to question %(n)s: its text fits the changed "
+                    "figures."
+                )
+                % {"n": section.number},
+                help_text=Truncator(section.question).words(20),
+                error_messages={"required": unconfirmed_error(section.number)},
+            )
+
+    def confirmation_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("confirm_")]
+
+    def confirmed_sections(self) -> list[str]:
+        """The question numbers whose box was ticked (after ``is_valid``)."""
+        return [
+            name.removeprefix("confirm_")
+            for name, value in self.cleaned_data.items()
+            if name.startswith("confirm_") and value
+        ]

@@ -483,6 +483,12 @@ class ReportSection(Timestamped):
     question = models.ForeignKey(MotionQuestion, on_delete=models.CASCADE, related_name="+")
     narrative = models.TextField(_("answer (text)"), blank=True)
     block_keys = models.JSONField(_("answer blocks"), default=list, blank=True)
+    # The figures of the blocks when the narrative was last saved (or confirmed at a release):
+    # a digest (``kim.council.report.fingerprint``). When the figures differ now, the draft
+    # marks the answer and the release asks for a confirmation (decisions D-054).
+    figures_fingerprint = models.CharField(
+        _("figures the text was written for"), max_length=64, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("report section")

@@ -8,11 +8,19 @@ once. Nothing is stored: releasing (``actions.release_report``) freezes the comp
 
 Query count: a fixed number for the header and sections plus a fixed number per distinct
 block key – independent of the number of posts, talks or calls.
+
+Changed figures (decisions D-054): a section's narrative is written against the figures of its
+blocks at that moment. ``fingerprint`` digests those figures; ``update_section`` stores it with
+the narrative, and ``changed_sections`` names the sections whose blocks now show other figures,
+so that the draft marks them and the release asks for a confirmation of each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +30,7 @@ from kim.core.formats import date_de
 
 from . import answers
 from .document import Block, Consultation, ReportDocument, Section
-from .models import ConsultationRole, Paper, Report, ReportRelease
+from .models import ConsultationRole, Paper, Report, ReportRelease, ReportSection
 
 
 def _consultations(motion: Paper) -> list[Consultation]:
@@ -121,3 +129,49 @@ def default_report(motion: Paper, as_of: dt.date) -> Report:
 def frozen(release: ReportRelease) -> ReportDocument:
     """A released version exactly as it was released."""
     return ReportDocument.from_dict(release.snapshot)
+
+
+def fingerprint(blocks: Iterable[Block]) -> str:
+    """A digest of the figures a section's blocks print: their sentences and table cells (not
+    titles or sources, which change with the wording, not with the data)."""
+    figures = [
+        [
+            block.key,
+            block.text,
+            block.table.rows if block.table else None,
+            block.table.footer if block.table else None,
+        ]
+        for block in blocks
+    ]
+    return hashlib.sha256(json.dumps(figures, ensure_ascii=False).encode()).hexdigest()
+
+
+def section_fingerprint(report: Report, block_keys: Iterable[str]) -> str:
+    """The fingerprint of the blocks ``block_keys`` as composed now for the report's reference
+    date – in German, like ``compose``, so that both digest the same text."""
+    organisation = report.motion.body.organisation
+    with override("de"):
+        blocks = [
+            answers.compute(key, organisation, report.as_of)
+            for key in block_keys
+            if key in answers.COMPUTE
+        ]
+    return fingerprint(blocks)
+
+
+def changed_sections(report: Report, document: ReportDocument) -> list[Section]:
+    """The sections of ``document`` (composed from ``report``) whose narrative was saved against
+    other figures than their blocks show now. A section without text or without blocks has
+    nothing to contradict; one saved before fingerprints were stored counts as changed."""
+    rows = {
+        str(row.question.number): row
+        for row in ReportSection.objects.filter(report=report).select_related("question")
+    }
+    return [
+        section
+        for section in document.sections
+        if (row := rows.get(section.number)) is not None
+        and row.narrative
+        and section.blocks
+        and row.figures_fingerprint != fingerprint(section.blocks)
+    ]

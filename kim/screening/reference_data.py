@@ -28,31 +28,63 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+# The sources users read on /screening/regeln/ (``"URL (Titel) ; Text"``, see
+# ``kim.screening.queries.rules.parse_sources``): the law itself on the Federal Ministry of
+# Justice's portal and the amending acts, in German (decisions D-054). The pages the brief
+# read – commentaries, counselling sites, law firms – are the research trail in ``RESEARCH_*``
+# and each version's ``internal_note``: for developers, never loaded or shown.
+GII = "https://www.gesetze-im-internet.de"
 SRC_25A = (
-    "https://buzer.de/25a_AufenthG.htm?setmobile=1 ; https://nds-fluerat.org/?p=45528 ; "
-    "https://asyl.net/themen/ (Aufenthaltserlaubnis für gut integrierte Jugendliche und junge "
-    "Erwachsene) ; https://anwalt-diedrich.de/?p=889"
+    f"{GII}/aufenthg_2004/__25a.html (Aufenthaltsgesetz, § 25a, geltende Fassung) ; "
+    "Gesetz zur Einführung eines Chancen-Aufenthaltsrechts (Änderungen ab 31.12.2022)"
 )
 SRC_25B = (
-    "https://www.asyl.net/themen/ (Aufenthaltserlaubnis bei nachhaltiger Integration) ; "
-    "https://nds-fluerat.org/leitfaden/15-aufenthaltserlaubnis-nachhaltige-integration/ ; "
-    "https://asyl.net/rsdb/M26754"
+    f"{GII}/aufenthg_2004/__25b.html (Aufenthaltsgesetz, § 25b, geltende Fassung) ; "
+    "Gesetz zur Einführung eines Chancen-Aufenthaltsrechts (Änderungen ab 31.12.2022)"
 )
 SRC_104C = (
-    "https://sonnenberg-lawfirm.de/?p=2234 ; https://www.ihk.de/regensburg/ (Chancen-"
-    "Aufenthaltsrecht: Anträge nur noch bis 31.12.2025, 6745522) ; "
-    "https://bleibdranplus.de/countdown-chancenaufenthalt/ ; https://berlin-hilft.com/2023/01/20/"
+    f"{GII}/aufenthg_2004/__104c.html (Aufenthaltsgesetz, § 104c, Chancen-Aufenthaltsrecht) ; "
+    "eingefügt durch das Gesetz zur Einführung eines Chancen-Aufenthaltsrechts; Anträge bis "
+    "31.12.2025"
 )
 SRC_STAG = (
-    "https://proasyl.de/hintergrund/voraussetzungen-fuer-die-einbuergerung-seit-juni-2024 ; "
-    "https://innen.hessen.de/ (Unterhaltsfähigkeit) ; "
+    f"{GII}/stag/__10.html (Staatsangehörigkeitsgesetz, § 10, geltende Fassung) ; "
+    "Gesetz zur Modernisierung des Staatsangehörigkeitsrechts (StARModG) vom 22.03.2024, in "
+    "Kraft seit 27.06.2024"
+)
+SRC_TURBO = (
+    f"{GII}/stag/__10.html (Staatsangehörigkeitsgesetz, § 10) ; "
+    "https://www.bundestag.de/presse/hib/kurzmeldungen-1108272 (Deutscher Bundestag: "
+    "Abschaffung der Einbürgerung nach drei Jahren, Drucksache 21/537) ; "
+    "VG Trier, Urteil vom 03.12.2025 – 8 K 5461/25.TR"
+)
+
+RESEARCH_25A = (
+    "KIM brief §3.1: https://buzer.de/25a_AufenthG.htm?setmobile=1 ; "
+    "https://nds-fluerat.org/?p=45528 ; https://asyl.net/themen/ (Aufenthaltserlaubnis für gut "
+    "integrierte Jugendliche und junge Erwachsene) ; https://anwalt-diedrich.de/?p=889"
+)
+RESEARCH_25B = (
+    "KIM brief §3.2: https://www.asyl.net/themen/ (Aufenthaltserlaubnis bei nachhaltiger "
+    "Integration) ; https://nds-fluerat.org/leitfaden/15-aufenthaltserlaubnis-nachhaltige-"
+    "integration/ ; https://asyl.net/rsdb/M26754"
+)
+RESEARCH_104C = (
+    "KIM brief §3.3: https://sonnenberg-lawfirm.de/?p=2234 ; https://www.ihk.de/regensburg/ "
+    "(Chancen-Aufenthaltsrecht: Anträge nur noch bis 31.12.2025, 6745522) ; "
+    "https://bleibdranplus.de/countdown-chancenaufenthalt/ ; https://berlin-hilft.com/2023/01/20/"
+)
+RESEARCH_STAG = (
+    "KIM brief §3.4: https://proasyl.de/hintergrund/voraussetzungen-fuer-die-einbuergerung-seit-"
+    "juni-2024 ; https://innen.hessen.de/ (Unterhaltsfähigkeit) ; "
     "https://szypulka.de/de/einbuergerung/einbuergerung-trotz-buergergeld-oder-sozialhilfe/ ; "
     "https://ogletree.de/publikationen/staatsangehoerigkeitsrecht-modernisiert"
 )
-SRC_TURBO = (
-    "https://hrrf.de/?p=4568 ; https://www.bundestag.de/presse/hib/kurzmeldungen-1108272 ; "
+RESEARCH_TURBO = (
+    "KIM brief §3.4: https://hrrf.de/?p=4568 ; "
     "https://www.anwalt.org/turbo-einbuergerung-abgeschafft-nach-nur-einem-jahr-ist-schluss ; "
-    "https://migrando.de/?p=260099"
+    "https://migrando.de/?p=260099 ; the exact promulgation day is UNCONFIRMED (about "
+    "30.10.2025), 29.10.2025 is assumed as the last day"
 )
 
 # The base norm of each rule, in the fixed evaluation order.
@@ -388,6 +420,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": date(2022, 12, 30),
         "norm": "§ 25a AufenthG (Fassung bis 30.12.2022)",
         "source": SRC_25A,
+        "internal_note": RESEARCH_25A,
         "params": {
             **_TIME_25A,
             "years_required": 4,
@@ -409,6 +442,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": None,
         "norm": "§ 25a AufenthG (Fassung ab 31.12.2022)",
         "source": SRC_25A,
+        "internal_note": RESEARCH_25A,
         "params": {
             **_TIME_25A,
             "years_required": 3,
@@ -421,8 +455,8 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         },
         "criteria": _criteria_25a(old=False),
         "confirmed": True,
-        "note": "Chancen-Aufenthaltsrechtsgesetz; § 25a Abs. 2 (Eltern, Geschwister) nicht "
-        "abgebildet (UNBESTÄTIGT).",
+        "note": "Fassung des Gesetzes zur Einführung eines Chancen-Aufenthaltsrechts. § 25a Abs. 2 "
+        "(Eltern, Geschwister) ist nicht abgebildet; Einzelheiten nicht bestätigt – bitte prüfen.",
     },
     {
         "rule": "aufenthg_25b",
@@ -430,6 +464,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": date(2022, 12, 30),
         "norm": "§ 25b AufenthG (Fassung bis 30.12.2022)",
         "source": SRC_25B,
+        "internal_note": RESEARCH_25B,
         "params": {
             "counting_statuses": TOLERATED,
             "paused_sections": ["60b"],
@@ -454,6 +489,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": None,
         "norm": "§ 25b AufenthG (Fassung ab 31.12.2022)",
         "source": SRC_25B,
+        "internal_note": RESEARCH_25B,
         "params": {
             "counting_statuses": TOLERATED,
             "paused_sections": ["60b"],
@@ -479,6 +515,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": date(2025, 12, 31),
         "norm": "§ 104c AufenthG (Fassung ab 31.12.2022, Anträge bis 31.12.2025)",
         "source": SRC_104C,
+        "internal_note": RESEARCH_104C,
         "params": {
             "counting_statuses": TOLERATED,
             "paused_sections": [],
@@ -503,6 +540,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": date(2024, 6, 26),
         "norm": "§ 10 StAG (Fassung bis 26.06.2024)",
         "source": SRC_STAG,
+        "internal_note": RESEARCH_STAG,
         "params": {
             **_STAG_COMMON,
             "years_required": 8,
@@ -520,6 +558,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": None,
         "norm": "§ 10 StAG (Fassung ab 27.06.2024)",
         "source": SRC_STAG,
+        "internal_note": RESEARCH_STAG,
         "params": {
             **_STAG_COMMON,
             "years_required": 5,
@@ -536,6 +575,7 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "valid_to": date(2025, 10, 29),
         "norm": "§ 10 Abs. 3 StAG (Fassung 27.06.2024 bis Ende Oktober 2025)",
         "source": SRC_TURBO,
+        "internal_note": RESEARCH_TURBO,
         "params": {
             **_STAG_COMMON,
             "years_required": 3,
@@ -546,8 +586,8 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "criteria": _criteria_stag("turbo"),
         "confirmed": False,
         "note": "Abschaffung am 08.10.2025 vom Bundestag beschlossen (Drs. 21/537), in Kraft mit "
-        "Verkündung Ende Oktober 2025; genauer Tag UNBESTÄTIGT (etwa 30.10.2025), hier "
-        "29.10.2025 als letzter Geltungstag angenommen. Keine Übergangsregelung (VG Trier, "
-        "03.12.2025, 8 K 5461/25.TR).",
+        "Verkündung Ende Oktober 2025; genauer Tag nicht bestätigt – bitte prüfen (etwa "
+        "30.10.2025), hier gilt der 29.10.2025 als letzter Geltungstag. Keine "
+        "Übergangsregelung (VG Trier, 03.12.2025, 8 K 5461/25.TR).",
     },
 )

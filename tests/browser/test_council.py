@@ -123,14 +123,23 @@ def test_draft_report_then_read_the_released_version(
 def test_second_person_releases_a_new_version(
     page: Page, server: str, log_in: LogIn, check_page: CheckPage
 ) -> None:
-    """KIM coordination releases today's draft as version 2 (four-eyes: `siegen` edited it)."""
+    """KIM coordination releases today's draft as version 2 (four-eyes: `siegen` edited it).
+    The demo's answers were written for the figures of 31.08.2022, so each is marked on the
+    draft and needs a confirmation at release (D-054)."""
     log_in("koordination")
     page.goto(f"{server}/rat/berichte/")
     page.locator('#report-list a[href^="/rat/berichte/"][href$="/"]').last.click()
     expect(page.locator("#live-notice")).to_be_visible()
+    expect(page.locator("#figures-changed")).to_be_visible()
     page.locator('a.kern-btn[href$="/freigeben/"]').click()
     expect(page.locator("main form button[type=submit]")).to_be_visible()
+    expect(page.locator("#confirm-changed input[type=checkbox]")).to_have_count(3)
     check_page("council-report-release")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#id_confirm_1_error")).to_be_visible()
+    check_page("council-report-release-unconfirmed")
+    for box in page.locator("#confirm-changed input[type=checkbox]").all():
+        box.check()
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/versionen/2/$"))
     expect(page.locator("#versions")).to_be_visible()

@@ -29,6 +29,7 @@ from kim.council.actions import (
     release_paper,
 )
 from kim.council.blocks import clean_block_keys
+from kim.council.document import Section
 from kim.council.models import (
     MOTION_TYPES,
     REPORT_PAPER_TYPES,
@@ -181,7 +182,10 @@ def update_section(
     narrative: str,
     block_keys: Iterable[str],
 ) -> ReportSection:
-    """The narrative answer to one question and the answer blocks shown under it."""
+    """The narrative answer to one question and the answer blocks shown under it. The figures
+    of those blocks as of now are fingerprinted with it: the text was written for them."""
+    from kim.council.report import section_fingerprint
+
     current = _lock(report, expected_version)
     if question.paper_id != current.motion_id:
         raise ValidationError(_("The question belongs to another motion."))
@@ -189,7 +193,11 @@ def update_section(
     section, _created = ReportSection.objects.update_or_create(
         report=current,
         question=question,
-        defaults={"narrative": narrative.strip(), "block_keys": keys},
+        defaults={
+            "narrative": narrative.strip(),
+            "block_keys": keys,
+            "figures_fingerprint": section_fingerprint(current, keys),
+        },
     )
     current.version += 1
     current.last_edited_by = acting_user
@@ -209,12 +217,53 @@ def can_release(report: Report, user_id: int | None) -> bool:
     return user_id is not None and report.last_edited_by_id not in (None, user_id)
 
 
+def unconfirmed_error(number: str) -> str:
+    return _(
+        "Confirm that you have checked the text of the answer to question %(n)s against the "
+        "changed figures."
+    ) % {"n": number}
+
+
+def _check_confirmed(changed: list[Section], confirmed_sections: Iterable[str]) -> None:
+    """Every answer whose figures changed since its text was saved is confirmed by number."""
+    confirmed = {str(n) for n in confirmed_sections}
+    missing = [section.number for section in changed if section.number not in confirmed]
+    if missing:
+        raise ValidationError({f"confirm_{n}": unconfirmed_error(n) for n in missing})
+
+
+def _mark_checked(report: Report, changed: list[Section]) -> None:
+    """The confirmed texts were checked against these figures: store them as the new basis."""
+    from kim.council.report import fingerprint
+
+    rows = {
+        str(row.question.number): row
+        for row in report.sections.select_related("question").filter(
+            question__number__in=[int(section.number) for section in changed]
+        )
+    }
+    for section in changed:
+        row = rows[section.number]
+        row.figures_fingerprint = fingerprint(section.blocks)
+        row.save(update_fields=["figures_fingerprint", "modified"])
+
+
 @transaction.atomic
-def release_report(report: Report, *, acting_user: User, expected_version: int) -> ReportRelease:
+def release_report(
+    report: Report,
+    *,
+    acting_user: User,
+    expected_version: int,
+    confirmed_sections: Iterable[str] = (),
+) -> ReportRelease:
     """Freeze the report as composed now for its reference date, publish it (paper + PDF as
-    main file, consultation of the motion's committee) and mark the motion answered."""
+    main file, consultation of the motion's committee) and mark the motion answered.
+
+    Answers whose figures changed since their text was saved (``changed_sections``) must be
+    named in ``confirmed_sections`` (question numbers): the releasing person confirms having
+    checked each text against the new figures. Otherwise nothing is released."""
     from kim.council.render import render
-    from kim.council.report import compose
+    from kim.council.report import changed_sections, compose
 
     current = _lock(report, expected_version)
     if not can_release(current, acting_user.pk):
@@ -224,11 +273,13 @@ def release_report(report: Report, *, acting_user: User, expected_version: int) 
                 "who last changed it."
             )
         )
+    document = compose(current)
+    changed = changed_sections(current, document)
+    _check_confirmed(changed, confirmed_sections)
     motion = current.motion
     previous = current.releases.select_related("paper").first()
     number = (previous.number + 1) if previous else 1
     today = timezone.localdate()
-    document = compose(current)
     document = type(document)(
         **{
             **{f: getattr(document, f) for f in document.__dataclass_fields__},
@@ -250,6 +301,7 @@ def release_report(report: Report, *, acting_user: User, expected_version: int) 
         released_by=acting_user,
         drafted_by=current.last_edited_by,
     )
+    _mark_checked(current, changed)
     if motion.status == MotionStatus.IN_PROGRESS:
         change_motion_status(
             motion,
@@ -262,7 +314,12 @@ def release_report(report: Report, *, acting_user: User, expected_version: int) 
         actor=acting_user,
         subject=current,
         organisation=motion.body.organisation,
-        extra={"version": number, "as_of": current.as_of.isoformat(), "paper": paper.code},
+        extra={
+            "version": number,
+            "as_of": current.as_of.isoformat(),
+            "paper": paper.code,
+            "confirmed_sections": [section.number for section in changed],
+        },
     )
     return release
 

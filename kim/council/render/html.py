@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -67,11 +68,17 @@ class SectionView:
     heading: str
     paragraphs: list[list[str]]
     blocks: list[BlockView]
+    changed: bool = False  # draft page only: figures changed since the text was saved
 
 
-def report_context(doc: ReportDocument, *, chart_dpi: int = 150) -> dict[str, object]:
-    """Everything ``council/report/document.html`` prints, worded in the active language."""
-    sections = [_section(section, chart_dpi) for section in doc.sections]
+def report_context(
+    doc: ReportDocument, *, chart_dpi: int = 150, changed: Collection[str] = ()
+) -> dict[str, object]:
+    """Everything ``council/report/document.html`` prints, worded in the active language.
+    ``changed``: numbers of the sections to mark as "figures changed – check the text".
+    Names and figures are kept together on one line (``text.typeset``)."""
+    doc = text.typeset(doc)
+    sections = [_section(section, chart_dpi, section.number in changed) for section in doc.sections]
     return {
         "report": {
             "doc": doc,
@@ -93,10 +100,13 @@ def report_context(doc: ReportDocument, *, chart_dpi: int = 150) -> dict[str, ob
     }
 
 
-def render_html(doc: ReportDocument, *, standalone: bool) -> str:
-    """The report fragment (for an app page) or a complete page with print CSS (for the PDF)."""
+def render_html(doc: ReportDocument, *, standalone: bool, changed: Collection[str] = ()) -> str:
+    """The report fragment (for an app page) or a complete page with print CSS (for the PDF).
+    ``changed`` marks sections in the fragment (the draft page); downloads never carry it."""
     if not standalone:
-        return render_to_string("council/report/document.html", report_context(doc))
+        return render_to_string(
+            "council/report/document.html", report_context(doc, changed=changed)
+        )
     return standalone_html(doc)
 
 
@@ -110,7 +120,7 @@ def standalone_html(doc: ReportDocument, *, chart_dpi: int = 150) -> str:
     return render_to_string("council/report/standalone.html", context)
 
 
-def _section(section: Section, dpi: int) -> SectionView:
+def _section(section: Section, dpi: int, changed: bool = False) -> SectionView:
     section_id = f"{ID_PREFIX}q-{section.number}"
     blocks = [
         _block(block, f"{section_id}-{index}", dpi) for index, block in enumerate(section.blocks, 1)
@@ -120,6 +130,7 @@ def _section(section: Section, dpi: int) -> SectionView:
         heading=f"{section.number}. {section.question}",
         paragraphs=text.paragraphs(section.narrative),
         blocks=blocks,
+        changed=changed,
     )
 
 

@@ -6,13 +6,15 @@ the database.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext, pgettext
 
-from kim.council.document import Block, Consultation, ReportDocument
+from kim.council.document import Block, Consultation, ReportDocument, Table
 
 # Short labels carry the context "council report": the same English word elsewhere in the app
 # ("Subject", "Role") means something else in German than on a Vorlage.
@@ -119,3 +121,57 @@ def document_date(doc: ReportDocument) -> datetime.date | None:
 
 def document_title(doc: ReportDocument) -> str:
     return f"{doc.paper_type} {doc.reference}: {doc.subject}"
+
+
+# --- keeping together what a line break must not tear apart (HTML and PDF) -------------------
+
+NBSP = "\u00a0"
+# A number and the word after it: "6,00 VZÄ", "57.000,00 €", "85 %", "1 mit einer Einigung".
+# Not a date ("31.08.2022 umfassen") and not a code ("B2 Stadt").
+_NUMBER_THEN_WORD = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?) (?=[^\W\d_]|[€%])"
+)
+# A label and its number: "Stelle 1", "Baustein 2", "Frage 3".
+_LABEL_THEN_NUMBER = re.compile(r"\b(Stelle|Baustein|Bausteins|Frage|Nr\.|Version|Stufe) (?=\d)")
+# Longer names may wrap: glued, they would overflow a table column.
+MAX_NAME_LENGTH = 30
+
+
+def keep_together(value: str, names: Iterable[str] = ()) -> str:
+    """``value`` with non-breaking spaces inside the short ``names`` ("Stadt Siegen"), between
+    a number and the word after it and between a label and its number."""
+    for name in names:
+        if " " in name and len(name) <= MAX_NAME_LENGTH:
+            value = value.replace(name, name.replace(" ", NBSP))
+    value = _LABEL_THEN_NUMBER.sub(rf"\1{NBSP}", value)
+    return _NUMBER_THEN_WORD.sub(rf"\1{NBSP}", value)
+
+
+def _table(table: Table, names: list[str]) -> Table:
+    def cells(values: list[str]) -> list[str]:
+        return [keep_together(v, names) for v in values]
+
+    return dataclasses.replace(
+        table,
+        caption=keep_together(table.caption, names),
+        rows=[cells(row) for row in table.rows],
+        footer=cells(table.footer) if table.footer else None,
+    )
+
+
+def typeset(doc: ReportDocument) -> ReportDocument:
+    """``doc`` with ``keep_together`` applied to what its answer blocks print – the computed
+    sentences, table cells and captions, with the body's name ("Stadt Siegen") kept whole.
+    The narratives stay the author's text; raw values and the frozen snapshot are untouched:
+    this is typesetting, done when printing (so released versions get it too)."""
+    names = [doc.body]
+
+    def block(b: Block) -> Block:
+        return dataclasses.replace(
+            b,
+            text=keep_together(b.text, names),
+            table=_table(b.table, names) if b.table else None,
+        )
+
+    sections = [dataclasses.replace(s, blocks=[block(b) for b in s.blocks]) for s in doc.sections]
+    return dataclasses.replace(doc, sections=sections)

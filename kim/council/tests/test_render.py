@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -308,3 +309,59 @@ def test_chart_axis_numbers_are_german(value: float, expected: str) -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="xlsx"):
         render(sample(), "xlsx")
+
+
+# -- keeping names and figures together ------------------------------------------------------------
+
+NBSP = "\u00a0"
+# The demo report's calls block, released as of 31.08.2022: in the PDF the sentence fitted the
+# line only just, and WeasyPrint printed "Stadt" alone above "Siegen: Bis zum …".
+CALLS_TEXT = (
+    "Stadt Siegen: Bis zum 31.08.2022 wurde kein Interessenbekundungsverfahren veröffentlicht."
+)
+
+
+def _with_block_text(value: str) -> ReportDocument:
+    doc = sample()
+    section = doc.sections[0]
+    block = dataclasses.replace(section.blocks[0], text=value)
+    first = dataclasses.replace(section, blocks=[block])
+    return dataclasses.replace(doc, sections=[first, *doc.sections[1:]])
+
+
+def test_keep_together_glues_names_and_numbers_not_dates() -> None:
+    value = text.keep_together(
+        "Stadt Siegen: Am 31.08.2022 fanden 2 Gespräche statt, davon 1 mit einer Einigung; "
+        "6,00 VZÄ, 57.000,00 € und 85 % für B2 Stadt Siegen, Stelle 1.",
+        names=["Stadt Siegen"],
+    )
+    assert value == (
+        f"Stadt{NBSP}Siegen: Am 31.08.2022 fanden 2{NBSP}Gespräche statt, davon 1{NBSP}mit einer "
+        f"Einigung; 6,00{NBSP}VZÄ, 57.000,00{NBSP}€ und 85{NBSP}% für B2 Stadt{NBSP}Siegen, "
+        f"Stelle{NBSP}1."
+    )
+    long_name = "Brücke Siegerland – Integrationshilfe e.V. (Demo)"
+    assert text.keep_together(long_name, names=[long_name]) == long_name  # may still wrap
+
+
+def test_html_keeps_the_body_name_and_figures_together() -> None:
+    doc = _with_block_text(CALLS_TEXT + " Davon 1 mit einer Einigung.")
+    with translation.override("de"):
+        html = render_html(doc, standalone=True)
+    assert f"Stadt{NBSP}Siegen: Bis zum" in html
+    assert f"1{NBSP}mit einer Einigung" in html
+    assert f"Baustein{NBSP}2 – Case Management" in html  # a table cell
+    assert doc.sections[0].narrative in html  # the narrative is the author's text, untouched
+
+
+def test_pdf_does_not_tear_the_body_name_apart(tmp_path: Path) -> None:
+    path = tmp_path / "calls.pdf"
+    path.write_bytes(render(_with_block_text(CALLS_TEXT), "pdf")[0])
+    lines = poppler("pdftotext", str(path), "-").splitlines()
+    assert not [
+        (line, after)
+        for line, after in itertools.pairwise(lines)
+        if line.rstrip().endswith("Stadt") and after.lstrip().startswith("Siegen")
+    ]
+    # The sentence fits the line, so it stays on one (no early break after the first words).
+    assert CALLS_TEXT in [line.replace(NBSP, " ").strip() for line in lines]

@@ -498,7 +498,11 @@ def test_release_of_a_changed_draft_is_refused(login_as) -> None:
         expected_version=shown,
         introduction="Geändert, während die Bestätigung offen war.",
     )
-    response = client.post(f"/rat/berichte/{report.code}/freigeben/", {"version": shown}, **EN)
+    # The demo's answers need their confirmations (changed figures); the version is stale.
+    confirmed = {f"confirm_{n}": "on" for n in (1, 2, 3)}
+    response = client.post(
+        f"/rat/berichte/{report.code}/freigeben/", {"version": shown, **confirmed}, **EN
+    )
     assert response.status_code == 200
     assert CONFLICT in _main(response)
     assert report.releases.count() == 1

@@ -4,8 +4,10 @@ downloads of the draft, the four-eyes release, and the released – frozen – v
 downloads; the list of reports.
 
 Drafts are read without audit events: a report holds no personal data. Creating, editing and
-releasing are audited by the actions. Council members reach released versions only; every
-draft page is 404 for them (``access.get_report_for_managing``).
+releasing are audited by the actions. An answer whose figures changed since its text was saved
+is marked on the draft page and needs a confirmation on the release page (decisions D-054).
+Council members reach released versions only; every draft page is 404 for them
+(``access.get_report_for_managing``).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from kim.council.forms import (
 from kim.council.models import Organization, Paper, Report, ReportRelease
 from kim.council.render import render as render_document
 from kim.council.render.html import render_html
-from kim.council.report import compose, frozen
+from kim.council.report import changed_sections, compose, frozen
 
 DOWNLOADS = ("pdf", "docx", "html")  # every format of render.FORMATS, the usual one first
 
@@ -107,8 +109,9 @@ def motion_report(ctx: UserContext, motion: Paper, *, may_manage: bool) -> dict[
     return {"report": None, "report_versions": list(versions)}
 
 
-def _section_rows(report: Report) -> list[dict[str, Any]]:
-    """Each question of the motion with its narrative and the labels of its answer blocks."""
+def _section_rows(report: Report, changed: set[str]) -> list[dict[str, Any]]:
+    """Each question of the motion with its narrative, the labels of its answer blocks and
+    whether the figures under it changed since the text was saved (``changed``: numbers)."""
     sections = {s.question_id: s for s in report.sections.all()}
     rows = []
     for question in report.motion.questions.all():
@@ -119,6 +122,7 @@ def _section_rows(report: Report) -> list[dict[str, Any]]:
                 "question": question,
                 "narrative": section.narrative if section is not None else "",
                 "labels": [label_for(k) for k in keys],
+                "changed": str(question.number) in changed,
             }
         )
     return rows
@@ -182,12 +186,15 @@ def report_create(request: HttpRequest, code: str) -> HttpResponse:
 def report_detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     report = get_report_for_managing(ctx, code)
+    document = compose(report)
+    changed = {section.number for section in changed_sections(report, document)}
     context = {
         "report": report,
         "motion": report.motion,
-        "document": render_html(compose(report), standalone=False),
+        "document": render_html(document, standalone=False, changed=changed),
         "versions": list(_versions(ctx).filter(report=report)),
-        "sections": _section_rows(report),
+        "sections": _section_rows(report, changed),
+        "any_changed": bool(changed),
         "may_release": can_release_report(ctx, report),
         "formats": DOWNLOADS,
     }
@@ -282,14 +289,18 @@ def report_release(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     report = get_report_for_managing(ctx, code)
     may_release = can_release_report(ctx, report)
-    form = ReleaseForm(request.POST or None, initial={"version": report.version})
+    changed = changed_sections(report, compose(report)) if may_release else []
+    form = ReleaseForm(request.POST or None, initial={"version": report.version}, changed=changed)
     status = 200
     if request.method == "POST" and not may_release:
         status = 403
     elif request.method == "POST" and form.is_valid():
         try:
             release = actions.release_report(
-                report, acting_user=_user(request), expected_version=form.cleaned_data["version"]
+                report,
+                acting_user=_user(request),
+                expected_version=form.cleaned_data["version"],
+                confirmed_sections=form.confirmed_sections(),
             )
         except ValidationError as exc:
             add_action_errors(form, exc)

@@ -237,7 +237,9 @@ def test_funding_rates_follow_the_brief() -> None:
     assert _fact("B1", "per_vze", date(2021, 6, 1)).amount == D("55000")
     assert _fact("B1", "per_vze", date(2023, 6, 1)).amount == D("57000")
     assert _fact("B1", "per_vze", date(2023, 6, 1)).confirmed
-    assert "UNCONFIRMED" in _fact("B1", "per_vze", date(2022, 6, 1)).note
+    switch = _fact("B1", "per_vze", date(2022, 6, 1))
+    assert "nicht bestätigt – bitte prüfen" in switch.note
+    assert "UNCONFIRMED" in switch.internal_note  # the research trail, never shown
     assert _fact("B1", "va_half", date(2025, 1, 1)).amount == D("22500")
     assert _fact("B1", "non_personnel", date(2021, 1, 1)).amount == D("9700")
     assert _fact("B1", "workplace_setup", date(2025, 1, 1)).amount == D("5700")
@@ -261,7 +263,8 @@ def test_funding_periods_do_not_overlap_and_keys_are_unique() -> None:
 
 
 def test_every_record_cites_a_source_that_fits_the_table_column() -> None:
-    """load_reference_data stores sources and notes in 500-character columns."""
+    """load_reference_data stores sources and notes in 500-character columns. The source is a
+    German citation for users; the pages the figure was found on are the internal note."""
     records: list[
         ref.PayRow | ref.StepRule | ref.SpecialPaymentRate | ref.EmployerAddOn | ref.FundingRateFact
     ] = [
@@ -272,7 +275,8 @@ def test_every_record_cites_a_source_that_fits_the_table_column() -> None:
         *ref.FUNDING_RATES,
     ]
     for record in records:
-        assert "http" in record.source, record
+        assert record.source and "http" not in record.source, record
+        assert "http" in record.internal_note, record
         assert len(record.source) <= 500, record
     assert all(len(f.note) <= 500 for f in ref.FUNDING_RATES)
 

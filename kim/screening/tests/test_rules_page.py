@@ -38,7 +38,7 @@ def test_every_rule_and_version_is_listed(
     assert html.count('data-in-force="true"') == len(in_force)
     assert {v.rule for v in in_force} == {"aufenthg_25a", "aufenthg_25b", "stag_10"}
     assert "nicht mehr in Kraft" in html  # § 104c and § 10 Abs. 3 StAG
-    assert 'href="https://hrrf.de/?p=4568"' in html
+    assert 'href="https://www.bundestag.de/presse/hib/kurzmeldungen-1108272"' in html
 
 
 def test_in_force_marker_follows_the_day(db: None) -> None:

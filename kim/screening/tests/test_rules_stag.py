@@ -181,7 +181,7 @@ def test_turbo_warns_when_the_time_comes_after_abolition() -> None:
 def test_turbo_abolition_day_is_unconfirmed() -> None:
     (turbo,) = [v for v in VERSIONS if v.rule == "stag_10_3"]
     assert turbo.valid_to == d("2025-10-29") and not turbo.confirmed
-    assert "UNBESTÄTIGT" in turbo.note
+    assert "genauer Tag nicht bestätigt – bitte prüfen" in turbo.note
 
 
 @pytest.mark.parametrize(
