@@ -155,7 +155,7 @@ def test_loaded_rows_hold_no_research_notes() -> None:
 
 @pytest.mark.django_db
 def test_migration_rewrites_shipped_texts_and_keeps_local_corrections() -> None:
-    migration = importlib.import_module("kim.programmes.migrations.0002_user_facing_sources")
+    migration = importlib.import_module("kim.programmes.migrations.0003_user_facing_sources")
     shipped = {
         "source": "Kreis Coesfeld SV-10-0898: https://www.kreis-coesfeld.de/sessionnet/sessionnetbi/"
         "vo0050.php?__kvonr=5924 (KIM brief §1.5); BRA page: https://bra.nrw.de/integration-"
