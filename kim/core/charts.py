@@ -80,7 +80,10 @@ def _layout(chart: BarChart, width: int, height: int) -> dict[str, object]:
                     name.strip(),
                 )
             )
-    ticks = [(plot_bottom - float(t) * scale, _fmt(t, 0)) for t in (top, top / 2, Decimal(0))]
+    ticks = [
+        (plot_bottom - float(t) * scale, _fmt(t, 0 if t == t.to_integral_value() else 1))
+        for t in (top, top / 2, Decimal(0))
+    ]
     return {
         "width": width,
         "height": height,

@@ -31,13 +31,12 @@ def test_every_start_page_is_accessible(
         assert not ENGLISH_VZE.search(text), persona
         check_page(f"start-{persona}")
         if persona in ("koordination", "siegen"):
-            chart = page.locator(".kim-card-chart").first
-            expect(chart.get_by_role("img")).to_be_visible()
-            expect(chart.get_by_role("table")).to_be_visible()
-            # The figure and its change are German-formatted.
-            expect(page.locator(".kim-figure__number").first).to_have_text(
-                re.compile(r"^\d+,\d\d$")
-            )
+            card = page.locator(".kim-card--wide").first
+            expect(card.get_by_role("img")).to_be_visible()
+            expect(card.get_by_role("table")).to_be_visible()
+            # The posts figure and its changes are German-formatted.
+            expect(card.locator(".kim-figure__number")).to_have_text(re.compile(r"^\d+,\d\d$"))
+            expect(card).to_contain_text(re.compile(r"VZÄ seit \d\d\.\d\d\.\d{4}"))
         no_scroll = page.evaluate(
             "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
         )
