@@ -7,9 +7,10 @@ number of queries, whatever the number of papers, questions or meetings.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from kim.accounts.access import UserContext
 from kim.council import access
@@ -23,6 +24,8 @@ from kim.council.models import (
     MotionStatus,
     Organization,
     Paper,
+    Report,
+    ReportRelease,
 )
 
 
@@ -192,3 +195,47 @@ def oparl_consultations(body: Body | None = None) -> QuerySet[Consultation]:
 def oparl_files(body: Body | None = None) -> QuerySet[File]:
     qs = access.public_files().select_related("paper")
     return (qs.filter(body=body) if body is not None else qs).order_by("id")
+
+
+# --- start page ---------------------------------------------------------------------------
+
+OPEN_MOTION = (MotionStatus.RECEIVED, MotionStatus.IN_PROGRESS)
+
+
+def motions_due(ctx: UserContext, today: dt.date, days: int = 30) -> list[Paper]:
+    """Unanswered motions of the bodies the user manages whose answer is overdue or due within
+    ``days`` days, the earliest deadline first (one query)."""
+    return list(
+        access.motions_for_user(ctx)
+        .filter(
+            body__in=access.bodies_for_managing(ctx).values("pk"),
+            status__in=OPEN_MOTION,
+            deadline__lte=today + dt.timedelta(days=days),
+        )
+        .order_by("deadline", "reference")
+    )
+
+
+def drafts_awaiting_release(ctx: UserContext) -> list[Report]:
+    """Reports of the managed bodies never released or changed since their latest release,
+    with who changed them last (one query; the four-eyes check needs no more)."""
+    return list(
+        access.reports_for_user(ctx)
+        .filter(motion__body__in=access.bodies_for_managing(ctx).values("pk"))
+        .annotate(last_release=Max("releases__released_at"))
+        .filter(Q(last_release__isnull=True) | Q(modified__gt=F("last_release")))
+        .select_related("motion", "motion__body")
+        .order_by("-modified", "-id")
+    )
+
+
+def latest_releases(
+    ctx: UserContext, organisation_id: int, limit: int = 5
+) -> tuple[int, list[ReportRelease]]:
+    """How many report versions of the council of ``organisation_id`` the user may read, and
+    the latest ``limit`` of them, newest first (two queries, without the snapshots)."""
+    qs = access.releases_for_user(ctx).filter(report__motion__body__organisation_id=organisation_id)
+    latest = list(
+        qs.select_related("report").defer("snapshot").order_by("-released_at", "-id")[:limit]
+    )
+    return qs.count(), latest

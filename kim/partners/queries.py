@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kim.accounts.access import UserContext
+from kim.accounts.models import Role
 from kim.organisations.models import Organisation
 from kim.partners import ranking as ranking_mod
 from kim.partners.access import (
@@ -67,6 +68,7 @@ from kim.partners.models import (
 )
 from kim.programmes.access import positions_for_user
 from kim.programmes.models import Position, PositionStatusChange
+from kim.programmes.queries import Tally, baustein_tallies, with_status_history
 
 
 @dataclass(frozen=True)
@@ -649,3 +651,48 @@ def deadline_counts(ctx: UserContext, today: dt.date) -> DeadlineCounts:
     dues = list(payments.order_by().union(duties.order_by(), all=True).order_by())
     overdue = sum(1 for due in dues if due < today)
     return DeadlineCounts(overdue=overdue, next_30=len(dues) - overdue)
+
+
+# --- start page ---------------------------------------------------------------------------
+
+
+def body_post_tallies(body: Organisation, days: list[dt.date]) -> list[dict[str, Tally]]:
+    """The posts that fall on a town or Kreis – ``posts_of_body``, the same posts as the council
+    report's block "KIM posts per Baustein" – per Baustein on each day (2 queries)."""
+    return baustein_tallies(with_status_history(posts_of_body(body)), days)
+
+
+@dataclass(frozen=True)
+class AgencyDesk:
+    """What a welfare agency's manager has to keep an eye on."""
+
+    agreements: list[Agreement]  # received by the agency, in force today
+    duties: list[ReportingDuty]  # reports not yet received, overdue or due in 30 days
+    calls: list[Call]  # published calls whose deadline has not passed
+
+
+def agency_desk(ctx: UserContext, today: dt.date) -> AgencyDesk:
+    """The agreements the user's agencies receive, their reports due and the open calls
+    (3 queries), all read through the access doors."""
+    agencies = ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    received = agreements_for_user(ctx).filter(recipient_id__in=agencies)
+    agreements = list(
+        received.filter(period_start__lte=today, period_end__gte=today)
+        .select_related("grantor")
+        .order_by("period_end", "title")
+    )
+    duties = list(
+        ReportingDuty.objects.filter(
+            agreement__in=received.values("pk"),
+            received_on__isnull=True,
+            due_on__lte=today + dt.timedelta(days=30),
+        )
+        .select_related("agreement")
+        .order_by("due_on", "id")
+    )
+    calls = list(
+        calls_for_user(ctx)
+        .filter(status=CallStatus.PUBLISHED, deadline__date__gte=today)
+        .order_by("deadline", "title")
+    )
+    return AgencyDesk(agreements, duties, calls)

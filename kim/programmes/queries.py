@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -81,6 +82,7 @@ class Tally:
     unfilled: Decimal = ZERO
     municipal: Decimal = ZERO
     traeger: Decimal = ZERO
+    established_traeger: Decimal = ZERO  # of ``established``: employed by a welfare agency
     count: int = 0
 
     def add(self, position: Position, status: str | None) -> None:
@@ -96,6 +98,8 @@ class Tally:
                 self.filled += vze
             else:
                 self.unfilled += vze
+            if position.employer_type == EmployerType.TRAEGER:
+                self.established_traeger += vze
         if position.employer_type == EmployerType.TRAEGER:
             self.traeger += vze
         else:
@@ -607,3 +611,65 @@ def reference_data() -> ReferenceData:
         special=list(SpecialPaymentRate.objects.order_by("valid_from", "scale", "group_from")),
         add_ons=list(EmployerAddOn.objects.order_by("valid_from")),
     )
+
+
+# --- start page: posts per Baustein on several days, long vacancies ---------------------------
+
+
+def month_before(day: dt.date) -> dt.date:
+    """The same day one month earlier (the month's last day when it is shorter: 31.03. →
+    28./29.02.)."""
+    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def with_status_history(qs: QuerySet[Position]) -> list[Position]:
+    """The posts with their home and dated status history, ready for ``baustein_tallies`` and
+    ``long_vacancies`` (2 queries; both then run without any)."""
+    return list(
+        qs.select_related("home").prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=PositionStatusChange.objects.order_by("valid_from", "id"),
+            )
+        )
+    )
+
+
+def baustein_tallies(positions: Iterable[Position], days: list[dt.date]) -> list[dict[str, Tally]]:
+    """For each day, a ``Tally`` per Baustein (and ``""`` for all together) of ``positions``
+    (from ``with_status_history``), from the dated status history."""
+    result: list[dict[str, Tally]] = [
+        {"": Tally(), **{b.value: Tally() for b in Baustein}} for _day in days
+    ]
+    for position in positions:
+        for tallies, day in zip(result, days, strict=True):
+            status = position.status_on(day)
+            tallies[position.baustein].add(position, status)
+            tallies[""].add(position, status)
+    return result
+
+
+def unfilled_since(position: Position, day: dt.date) -> dt.date | None:
+    """When the post's current run of unfilled statuses (approved, advertised, vacant) began,
+    if it is established and unfilled on ``day``; ``None`` otherwise."""
+    since = None
+    for change in position.status_changes.all():  # ordered by valid_from, id
+        if change.valid_from > day:
+            break
+        since = (since or change.valid_from) if change.status in UNFILLED else None
+    return since
+
+
+def long_vacancies(
+    positions: Iterable[Position], day: dt.date, min_days: int = 90
+) -> list[tuple[Position, dt.date]]:
+    """Posts (from ``with_status_history``) established but unfilled on ``day`` for more than
+    ``min_days`` days, longest first, with the day the vacancy began."""
+    found = []
+    for position in positions:
+        since = unfilled_since(position, day)
+        if since is not None and (day - since).days > min_days:
+            found.append((position, since))
+    return sorted(found, key=lambda item: (item[1], item[0].title))
