@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kim.audit.models import AuditEvent
+from kim.audit.models import AuditEvent, EventType
 from kim.core.exports import csv_cell
 
 CSV_COLUMNS = (
@@ -47,6 +47,54 @@ def filter_events(qs: QuerySet[AuditEvent], f: AuditFilter) -> QuerySet[AuditEve
     if f.date_to:
         qs = qs.filter(created_at__date__lte=f.date_to)
     return qs.select_related("organisation").order_by("-id")
+
+
+@dataclass(frozen=True)
+class DpoCounts:
+    """The data-protection officer's start page: events of the last seven days and failed
+    logins among them; refused disclosures and Art. 15 exports from ``month_start`` to
+    ``today`` – counted as ``filter_events`` filters the trail for the same event type and
+    dates, so each number is the length of the list behind its link."""
+
+    week_total: int
+    week_failed_logins: int
+    refused: int
+    exports: int
+    month_start: dt.date
+    today: dt.date
+
+
+def dpo_counts(events: QuerySet[AuditEvent], today: dt.date, since: dt.datetime) -> DpoCounts:
+    """One query over the (reader-scoped) ``events``."""
+    month_start = today.replace(day=1)
+    month = Q(created_at__date__gte=month_start, created_at__date__lte=today)
+    week = Q(created_at__gte=since)
+    counts = events.filter(week | month).aggregate(
+        week_total=Count("pk", filter=week),
+        week_failed=Count("pk", filter=week & Q(event_type=EventType.LOGIN_FAILED)),
+        refused=Count("pk", filter=month & Q(event_type=EventType.DISCLOSURE_REFUSED)),
+        exports=Count("pk", filter=month & Q(event_type=EventType.CASE_EXPORTED)),
+    )
+    return DpoCounts(
+        week_total=counts["week_total"],
+        week_failed_logins=counts["week_failed"],
+        refused=counts["refused"],
+        exports=counts["exports"],
+        month_start=month_start,
+        today=today,
+    )
+
+
+def latest_events(events: QuerySet[AuditEvent], *event_types: str) -> dict[str, AuditEvent]:
+    """The latest event of each type (one query); ids grow with time in the append-only chain."""
+    last_ids = (
+        events.filter(event_type__in=event_types)
+        .values("event_type")
+        .annotate(last=Max("id"))
+        .values("last")
+        .order_by()
+    )
+    return {e.event_type: e for e in events.filter(pk__in=last_ids).order_by()}
 
 
 class _Echo:

@@ -26,8 +26,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from kim.cases.models import (
     Activity,
@@ -122,21 +124,33 @@ def _closed_before(cutoff: dt.date) -> QuerySet[Case]:
     return Case.objects.filter(phase=Phase.CLOSED, closed_on__lte=cutoff).exclude(_held())
 
 
-def _plan_case_file(cutoff: dt.date) -> list[tuple[str, dt.date]]:
-    cases = (
+def _due_case_files(cutoff: dt.date) -> QuerySet[Case]:
+    return (
         _closed_before(cutoff)
         .filter(anonymised_at__isnull=True)
         .exclude(_person_blocked(cutoff))
         .order_by("closed_on", "id")
     )
-    return [(code, closed) for code, closed in cases.values_list("code", "closed_on") if closed]
 
 
-def _plan_case_rows(model: type[Activity] | type[CaseDocument], cutoff: dt.date) -> list:
-    rows = model.objects.filter(case__in=_closed_before(cutoff)).order_by(
+def _plan_case_file(cutoff: dt.date) -> list[tuple[str, dt.date]]:
+    cases = _due_case_files(cutoff).values_list("code", "closed_on")
+    return [(code, closed) for code, closed in cases if closed]
+
+
+def _due_case_rows(
+    model: type[Activity] | type[CaseDocument], cutoff: dt.date
+) -> QuerySet[Activity] | QuerySet[CaseDocument]:
+    return model.objects.filter(case__in=_closed_before(cutoff)).order_by(
         "case__closed_on", "case_id", "id"
     )
-    return list(rows.values_list("code", "case__closed_on"))
+
+
+def _plan_case_rows(
+    model: type[Activity] | type[CaseDocument], cutoff: dt.date
+) -> list[tuple[str, dt.date]]:
+    rows = _due_case_rows(model, cutoff).values_list("code", "case__closed_on")
+    return [(code, closed) for code, closed in rows if closed]
 
 
 def _plan_activities(cutoff: dt.date) -> list[tuple[str, dt.date]]:
@@ -147,19 +161,22 @@ def _plan_documents(cutoff: dt.date) -> list[tuple[str, dt.date]]:
     return _plan_case_rows(CaseDocument, cutoff)
 
 
-def _plan_consents(cutoff: dt.date) -> list[tuple[str, dt.date]]:
+def _due_consents(cutoff: dt.date) -> QuerySet[Consent]:
     open_or_held = Case.objects.filter(person_id=OuterRef("person_id")).filter(
         ~Q(phase=Phase.CLOSED) | Q(legal_hold=True)
     )
-    consents = (
+    return (
         Consent.objects.filter(Q(revoked_at__date__lte=cutoff) | Q(valid_until__lte=cutoff))
         .exclude(person__legal_hold=True)
         .exclude(Exists(open_or_held.values("pk")))
         .exclude(Exists(Disclosure.objects.filter(consent_id=OuterRef("pk")).values("pk")))
         .order_by("id")
     )
+
+
+def _plan_consents(cutoff: dt.date) -> list[tuple[str, dt.date]]:
     items = []
-    for consent in consents.only("code", "revoked_at", "valid_until"):
+    for consent in _due_consents(cutoff).only("code", "revoked_at", "valid_until"):
         ends = [d for d in (consent.valid_until, _revoked_on(consent)) if d is not None]
         items.append((consent.code, min(ends)))
     return sorted(items, key=lambda item: (item[1], item[0]))
@@ -171,13 +188,16 @@ def _revoked_on(consent: Consent) -> dt.date | None:
     return timezone.localdate(consent.revoked_at) if consent.revoked_at else None
 
 
-def _plan_waiting_list(cutoff: dt.date) -> list[tuple[str, dt.date]]:
-    cases = (
+def _due_waiting_list(cutoff: dt.date) -> QuerySet[Case]:
+    return (
         Case.objects.filter(phase=Phase.ACCESS, on_waiting_list=True, referred_on__lte=cutoff)
         .exclude(_held())
         .order_by("referred_on", "id")
     )
-    return list(cases.values_list("code", "referred_on"))
+
+
+def _plan_waiting_list(cutoff: dt.date) -> list[tuple[str, dt.date]]:
+    return list(_due_waiting_list(cutoff).values_list("code", "referred_on"))
 
 
 PLANNERS: dict[str, Callable[[dt.date], list[tuple[str, dt.date]]]] = {
@@ -187,6 +207,39 @@ PLANNERS: dict[str, Callable[[dt.date], list[tuple[str, dt.date]]]] = {
     RetentionTarget.CONSENTS: _plan_consents,
     RetentionTarget.WAITING_LIST: _plan_waiting_list,
 }
+# The rows each planner lists, as a queryset: ``count_due`` counts them without loading them.
+DUE: dict[str, Callable[[dt.date], QuerySet[Any]]] = {
+    RetentionTarget.CASE_FILE: _due_case_files,
+    RetentionTarget.ACTIVITIES: lambda cutoff: _due_case_rows(Activity, cutoff),
+    RetentionTarget.DOCUMENTS: lambda cutoff: _due_case_rows(CaseDocument, cutoff),
+    RetentionTarget.CONSENTS: _due_consents,
+    RetentionTarget.WAITING_LIST: _due_waiting_list,
+}
+
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    """``(SELECT COUNT(id) FROM …)`` as an expression; 0 for no rows."""
+    counted = qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def count_due(today: dt.date) -> dict[str, int]:
+    """What ``plan_retention(today)`` would list, counted per ``target:action`` (the keys of
+    ``RetentionResult.counts``, only those with items) in two queries: the rules, then one
+    row of counts. For the data-protection officer's start page."""
+    rules = rules_on(today)
+    if not rules:
+        return {}
+    counts = {
+        f"{target}:{rule.action}": _count(DUE[target](add_months(today, -rule.months)))
+        for target, rule in rules.items()
+        if target in DUE
+    }
+    aliases = {f"due_{i}": expression for i, expression in enumerate(counts.values())}
+    one_rule = RetentionRule.objects.filter(pk=next(iter(rules.values())).pk)
+    row: dict[str, Any] = dict(one_rule.values(**aliases).get())
+    found = zip(counts, (int(row[alias]) for alias in aliases), strict=True)
+    return dict(sorted((key, n) for key, n in found if n))
 
 
 def plan_retention(today: dt.date) -> list[RetentionItem]:

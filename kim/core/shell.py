@@ -11,9 +11,11 @@ below; the top-floor app ``kim.home`` imports every installed app's ``home`` mod
 - ``@start_cards(order)``: ``fn(ctx, today) -> list[Card]``, the app's cards on the start page.
 - ``@demo_step(order)``: ``fn() -> None``, idempotent; ``kim seed_demo`` runs every step in
   order inside one transaction.
-- ``@retention_step(name, order)``: ``fn(today, dry_run) -> RetentionReport``; ``kim retention
-  run`` runs every step in order, prints each report's lines and one summary line. A dry run
-  returns the same lines and writes nothing.
+- ``@retention_step(name, order, due=...)``: ``fn(today, dry_run) -> RetentionReport``; ``kim
+  retention run`` runs every step in order, prints each report's lines and one summary line. A
+  dry run returns the same lines and writes nothing. ``due(today) -> dict[str, int]``, if
+  given, counts what the step would do (its report's ``counts``) in a few queries, without
+  loading the rows; ``retention_due`` sums them for the start page.
 
 Registering the same key (or function) again from the same module replaces the entry, so a
 re-imported module stays harmless; the same key from another module is a configuration error.
@@ -119,6 +121,7 @@ class RetentionReport:
 
 
 RetentionFn = Callable[[dt.date, bool], RetentionReport]
+RetentionDueFn = Callable[[dt.date], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,12 @@ class RetentionStep:
     name: str
     order: int
     fn: RetentionFn
+    due: RetentionDueFn | None = None
+
+    def count_due(self, today: dt.date) -> dict[str, int]:
+        """What a run on ``today`` would do, per ``target:action``: the cheap count if the app
+        registered one, else the dry run's counts."""
+        return self.due(today) if self.due is not None else self.fn(today, True).counts
 
 
 # --- the registry --------------------------------------------------------------------------------
@@ -187,9 +196,11 @@ def demo_step(order: int) -> Callable[[Callable[[], None]], Callable[[], None]]:
     return decorator
 
 
-def retention_step(name: str, order: int) -> Callable[[RetentionFn], RetentionFn]:
+def retention_step(
+    name: str, order: int, *, due: RetentionDueFn | None = None
+) -> Callable[[RetentionFn], RetentionFn]:
     def decorator(fn: RetentionFn) -> RetentionFn:
-        _register(_RETENTION, name, RetentionStep(name, order, fn))
+        _register(_RETENTION, name, RetentionStep(name, order, fn, due))
         return fn
 
     return decorator
@@ -209,3 +220,13 @@ def demo_steps() -> list[DemoStep]:
 
 def retention_steps() -> list[RetentionStep]:
     return sorted(_RETENTION.values(), key=lambda s: (s.order, s.name))
+
+
+def retention_due(today: dt.date) -> dict[str, int]:
+    """Items a retention run on ``today`` would delete or anonymise, per ``target:action``,
+    over every registered step (writes nothing)."""
+    due: dict[str, int] = {}
+    for step in retention_steps():
+        for key, n in step.count_due(today).items():
+            due[key] = due.get(key, 0) + n
+    return due

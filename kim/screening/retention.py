@@ -40,3 +40,9 @@ def purge_expired(today: dt.date, dry_run: bool) -> RetentionReport:
             delete_list(screening_list, acting_user=None, reason="retention")
     counts = {"screening_list:delete": len(due)} if due else {}
     return RetentionReport(lines, counts, 0 if dry_run else len(due))
+
+
+def count_expired(today: dt.date) -> dict[str, int]:
+    """What ``purge_expired(today, …)`` would delete, counted (one query)."""
+    n = expired_lists(today).count()
+    return {"screening_list:delete": n} if n else {}

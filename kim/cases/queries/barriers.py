@@ -8,10 +8,11 @@ team leads the Kreis they work in, administrators every Kreis.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Role
@@ -110,6 +111,72 @@ def barrier_log(ctx: UserContext, f: BarrierFilter) -> list[BarrierGroup]:
     return sorted(
         groups.values(),
         key=lambda g: (-g.count, order[(g.category, g.rechtskreis, g.organisation)], g.category),
+    )
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    quarter: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def first_month(self) -> dt.date:
+        return dt.date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
+    def previous(self) -> Quarter:
+        return (
+            Quarter(self.year, self.quarter - 1) if self.quarter > 1 else Quarter(self.year - 1, 4)
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}/Q{self.quarter}"
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the quarter."""
+        if self.quarter == 4:
+            return dt.date(self.year + 1, 1, 1)
+        return dt.date(self.year, 3 * self.quarter + 1, 1)
+
+
+@dataclass(frozen=True)
+class QuarterCounts:
+    """Barriers recorded in this and the previous quarter (the log filtered to each), and this
+    quarter's per category (key, name, count), most frequent first; counts only."""
+
+    this: Quarter
+    previous: Quarter
+    count: int
+    previous_count: int
+    categories: list[tuple[str, str, int]]
+
+
+def barrier_quarter_counts(ctx: UserContext, today: dt.date) -> QuarterCounts:
+    """One query over the barriers of the user's Kreise, as ``barrier_log`` filters them."""
+    this = Quarter.of(today)
+    previous = this.previous
+    regions = barrier_log_regions(ctx)
+    qs = Barrier.objects.all() if regions is None else Barrier.objects.filter(region_id__in=regions)
+    in_this = Q(observed_month__gte=this.first_month)
+    rows = (
+        qs.filter(observed_month__gte=previous.first_month, observed_month__lt=this.end)
+        .values("category__key", "category__name", "category__position")
+        .annotate(n=Count("pk", filter=in_this), before=Count("pk", filter=~in_this))
+        .order_by()
+    )
+    ordered = sorted(rows, key=lambda r: (-r["n"], r["category__position"], r["category__key"]))
+    return QuarterCounts(
+        this=this,
+        previous=previous,
+        count=sum(r["n"] for r in ordered),
+        previous_count=sum(r["before"] for r in ordered),
+        categories=[(r["category__key"], r["category__name"], r["n"]) for r in ordered if r["n"]],
     )
 
 

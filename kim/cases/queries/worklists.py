@@ -173,6 +173,11 @@ def upcoming_transitions(
     return periods
 
 
+def _worklist_rules(ctx: UserContext, today: dt.date) -> dict[int, CaseloadRule | None]:
+    """The caseload rules behind the work list's notice period and caseload (one query)."""
+    return caseload_rules(case_manager_organisations(ctx) or search_organisations(ctx), today)
+
+
 def worklist(ctx: UserContext, today: dt.date) -> Worklist:
     """The landing page of a case manager (at most seven queries)."""
     base, own = _active_base(ctx)
@@ -190,8 +195,7 @@ def worklist(ctx: UserContext, today: dt.date) -> Worklist:
     due_tasks = list(
         _open_tasks(base).filter(due_on__gte=today, due_on__lte=soon)[: BLOCK_ROWS + 1]
     )
-    cm_orgs = case_manager_organisations(ctx) or search_organisations(ctx)
-    rules = caseload_rules(cm_orgs, today)
+    rules = _worklist_rules(ctx, today)
     notice = _notice_days(rules)
     primary = ctx.primary
     main_org = next(
@@ -210,6 +214,44 @@ def worklist(ctx: UserContext, today: dt.date) -> Worklist:
         notice_days=notice,
         caseload=_caseload(counts["active"], rules.get(main_org)) if own and main_org else None,
         own=own,
+    )
+
+
+@dataclass(frozen=True)
+class WorklistSummary:
+    """The counts of the work list's blocks (start page): what the work list shows under
+    "overdue reviews", "overdue tasks", "tasks due within 14 days" and "residence status
+    ending within ``notice_days`` days"."""
+
+    own: bool
+    overdue_reviews: int
+    overdue_tasks: int
+    due_tasks: int
+    transitions: int
+    notice_days: int
+
+
+def worklist_summary(ctx: UserContext, today: dt.date) -> WorklistSummary:
+    """The same cases and rows as ``worklist``, counted only (four queries, no names)."""
+    base, own = _active_base(ctx)
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    tasks = Task.objects.filter(case__in=base, done_on__isnull=True).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
+    )
+    notice = _notice_days(_worklist_rules(ctx, today))
+    transitions = ResidencePeriod.objects.filter(
+        person_id__in=base.values("person_id"),
+        valid_until__gte=today,
+        valid_until__lte=today + dt.timedelta(days=notice),
+    ).count()
+    return WorklistSummary(
+        own=own,
+        overdue_reviews=base.filter(next_review_on__lt=today).count(),
+        overdue_tasks=tasks["overdue"],
+        due_tasks=tasks["due"],
+        transitions=transitions,
+        notice_days=notice,
     )
 
 
@@ -372,6 +414,60 @@ def team_overview(ctx: UserContext, today: dt.date) -> list[TeamRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class TeamLoad:
+    user: User
+    active: int
+    caseload: Caseload | None
+
+
+@dataclass(frozen=True)
+class TeamCaseload:
+    """A team lead's start card: active cases per case manager of the led organisations and
+    the active cases on the waiting list. Counted over the cases the lead may see, so that each
+    number is what the case list shows for ``?responsible=<id>`` or ``?waiting=on``."""
+
+    rows: list[TeamLoad]
+    active: int
+    waiting: int
+
+    @property
+    def others(self) -> int:
+        """Active cases of case managers no longer (or never) in the led team."""
+        return self.active - sum(row.active for row in self.rows)
+
+
+def team_caseload(ctx: UserContext, today: dt.date) -> TeamCaseload:
+    """Three queries: the team, the active cases per responsible, the caseload rules."""
+    lead_orgs = ctx.organisations_with_role(Role.TEAM_LEAD)
+    members = (
+        Membership.objects.active()
+        .filter(organisation_id__in=lead_orgs, role=Role.CASE_MANAGER)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    )
+    per_user: dict[int, dict[str, Any]] = {
+        row["responsible_id"]: dict(row)
+        for row in cases_for_user(ctx)
+        .filter(phase__in=ACTIVE_PHASES)
+        .values("responsible_id")
+        .annotate(active=Count("pk"), waiting=Count("pk", filter=Q(on_waiting_list=True)))
+        .order_by()
+    }
+    rules = caseload_rules(lead_orgs, today)
+    rows: dict[int, TeamLoad] = {}
+    for m in members:
+        active = per_user.get(m.user_id, {}).get("active", 0)
+        rows.setdefault(
+            m.user_id, TeamLoad(m.user, active, _caseload(active, rules.get(m.organisation_id)))
+        )
+    return TeamCaseload(
+        rows=list(rows.values()),
+        active=sum(row["active"] for row in per_user.values()),
+        waiting=sum(row["waiting"] for row in per_user.values()),
+    )
 
 
 # --- statistics (aggregates only) ------------------------------------------------------------

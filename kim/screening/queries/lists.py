@@ -18,7 +18,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from kim.accounts.access import UserContext
 from kim.cases.retention import add_months
+from kim.screening.access import lists_for_user
 from kim.screening.models import Rule, ScreeningEntry, ScreeningList
 from kim.screening.rulebook import database_versions
 
@@ -102,6 +104,32 @@ def rank_counts(screening_list: ScreeningList) -> dict[int, int]:
     counts = dict.fromkeys(range(4), 0)
     counts.update({r["rank"]: r["n"] for r in rows if r["rank"] is not None})
     return counts
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    """One list of the officer with how many of its persons the results page shows under
+    "likely now" and under "likely soon" for ``months`` months."""
+
+    screening_list: ScreeningList
+    likely_now: int
+    likely_soon: int
+
+
+def list_counts(ctx: UserContext, today: dt.date, months: int) -> list[ListCounts]:
+    """Every list the user sees, newest first, with the counts of ``filtered_entries`` for
+    ``show=now`` and ``show=soon&months=…`` (one query, nothing decrypted)."""
+    soon = Q(entries__rank=1, entries__likely_from__lte=add_months(today, months))
+    lists = (
+        lists_for_user(ctx)
+        .only("code", "title", "status", "decision_date", "uploaded_at", "organisation_id")
+        .annotate(
+            n_now=Count("entries", filter=Q(entries__rank=0)),
+            n_soon=Count("entries", filter=soon),
+        )
+        .order_by("-uploaded_at", "-id")
+    )
+    return [ListCounts(sl, sl.n_now, sl.n_soon) for sl in lists]  # type: ignore[attr-defined]
 
 
 def criterion_labels() -> Labels:
