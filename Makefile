@@ -15,7 +15,7 @@ DEMO_SECRET := var/demo-secret-key
 
 help:
 	@echo "make demo   – set everything up and serve the demo at http://127.0.0.1:$(PORT)"
-	@echo "make test   – run all tests (SQLite; PostgreSQL too when available; browser tests in Chromium)"
+	@echo "make test   – run all tests (on PostgreSQL when available, in parallel; browser tests in Chromium)"
 	@echo "make check  – lint, format, types, templates, migrations, project rules"
 	@echo "make dev    – development server with auto-reload"
 	@echo "make bench  – benchmarks (start page, lists, programme overview, allocation, cost forecast)"
@@ -56,7 +56,8 @@ check: install
 	$(VENV)/bin/python tools/lint_layers.py kim
 	bash tools/check-messages.sh
 
-# Tests: SQLite first; then, if PostgreSQL answers on DATABASE_URL_PG, everything again there.
+# Tests (docs/testing.md): with PostgreSQL, the `sqlite_too` tests on SQLite, then everything on
+# PostgreSQL in parallel; without it, everything on SQLite.
 test: install
 	bash tools/run-tests.sh
 

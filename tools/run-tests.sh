@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# The test run behind `make test` and CI:
-#   1. everything except browser tests on SQLite (the embedded default);
-#   2. everything, browser tests included, on PostgreSQL (the production database) – last,
-#      so pytest's summary line closes the log.
-# Without a PostgreSQL server (non-root developer machine), step 2 runs on SQLite instead
-# and says so. Without Chromium, it tries to install it (root), else stops with a message.
+# The test run behind `make test` and CI (docs/testing.md § make test):
+#   with PostgreSQL (DATABASE_URL_PG, or the local cluster that tools/ensure-postgres.sh starts):
+#     1. the tests marked `sqlite_too` (database-specific behaviour) on SQLite;
+#     2. the whole suite, browser tests included, on PostgreSQL (the production database),
+#        in parallel with pytest-xdist – last, so pytest's summary line closes the log;
+#   without PostgreSQL (e.g. a non-root developer machine): the whole suite on SQLite, in
+#   parallel, and the script says so.
+# A failure in step 1 does not skip step 2 (one run shows every failure), but the script then
+# exits with step 1's status. KIM_TEST_WORKERS sets the number of xdist workers (default
+# `auto`: one per CPU core; 0 runs in-process, without xdist).
+# Debian packages the tests need are installed when missing (root), else named.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p var
 PYTEST=.venv/bin/pytest
+WORKERS="${KIM_TEST_WORKERS:-auto}"
+# worksteal: idle workers take tests from busy ones, so a long test (the link crawl, a browser
+# walk) does not leave the other core waiting at the end.
+PARALLEL=(-n "$WORKERS" --dist worksteal)
 
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo ">> installing Chromium for the browser tests (Debian package)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+apt_install() {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+as_root() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
+
+if ! command -v chromium >/dev/null 2>&1 && as_root; then
+  echo ">> installing Chromium for the browser tests (Debian package)"
+  apt_install chromium
 fi
 if ! command -v chromium >/dev/null 2>&1; then
   echo "!! chromium not found: install Debian's 'chromium' package (browser tests need it)" >&2
@@ -23,25 +36,30 @@ fi
 # Council reports: WeasyPrint needs HarfBuzz's subset library and a font; the PDF tests read
 # the PDFs back with poppler (pdftotext, pdffonts, pdfinfo).
 if ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if as_root; then
     echo ">> installing poppler-utils and libharfbuzz-subset0 for the report tests (Debian packages)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      poppler-utils libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+    apt_install poppler-utils libharfbuzz-subset0 fonts-dejavu-core
   else
     echo "!! report tests need: apt-get install poppler-utils libharfbuzz-subset0 fonts-dejavu-core" >&2
   fi
 fi
 
-echo ">> tests on SQLite (without browser tests)"
-$PYTEST -q -m "not browser"
-status=$?
-if [ $status -ne 0 ]; then exit $status; fi
-
 PG_URL="${DATABASE_URL_PG:-$(bash tools/ensure-postgres.sh 2>/dev/null || true)}"
-if [ -n "$PG_URL" ]; then
-  echo ">> all tests on PostgreSQL ($PG_URL), browser tests included"
-  DATABASE_URL="$PG_URL" $PYTEST -q
-else
-  echo ">> PostgreSQL not available: browser tests on SQLite instead"
-  $PYTEST -q -m browser
+if [ -z "$PG_URL" ]; then
+  echo ">> PostgreSQL not available: all tests on SQLite, browser tests included"
+  env -u DATABASE_URL $PYTEST -q "${PARALLEL[@]}"
+  exit $?
 fi
+
+echo ">> database-specific tests (marker sqlite_too) on SQLite"
+env -u DATABASE_URL $PYTEST -q -m sqlite_too
+sqlite_status=$?
+if [ $sqlite_status -ne 0 ]; then
+  echo "!! SQLite step failed (exit $sqlite_status); PostgreSQL still runs, the script fails" >&2
+fi
+
+echo ">> all tests on PostgreSQL ($PG_URL), browser tests included"
+DATABASE_URL="$PG_URL" $PYTEST -q "${PARALLEL[@]}"
+pg_status=$?
+if [ $sqlite_status -ne 0 ]; then exit $sqlite_status; fi
+exit $pg_status

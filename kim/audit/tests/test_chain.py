@@ -12,7 +12,8 @@ from django.db import connection
 from kim.audit.models import AuditEvent, ChainHead, EventType
 from kim.audit.record import record, verify_chain
 
-pytestmark = pytest.mark.django_db
+# The whole audit chain is database behaviour: raw deletes, row locks, concurrent appends.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_too]
 
 
 def test_events_are_linked_to_their_predecessor() -> None:

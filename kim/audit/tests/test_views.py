@@ -45,6 +45,7 @@ def test_stranger_cannot_read_the_audit_trail(stranger) -> None:
     assert stranger.get(f"/audit/{event.code}/").status_code == 404
 
 
+@pytest.mark.sqlite_too
 def test_filter_by_event_type_and_user(login_as) -> None:
     client = login_as("dsb")
     body = client.get("/audit/", {"event_type": EventType.ROLE_GRANTED}).content.decode()

@@ -68,6 +68,7 @@ def test_barrier_is_recorded_by_month_and_audited_without_text(make_case) -> Non
     assert event.extra["category"] == "wartezeit"
 
 
+@pytest.mark.sqlite_too
 def test_log_is_anonymised_and_grouped(make_case, login_as, django_assert_max_num_queries) -> None:
     case = make_case(first_name="Amina", last_name="Beispiel")
     other = make_case(first_name="Jonas", last_name="Exempel")

@@ -239,6 +239,7 @@ def test_refused_transition_shows_the_german_message(
     assert "Der Beginn des Monitorings ist nur in der Phase Umsetzung" in response.content.decode()
 
 
+@pytest.mark.sqlite_too
 def test_goal_edit_conflict_shows_both_versions(
     planning_case: Case, login_as: Callable[[str], Client]
 ) -> None:

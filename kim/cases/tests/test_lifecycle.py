@@ -441,6 +441,7 @@ def test_plan_is_agreed_only_with_goals_due_after_the_agreement(
     assert events(case, EventType.PLAN_AGREED) == 1
 
 
+@pytest.mark.sqlite_too
 def test_plan_edit_on_an_outdated_version_is_a_conflict(make_case: Callable[..., Case]) -> None:
     case = advance(make_case("cm-siegen", referred_on=REFERRED), Phase.PLANNING)
     actor = case.responsible
@@ -561,6 +562,7 @@ def test_triage_scores_the_valid_criteria_of_the_kreis(make_case: Callable[..., 
     assert not case.on_waiting_list
 
 
+@pytest.mark.sqlite_too
 def test_referral_data_use_optimistic_locking(make_case: Callable[..., Case]) -> None:
     case = make_case("cm-siegen", referred_on=REFERRED)
     loaded = case.version

@@ -132,6 +132,7 @@ def test_person_edit_permissions_and_audit(login_as, make_case):
     assert person.number in found
 
 
+@pytest.mark.sqlite_too
 def test_concurrent_edits_show_both_versions_and_lose_nothing(login_as, make_case):
     case = make_case("cm-siegen", first_name="Amira", last_name="Beispielfrau")
     url = f"/fallmanagement/faelle/{case.code}/person/"
@@ -197,6 +198,7 @@ def test_name_search_finds_only_visible_persons_and_audits_counts(login_as, make
     assert login_as("koordination").get(SEARCH_URL, {"q": "Amira"}).status_code == 403
 
 
+@pytest.mark.sqlite_too
 def test_raw_person_row_holds_no_plaintext(make_case):
     case = make_case(
         "cm-siegen",

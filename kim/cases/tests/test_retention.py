@@ -225,6 +225,7 @@ def test_add_months_keeps_the_end_of_month() -> None:
     assert add_months(dt.date(2021, 6, 30), 36) == dt.date(2024, 6, 30)
 
 
+@pytest.mark.sqlite_too
 def test_plan_names_every_target_and_respects_the_legal_hold(world_of_cases: Any) -> None:
     w = world_of_cases
     rows = w["rows"]
@@ -285,6 +286,7 @@ def test_dry_run_prints_the_real_plan_and_writes_nothing(
     assert len(again) == 1 and "0 items" in again[0]
 
 
+@pytest.mark.sqlite_too
 def test_real_run_anonymises_without_plaintext_and_keeps_the_skeleton(
     world_of_cases: Any,
 ) -> None:
@@ -377,6 +379,7 @@ def test_consent_rule_waits_while_a_case_is_open(make_case: Any) -> None:
 # --- erasure on request ------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_erasure_is_refused_while_open_held_or_disclosed_then_deletes_everything(
     make_case: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -70,6 +70,7 @@ def set_raw_name(pk: int, value: str) -> None:
 # Encryption at rest -------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_values_round_trip(person: type[models.Model]) -> None:
     saved = person.objects.create(name="Aylin Müller-Öztürk", birth_date=datetime.date(1990, 2, 28))
     loaded = person.objects.get(pk=saved.pk)
@@ -77,6 +78,7 @@ def test_values_round_trip(person: type[models.Model]) -> None:
     assert loaded.birth_date == datetime.date(1990, 2, 28)
 
 
+@pytest.mark.sqlite_too
 def test_the_raw_row_does_not_contain_the_plaintext(person: type[models.Model]) -> None:
     saved = person.objects.create(name="Aylin Müller", birth_date=datetime.date(1990, 2, 28))
     name, birth_date = raw_row(saved.pk)
@@ -86,12 +88,14 @@ def test_the_raw_row_does_not_contain_the_plaintext(person: type[models.Model]) 
     assert name.startswith("gAAAAA")  # a Fernet token (version byte 0x80)
 
 
+@pytest.mark.sqlite_too
 def test_equal_values_give_different_ciphertexts(person: type[models.Model]) -> None:
     a = person.objects.create(name="Müller")
     b = person.objects.create(name="Müller")
     assert raw_row(a.pk)[0] != raw_row(b.pk)[0]
 
 
+@pytest.mark.sqlite_too
 def test_none_is_null_and_the_empty_string_is_encrypted(person: type[models.Model]) -> None:
     empty = person.objects.create(name="", birth_date=None)
     name, birth_date = raw_row(empty.pk)
@@ -104,6 +108,7 @@ def test_none_is_null_and_the_empty_string_is_encrypted(person: type[models.Mode
     assert person.objects.get(pk=nothing.pk).name is None
 
 
+@pytest.mark.sqlite_too
 def test_tampered_ciphertext_fails_loudly(person: type[models.Model]) -> None:
     saved = person.objects.create(name="Müller")
     token = raw_row(saved.pk)[0]
@@ -113,6 +118,7 @@ def test_tampered_ciphertext_fails_loudly(person: type[models.Model]) -> None:
         person.objects.get(pk=saved.pk)
 
 
+@pytest.mark.sqlite_too
 @pytest.mark.parametrize("stored", ["", "Müller", "not-a-token"])
 def test_a_value_written_around_the_field_fails_loudly(
     person: type[models.Model], stored: str
@@ -123,12 +129,14 @@ def test_a_value_written_around_the_field_fails_loudly(
         person.objects.get(pk=saved.pk)
 
 
+@pytest.mark.sqlite_too
 def test_an_unknown_key_fails_loudly(person: type[models.Model]) -> None:
     saved = person.objects.create(name="Müller")
     with override_settings(KIM_FIELD_KEYS=[NEW_KEY]), pytest.raises(DecryptionError):
         person.objects.get(pk=saved.pk)
 
 
+@pytest.mark.sqlite_too
 def test_lookups_other_than_isnull_are_refused(person: type[models.Model]) -> None:
     person.objects.create(name="Müller")
     with pytest.raises(FieldError):
@@ -139,6 +147,7 @@ def test_lookups_other_than_isnull_are_refused(person: type[models.Model]) -> No
     assert person.objects.filter(birth_date__isnull=True).count() == 1
 
 
+@pytest.mark.sqlite_too
 def test_date_field_parses_iso_text_and_refuses_other_text(person: type[models.Model]) -> None:
     field = person._meta.get_field("birth_date")
     assert field.to_python("2001-09-11") == datetime.date(2001, 9, 11)
@@ -152,6 +161,7 @@ def test_date_field_parses_iso_text_and_refuses_other_text(person: type[models.M
 # Key rotation -------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_rotation_re_encrypts_with_the_newest_key(person: type[models.Model]) -> None:
     a = person.objects.create(name="Müller", birth_date=datetime.date(1990, 1, 1))
     b = person.objects.create(name="Maier")
@@ -174,6 +184,7 @@ def test_rotation_re_encrypts_with_the_newest_key(person: type[models.Model]) ->
         assert person.objects.get(pk=c.pk).name == "Schmidt"
 
 
+@pytest.mark.sqlite_too
 def test_dry_run_counts_and_changes_nothing(person: type[models.Model]) -> None:
     a = person.objects.create(name="Müller")
     before = raw_row(a.pk)
@@ -183,6 +194,7 @@ def test_dry_run_counts_and_changes_nothing(person: type[models.Model]) -> None:
     assert raw_row(a.pk) == before
 
 
+@pytest.mark.sqlite_too
 def test_rotation_stops_at_an_undecryptable_row(person: type[models.Model]) -> None:
     a = person.objects.create(name="Müller")
     with (
@@ -192,6 +204,7 @@ def test_rotation_stops_at_an_undecryptable_row(person: type[models.Model]) -> N
         rotate_field_keys(models_=[person])
 
 
+@pytest.mark.sqlite_too
 def test_the_command_covers_installed_models(
     person: type[models.Model], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -210,6 +223,7 @@ def test_the_command_covers_installed_models(
         assert sorted(p.name for p in person.objects.all()) == ["Maier", "Müller"]
 
 
+@pytest.mark.sqlite_too
 @pytest.mark.django_db
 def test_rotation_of_the_demo_world_finds_everything_under_the_newest_key() -> None:
     """The case models encrypt with the current key: a dry run has nothing to re-encrypt."""

@@ -289,6 +289,7 @@ def test_status_transitions(old: str, new: str) -> None:
         assert motion.status == old
 
 
+@pytest.mark.sqlite_too
 def test_status_change_refuses_a_stale_form() -> None:
     motion = _motion_in("in_progress")
     message = _refused(

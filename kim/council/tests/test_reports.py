@@ -360,6 +360,7 @@ def test_edit_an_answer(login_as) -> None:
     assert "Die Stellen werden zum 01.04. besetzt." in draft
 
 
+@pytest.mark.sqlite_too
 def test_a_stale_version_is_refused_with_the_german_message(login_as) -> None:
     report = _new_report()
     question = report.motion.questions.order_by("number")[0]

@@ -208,6 +208,7 @@ def test_upload_and_download_a_document(login_as) -> None:
 # --- the list ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_list_filters(login_as) -> None:
     f.new_motion()
     answered = f.new_motion(reference="T-2/2026", name="Anfrage zu Gesprächen mit Trägern")

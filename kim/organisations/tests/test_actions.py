@@ -42,6 +42,7 @@ def test_create_organisation_writes_one_event_and_derives_region() -> None:
     assert org.region == kreis
 
 
+@pytest.mark.sqlite_too
 def test_update_uses_optimistic_locking() -> None:
     user = get_user_model().objects.get(username="koordination")
     siegen = Organisation.objects.get(ags="05970040")

@@ -62,6 +62,7 @@ def test_invalid_ags_shows_german_error_next_to_field_and_saves_nothing(login_as
     assert AuditEvent.objects.count() == mark
 
 
+@pytest.mark.sqlite_too
 def test_concurrent_edit_is_refused_without_losing_the_other_change(login_as) -> None:
     siegen = Organisation.objects.get(ags="05970040")
     stale = _form_data(siegen, short_name="Universitätsstadt Siegen")

@@ -288,6 +288,7 @@ def test_completing_a_task_twice_records_it_once() -> None:
 # --- optimistic locking and dates -------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_record_outcome_refuses_a_stale_version() -> None:
     talk = _talk()
     first = actions.record_outcome(

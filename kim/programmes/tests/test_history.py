@@ -107,6 +107,7 @@ def test_every_change_is_one_audit_event(post: Position) -> None:
     ]
 
 
+@pytest.mark.sqlite_too
 def test_stale_edit_is_refused(post: Position) -> None:
     actions.update_position(post, acting_user=None, expected_version=1, title="Neu")
     with pytest.raises(ValidationError):

@@ -267,6 +267,7 @@ def test_ignored_columns_are_named_in_the_message(login_as: Any) -> None:
     )
 
 
+@pytest.mark.sqlite_too
 def test_references_and_labels_are_encrypted_at_rest() -> None:
     screening_list = make_list(3)
     with connection.cursor() as cursor:
@@ -289,6 +290,7 @@ def test_references_and_labels_are_encrypted_at_rest() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_chunks_reach_done_with_the_right_summary_columns() -> None:
     screening_list = make_list(5)
     user = abh_user()
@@ -316,6 +318,7 @@ def test_chunks_reach_done_with_the_right_summary_columns() -> None:
     assert events.count() == 1 and events.get().extra["rows"] == 5
 
 
+@pytest.mark.sqlite_too
 def test_a_stale_progress_or_a_finished_list_is_not_processed_twice() -> None:
     screening_list = make_list(4)
     user = abh_user()
@@ -376,6 +379,7 @@ def test_progress_fragment_for_htmx_until_done(login_as: Any, monkeypatch: Any) 
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_too
 def test_results_page_shows_badges_filters_and_is_audited(login_as: Any) -> None:
     screening_list = screened_list(6)
     client = login_as("abh")
@@ -402,6 +406,7 @@ def test_results_page_shows_badges_filters_and_is_audited(login_as: Any) -> None
     assert all("AZ-" not in json.dumps(e.extra) for e in events)
 
 
+@pytest.mark.sqlite_too
 def test_soon_filter_respects_the_months(login_as: Any) -> None:
     screening_list = screened_list(3)
     later = screening_list.entries.get(row=3).likely_from

@@ -96,10 +96,12 @@ def test_ten_thousand_persons_are_fast() -> None:
         )
         for i in range(10_000)
     ]
-    began = time.perf_counter()
+    # CPU time of this process, not wall time: `make test` runs the suite on all cores in
+    # parallel (pytest-xdist), where another worker may hold the CPU for seconds.
+    began = time.process_time()
     results = evaluate_many(batch, dt.date(2026, 3, 15), VERSIONS)
     assert len(results) == 10_000
-    assert time.perf_counter() - began < 10
+    assert time.process_time() - began < 10
 
 
 def test_no_likely_date_when_more_than_time_is_missing() -> None:
