@@ -103,6 +103,29 @@ def test_screening_rules_page_links_the_law_only(login_as: Callable[[str], Clien
     assert "nicht bestätigt – bitte prüfen" in main  # the Turbo abolition day
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        {"ags": "05970"},
+        {"ags": "05970040"},
+        {"name": "Ausländerbehörde Kreis Siegen-Wittgenstein"},
+        {"name": "Einbürgerungsbehörde Stadt Siegen"},
+        {"name": "Jugendamt Stadt Siegen"},
+    ],
+)
+def test_organisation_pages_cite_sources_in_german(
+    login_as: Callable[[str], Client], lookup: dict[str, str]
+) -> None:
+    """Population figures and responsibility periods of the demo show their sources in German,
+    an unconfirmed date says so, and no research remark or unofficial site reaches the page."""
+    organisation = Organisation.objects.get(**lookup)
+    url = f"/organisationen/{organisation.code}/"
+    response = login_as("koordination").get(url)
+    assert response.status_code == 200
+    _assert_user_facing(url, _main(response.content.decode()))
+
+
 # --- the data behind them ----------------------------------------------------------------------
 
 

@@ -20,14 +20,17 @@ from kim.organisations.models import (
     ResponsibilityPeriod,
 )
 
-SRC_AGS = "AGS: amtlicher Gemeindeschlüssel (DWD-Warnzellenliste, gegengeprüft)"
-SRC_POP_2019 = "IT.NRW, Stand 31.12.2019 (berichtet von WP und vmb-siwi.de)"
-SRC_POP_2024 = "IT.NRW, Stand 31.12.2024 (Siegener Zeitung via n-ag.de)"
+# Research trail (never shown): AGS cross-checked with the DWD warning-cell list; 2019
+# figures as reported by WP and vmb-siwi.de, 2024 by the Siegener Zeitung (n-ag.de); the ABH
+# merger from siegen.de (start date UNCONFIRMED); the Jugendamt from WP article 237575695.
+SRC_AGS = "Amtlicher Gemeindeschlüssel (Gemeindeverzeichnis der Statistischen Ämter)"
+SRC_POP_2019 = "IT.NRW, Bevölkerungsstand 31.12.2019"
+SRC_POP_2024 = "IT.NRW, Bevölkerungsstand 31.12.2024 (nicht bestätigt – bitte prüfen)"
 SRC_MERGER = (
-    "siegen.de: Ausländerbehörden von Kreis und Stadt unter einem Dach (Beschluss 2025); "
-    "Starttermin UNBESTÄTIGT – Demo-Annahme 01.07.2025"
+    "Stadt Siegen: Zusammenführung der Ausländerbehörden von Kreis und Stadt (Beschluss 2025); "
+    "Starttermin nicht bestätigt – bitte prüfen (Demo: 01.07.2025)"
 )
-SRC_JUGENDAMT = "WP-Artikel 237575695: Siegen hat als einzige Stadt ein eigenes Jugendamt"
+SRC_JUGENDAMT = "Stadt Siegen: eigenes Jugendamt als einzige Stadt des Kreises"
 PROGRAMME_START = dt.date(2020, 1, 1)
 MERGER_DATE = dt.date(2025, 7, 1)  # UNCONFIRMED in the brief; demo assumption
 KREIS_AGS = "05970"
@@ -216,7 +219,7 @@ def seed_organisations() -> dict[str, Organisation]:
         siegen,
         PROGRAMME_START,
         None,
-        "Rolle der Stadt nach der ABH-Zusammenlegung UNBESTÄTIGT",
+        "Rolle der Stadt nach der Zusammenführung der Ausländerbehörden nicht bestätigt – bitte prüfen",
     )
     ja_kreis = _authority(
         "Jugendamt Kreis Siegen-Wittgenstein",
