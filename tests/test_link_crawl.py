@@ -47,19 +47,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 
-PERSONAS = (
-    "koordination",
-    "siegen",
-    "cm-siegen",
-    "cm-kreuztal",
-    "cm-traeger",
-    "traeger",
-    "teamlead-siegen",
-    "abh",
-    "rat",
-    "dsb",
-    "admin",
-)
+from conftest import PERSONAS  # the demo cast, as in every persona test
+
 DEPTH = 4
 SKIP_PATHS = ("/konto/logout/",)
 NOT_READ = ("/verwaltung/",)  # the Django admin: judged, never read for further links
