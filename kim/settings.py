@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_tasks_db",
     "kim.core",
     "kim.audit",
     "kim.organisations",
@@ -210,15 +211,51 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
+# Cache: with KIM_CACHE_URL (redis://…, Valkey speaks the same protocol) one Redis shared by
+# every app node, so login rate limits and locks hold across nodes; without it a file cache,
+# shared by the gunicorn workers of one node (the single-node default). Sessions stay in the
+# database either way.
+KIM_CACHE_URL = env_str("KIM_CACHE_URL")
+if KIM_CACHE_URL:
+    if not KIM_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"KIM_CACHE_URL must start with redis://, rediss:// or unix://, not {KIM_CACHE_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KIM_CACHE_URL,
+            "KEY_PREFIX": env_str("KIM_CACHE_PREFIX", "kim") or "kim",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    if TESTING:
+        CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (django.tasks) in the app's own database (django-tasks-db): web nodes
+# enqueue, `kim worker` processes run the tasks (docs/operations.md). Tests run tasks at once
+# in the calling process unless they start a real worker (KIM_TASK_BACKEND=database).
+KIM_TASK_BACKEND = env_str("KIM_TASK_BACKEND", "immediate" if TESTING else "database")
+if KIM_TASK_BACKEND not in ("database", "immediate"):
+    raise ImproperlyConfigured(
+        f"KIM_TASK_BACKEND must be database or immediate, not {KIM_TASK_BACKEND!r}"
+    )
+TASKS = {
     "default": {
-        # File cache: shared by all gunicorn workers, so login rate limits hold across them.
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if KIM_TASK_BACKEND == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend",
     }
 }
-if TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A running task whose worker has not reported for this long is handed to another worker.
+KIM_TASK_STALE_SECONDS = env_int("KIM_TASK_STALE_SECONDS", 120)
 
 # Accounts, authentication, MFA
 AUTHENTICATION_BACKENDS = [
@@ -285,7 +322,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Stored files go through STORAGES["default"] only; several nodes share one directory
+# (KIM_MEDIA_ROOT on a shared volume) or, optionally, S3-compatible storage (docs/operations.md).
+MEDIA_ROOT = Path(env_str("KIM_MEDIA_ROOT") or VAR_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -75,3 +75,72 @@ class StoredDocument(models.Model):
         self.size, self.sha256, self.uploaded_by = checked.size, checked.sha256, uploaded_by
         self.file.save(f"{self.code}.bin", ContentFile(checked.data), save=False)
         self.save()
+
+
+# --------------------------------------------------------------------------------------------
+# Background work: what a user sees of a task, and which workers are alive (kim/core/jobs.py)
+# --------------------------------------------------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting for a worker")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """A long piece of work started by a user and run by ``kim worker``: its progress, its
+    result (a German sentence, a link, or a stored file) or its error. Only the user who
+    started it can open it (``kim.core.jobs.get_job_for_user``); the task itself runs with the
+    starter's rights, checked again inside the task."""
+
+    code = CodeField()
+    kind = models.CharField(max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    result_url = models.CharField(max_length=300, blank=True)
+    # Generated result (a PDF, an export): encrypted with the field keys like every stored file.
+    result_file = models.FileField(upload_to="jobs/%Y/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per ``kim worker`` process, refreshed every few seconds while it runs. A running
+    task whose worker's heartbeat is older than KIM_TASK_STALE_SECONDS is handed on."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"
