@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
@@ -9,3 +11,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Count failed logins per account only. allauth prefixes the site's domain, which
+        without ``django.contrib.sites`` is the request's ``Host`` – port included, and Django
+        checks ``ALLOWED_HOSTS`` without the port: each ``Host: name:<port>`` (or each node
+        addressed by its own name) would open a fresh budget of guesses for the same account.
+        KIM-Plattform is one site, so the user name alone is the key (decisions D-064)."""
+        login = str(credentials.get("email", credentials.get("username", "")))
+        return f"login:{login.lower()}"
