@@ -11,13 +11,14 @@ PYTEST := $(VENV)/bin/pytest
 PORT ?= 8000
 DEMO_SECRET := var/demo-secret-key
 
-.PHONY: help install demo dev test test-fast test-browser check bench messages clean
+.PHONY: help install demo dev cluster test test-fast test-browser check bench messages clean
 
 help:
 	@echo "make demo   – set everything up and serve the demo at http://127.0.0.1:$(PORT)"
 	@echo "make test   – run all tests (on PostgreSQL when available, in parallel; browser tests in Chromium)"
 	@echo "make check  – lint, format, types, templates, migrations, project rules"
 	@echo "make dev    – development server with auto-reload"
+	@echo "make cluster – two app nodes (:8001, :8002), a worker, PostgreSQL and Redis (Ctrl+C stops)"
 	@echo "make bench  – benchmarks (start page, lists, programme overview, allocation, cost forecast)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
@@ -44,6 +45,10 @@ dev: install
 	$(KIM) migrate
 	$(KIM) seed_demo
 	$(KIM) runserver 127.0.0.1:$(PORT)
+
+# Two gunicorn nodes, one worker, PostgreSQL and Redis on one machine (tools/cluster.py, D-064).
+cluster: install
+	$(VENV)/bin/python tools/cluster.py
 
 check: install
 	$(VENV)/bin/ruff check kim tests benchmarks tools conftest.py
