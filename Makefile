@@ -61,13 +61,14 @@ check: install
 	$(VENV)/bin/python tools/lint_layers.py kim
 	bash tools/check-messages.sh
 
-# Tests (docs/testing.md): with PostgreSQL, the `sqlite_too` tests on SQLite, then everything on
-# PostgreSQL in parallel; without it, everything on SQLite.
+# Tests (docs/testing.md): with PostgreSQL, the `sqlite_too` tests on SQLite, the `cluster` tests
+# against real processes, then everything else on PostgreSQL in parallel; without it, everything
+# but the cluster tests on SQLite.
 test: install
 	bash tools/run-tests.sh
 
 test-fast: install
-	$(PYTEST) -q -m "not browser"
+	$(PYTEST) -q -m "not browser and not cluster"
 
 bench: install
 	$(VENV)/bin/python benchmarks/run.py

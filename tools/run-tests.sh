@@ -2,12 +2,15 @@
 # The test run behind `make test` and CI (docs/testing.md § make test):
 #   with PostgreSQL (DATABASE_URL_PG, or the local cluster that tools/ensure-postgres.sh starts):
 #     1. the tests marked `sqlite_too` (database-specific behaviour) on SQLite;
-#     2. the whole suite, browser tests included, on PostgreSQL (the production database),
-#        in parallel with pytest-xdist – last, so pytest's summary line closes the log;
-#   without PostgreSQL (e.g. a non-root developer machine): the whole suite on SQLite, in
-#   parallel, and the script says so.
-# A failure in step 1 does not skip step 2 (one run shows every failure), but the script then
-# exits with step 1's status. KIM_TEST_WORKERS sets the number of xdist workers (default
+#     2. the tests marked `cluster` against real processes (tools/cluster.py: two gunicorn
+#        nodes, a worker, Redis, a database of their own), in one process without xdist –
+#        when redis-server is installed (root: installed here), else the script says so;
+#     3. the rest of the suite, browser tests included, on PostgreSQL (the production
+#        database), in parallel with pytest-xdist – last, so pytest's summary line closes the log;
+#   without PostgreSQL (e.g. a non-root developer machine): the whole suite except the cluster
+#   tests on SQLite, in parallel, and the script says so.
+# A failure in step 1 or 2 does not skip step 3 (one run shows every failure), but the script
+# then exits with the first failing step's status. KIM_TEST_WORKERS sets the number of xdist workers (default
 # `auto`: one per CPU core; 0 runs in-process, without xdist).
 # Debian packages the tests need are installed when missing (root), else named.
 set -uo pipefail
@@ -44,10 +47,17 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz
   fi
 fi
 
+# The cluster tests (tests/cluster) run Debian's redis-server as the shared cache.
+if ! command -v redis-server >/dev/null 2>&1 && as_root; then
+  echo ">> installing redis-server for the cluster tests (Debian package)"
+  apt_install redis-server
+fi
+
 PG_URL="${DATABASE_URL_PG:-$(bash tools/ensure-postgres.sh 2>/dev/null || true)}"
 if [ -z "$PG_URL" ]; then
-  echo ">> PostgreSQL not available: all tests on SQLite, browser tests included"
-  env -u DATABASE_URL $PYTEST -q "${PARALLEL[@]}"
+  echo ">> PostgreSQL not available: all tests on SQLite, browser tests included;"
+  echo "   the cluster tests (marker cluster) need PostgreSQL and are left out"
+  env -u DATABASE_URL $PYTEST -q -m "not cluster" "${PARALLEL[@]}"
   exit $?
 fi
 
@@ -58,8 +68,21 @@ if [ $sqlite_status -ne 0 ]; then
   echo "!! SQLite step failed (exit $sqlite_status); PostgreSQL still runs, the script fails" >&2
 fi
 
-echo ">> all tests on PostgreSQL ($PG_URL), browser tests included"
-DATABASE_URL="$PG_URL" $PYTEST -q "${PARALLEL[@]}"
+cluster_status=0
+if command -v redis-server >/dev/null 2>&1; then
+  echo ">> cluster tests (marker cluster): two nodes, a worker, Redis and PostgreSQL, no xdist"
+  DATABASE_URL_PG="$PG_URL" $PYTEST -q -p no:xdist -m cluster tests/cluster
+  cluster_status=$?
+  if [ $cluster_status -ne 0 ]; then
+    echo "!! cluster tests failed (exit $cluster_status); PostgreSQL still runs, the script fails" >&2
+  fi
+else
+  echo "!! cluster tests skipped: redis-server not found (apt-get install redis-server)" >&2
+fi
+
+echo ">> all other tests on PostgreSQL ($PG_URL), browser tests included"
+DATABASE_URL="$PG_URL" $PYTEST -q -m "not cluster" "${PARALLEL[@]}"
 pg_status=$?
 if [ $sqlite_status -ne 0 ]; then exit $sqlite_status; fi
+if [ $cluster_status -ne 0 ]; then exit $cluster_status; fi
 exit $pg_status
