@@ -19,7 +19,7 @@ help:
 	@echo "make check  – lint, format, types, templates, migrations, project rules"
 	@echo "make dev    – development server with auto-reload"
 	@echo "make cluster – two app nodes (:8001, :8002), a worker, PostgreSQL and Redis (Ctrl+C stops)"
-	@echo "make bench  – benchmarks (start page, lists, programme overview, allocation, cost forecast)"
+	@echo "make bench  – benchmarks on PostgreSQL when available (pages, allocation, forecast, cluster, worker)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@python3.12 -m uv --version >/dev/null 2>&1 || python3.12 -m pip install --quiet uv

@@ -78,6 +78,7 @@ from benchmarks.run import (
     free_port,
     measure_page,
     prepare_database,
+    print_database,
     print_table,
     queries_text,
     run_child,
@@ -936,6 +937,7 @@ def run_all(
     reuse: bool,
 ) -> tuple[dict[str, Any], list[PageResult], list[dict[str, object]]]:
     """Prepare, measure, describe, report – for ``run.py`` and standalone."""
+    print_database()
     var_dir, seeded = prepare(reuse)
     load_before = os.getloadavg()
     with key_files(var_dir):

@@ -7,7 +7,9 @@ PDF ≤ 2 s, query count independent of the number of positions and talks; OParl
 1. **Database** ``var/bench/council/``: ``kim migrate`` and ``kim seed_demo`` – the demo world
    exactly as ``make demo`` has it (no extra Kreise: the report answers for the Stadt Siegen).
    The seeded file is kept as ``demo-seed.sqlite3`` (``--reuse-db`` reuses it) and copied to
-   ``bench.sqlite3`` on every run, because the steps below add rows that cannot be taken out.
+   ``bench.sqlite3`` on every run, because the steps below add rows that cannot be taken out;
+   on PostgreSQL the seeded database ``kim_bench_council_seed`` is the template of
+   ``kim_bench_council``.
 2. **Report, in process** (a Django child, like ``programmes.py``): the demo report
    (``Report`` of the motion ``kim.council.demo.DEMO_MOTION_REFERENCE``, the current draft, as
    of today) is composed with ``kim.council.report.compose`` and rendered with
@@ -40,7 +42,6 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -62,11 +63,15 @@ from benchmarks.run import (
     Client,
     PageResult,
     child_env,
+    clone_database,
+    database_kind,
     free_port,
     measure_page,
     percentile,
+    print_database,
     print_table,
     queries_text,
+    reset_database,
     run_child,
     start_gunicorn,
     stop_gunicorn,
@@ -75,6 +80,7 @@ from benchmarks.run import (
 
 VAR_DIR = ROOT / "var" / "bench" / "council"
 SEEDED_DB = "demo-seed.sqlite3"  # the demo world as seeded; copied to bench.sqlite3 per run
+SEEDED_SUFFIX = "_seed"  # on PostgreSQL: kim_bench_council_seed, the template of kim_bench_council
 # Bump when the seed (kim seed_demo) must be redone for --reuse-db.
 SEED_VERSION = 1
 EXTRA_POSITIONS = 200
@@ -735,33 +741,54 @@ def _copy_database(source: Path, target: Path) -> None:
         src.close()
 
 
+def _keep_seed() -> None:
+    """Keep the seeded demo world: a file copy on SQLite, a template database on PostgreSQL."""
+    if database_kind() == "sqlite":
+        _copy_database(VAR_DIR / "bench.sqlite3", VAR_DIR / SEEDED_DB)
+    else:
+        clone_database(VAR_DIR, "", SEEDED_SUFFIX)
+
+
+def _restore_seed() -> None:
+    if database_kind() == "sqlite":
+        _copy_database(VAR_DIR / SEEDED_DB, VAR_DIR / "bench.sqlite3")
+    else:
+        clone_database(VAR_DIR, SEEDED_SUFFIX, "")
+
+
 def prepare(reuse: bool) -> float | None:
     """The demo world in ``var/bench/council/``; returns the seed time (None if reused).
-    Always leaves a fresh copy of the seeded demo world in ``bench.sqlite3``."""
-    marker, seeded = VAR_DIR / "seeded.json", VAR_DIR / SEEDED_DB
+    Always leaves a fresh copy of the seeded demo world as the benchmark database."""
+    marker = VAR_DIR / "seeded.json"
     seconds = None
+    seeded = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
     current = (
-        marker.exists()
-        and seeded.exists()
-        and json.loads(marker.read_text(encoding="utf-8")).get("seed_version") == SEED_VERSION
+        seeded.get("seed_version") == SEED_VERSION
+        and seeded.get("database") == database_kind()
+        and (database_kind() != "sqlite" or (VAR_DIR / SEEDED_DB).exists())
     )
     if not (reuse and current):
-        if VAR_DIR.exists():
-            shutil.rmtree(VAR_DIR)
-        (VAR_DIR / "static").mkdir(parents=True)  # STATIC_ROOT; WhiteNoise warns if missing
+        reset_database(VAR_DIR)
         env = child_env(VAR_DIR)
         started = time.perf_counter()
         run_child([str(VENV_BIN / "kim"), "migrate", "--verbosity", "0"], env, 600)
         run_child([str(VENV_BIN / "kim"), "seed_demo"], env, CHILD_TIMEOUT)
         seconds = time.perf_counter() - started
         run_child([str(VENV_BIN / "kim"), "audit", "verify"], env, 600)
-        _copy_database(VAR_DIR / "bench.sqlite3", seeded)
+        _keep_seed()
         marker.write_text(
-            json.dumps({"seed_version": SEED_VERSION, "seed_seconds": seconds}), encoding="utf-8"
+            json.dumps(
+                {
+                    "seed_version": SEED_VERSION,
+                    "seed_seconds": seconds,
+                    "database": database_kind(),
+                }
+            ),
+            encoding="utf-8",
         )
     else:
-        print(f"Reusing the seeded demo world in {seeded}")
-        _copy_database(seeded, VAR_DIR / "bench.sqlite3")
+        print(f"Reusing the seeded demo world of {VAR_DIR}")
+        _restore_seed()
     return seconds
 
 
@@ -904,6 +931,7 @@ def run_all(
 ) -> tuple[dict[str, Any], list[PageResult], list[dict[str, object]]]:
     """Prepare, measure, report – for ``run.py`` and standalone."""
     load_before = os.getloadavg()
+    print_database()
     seed_seconds = prepare(reuse)
     print("Cold: the demo report in a fresh process per format")
     cold = [_child(f"cold-{fmt}", runs, scaled_runs) for fmt in FORMATS]

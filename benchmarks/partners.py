@@ -56,6 +56,7 @@ from benchmarks.run import (
     free_port,
     measure_page,
     prepare_database,
+    print_database,
     print_table,
     queries_text,
     run_child,
@@ -498,6 +499,7 @@ def run_all(
     reuse: bool,
 ) -> tuple[list[PageResult], dict[str, Any], list[dict[str, object]]]:
     """Prepare, measure, describe, report – for ``run.py`` and standalone."""
+    print_database()
     var_dir, _seeded = prepare(reuse)
     results = measure(
         var_dir,

@@ -55,10 +55,12 @@ from benchmarks.run import (
     Client,
     PageResult,
     child_env,
+    describe_database,
     free_port,
     measure_page,
     percentile,
     prepare_database,
+    print_database,
     print_table,
     queries_text,
     run_child,
@@ -451,7 +453,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> int:
     personas: list[str] = args.persona or ["koordination"]
     var_dir = ROOT / "var" / "bench" / f"kreise-{args.kreise}"
-    print(f"Seeding {args.kreise} extra Kreise into {var_dir / 'bench.sqlite3'}")
+    print_database()
+    print(f"Seeding {args.kreise} extra Kreise into {describe_database(var_dir)}")
     prepare_database(var_dir, args.kreise, args.reuse_db)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

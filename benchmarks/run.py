@@ -5,8 +5,12 @@ its own 53-Kreise database), and the council report and OParl paper list
 (``benchmarks/council.py``, its own demo-world database), and the case manager's work list,
 case list and name search at 200,000 cases (``benchmarks/cases.py``, its own database).
 
-1. Migrate and seed a separate SQLite database (``var/bench/kreise-N/``): the demo world plus
-   N fictional Kreise with 30 KIM posts each (``benchmarks/seed.py``); check the audit chain.
+0. The database: PostgreSQL when it is available (``DATABASE_URL_PG`` or the local server of
+   ``tools/ensure-postgres.sh``, as ``make test`` finds it), SQLite otherwise; printed first.
+   ``KIM_BENCH_DATABASE=sqlite`` (or ``postgresql``) forces one (``--database``).
+1. Migrate and seed a separate database (``var/bench/kreise-N/``: ``bench.sqlite3`` there, or
+   the PostgreSQL database ``kim_bench_kreise_N``): the demo world plus N fictional Kreise
+   with 30 KIM posts each (``benchmarks/seed.py``); check the audit chain.
 2. Serve it with gunicorn (2 sync workers, KIM_ENV=demo, a fresh SECRET_KEY) on a free
    127.0.0.1 port, with ``benchmarks.bench_settings`` (adds the ``X-Query-Count`` header).
 3. Log in through the real allauth form, warm up, then time a fixed number of sequential
@@ -15,7 +19,9 @@ case list and name search at 200,000 cases (``benchmarks/cases.py``, its own dat
 5. The cooperation benchmark (``benchmarks/partners.py``): its own database and server.
 6. The council benchmark (``benchmarks/council.py``): its own database, in process and server.
 7. The case-management benchmark (``benchmarks/cases.py``): its own database, 200,000 cases.
-8. Print the tables and the targets, write JSON to ``benchmarks/results/``.
+8. The screening benchmark (``benchmarks/screening.py``) and the cluster benchmark
+   (``benchmarks/cluster.py``: node 1 against node 2, and ``kim worker``'s throughput).
+9. Print the tables and the targets, write JSON to ``benchmarks/results/``.
 
 This module imports no Django: every Django process is a child with its own environment.
 """
@@ -24,12 +30,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import html.parser
 import http.cookiejar
 import json
 import math
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -63,6 +71,88 @@ TARGET_WORKER_RSS_MB = 150.0
 SEED_VERSION = 2  # 2: 30 KIM posts per Kreis
 
 
+# --- which database ---------------------------------------------------------------------------
+
+DATABASE_CHOICE = "KIM_BENCH_DATABASE"  # auto (default), postgresql or sqlite
+BENCH_DIR = ROOT / "var" / "bench"
+
+
+def cluster_tool() -> Any:
+    """``tools/cluster.py`` (PostgreSQL helpers and the cluster itself)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools import cluster
+
+    return cluster
+
+
+@functools.cache
+def postgres_server() -> str | None:
+    """The PostgreSQL server the benchmarks use, or None for SQLite (``KIM_BENCH_DATABASE``)."""
+    choice = os.environ.get(DATABASE_CHOICE, "auto") or "auto"
+    if choice not in ("auto", "postgresql", "sqlite"):
+        raise SystemExit(f"{DATABASE_CHOICE} must be auto, postgresql or sqlite, not {choice!r}")
+    if choice == "sqlite":
+        return None
+    url: str | None = cluster_tool().postgres_server_url()
+    if url is None and choice == "postgresql":
+        raise SystemExit("PostgreSQL is not available (DATABASE_URL_PG, tools/ensure-postgres.sh)")
+    return url
+
+
+def database_kind() -> str:
+    return "postgresql" if postgres_server() else "sqlite"
+
+
+def database_name(var_dir: Path, suffix: str = "") -> str:
+    """The PostgreSQL database of a benchmark directory: ``var/bench/kreise-50`` →
+    ``kim_bench_kreise_50``."""
+    try:
+        part = str(var_dir.resolve().relative_to(BENCH_DIR.resolve()))
+    except ValueError:
+        part = var_dir.name
+    return ("kim_bench_" + re.sub(r"[^a-z0-9]+", "_", part.lower()).strip("_") + suffix)[:63]
+
+
+def database_url(var_dir: Path) -> str:
+    server = postgres_server()
+    if server is None:
+        return f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    return str(cluster_tool().database_url(server, database_name(var_dir)))
+
+
+def describe_database(var_dir: Path) -> str:
+    if postgres_server() is None:
+        return f"SQLite {var_dir / 'bench.sqlite3'}"
+    return f"PostgreSQL database {database_name(var_dir)}"
+
+
+def reset_database(var_dir: Path) -> None:
+    """An empty benchmark directory (with ``static/``) and an empty database."""
+    if var_dir.exists():
+        shutil.rmtree(var_dir)
+    (var_dir / "static").mkdir(parents=True)  # STATIC_ROOT; WhiteNoise warns if it is missing
+    server = postgres_server()
+    if server is not None:
+        cluster_tool().create_database(server, database_name(var_dir), fresh=True)
+
+
+def clone_database(var_dir: Path, source_suffix: str, target_suffix: str) -> None:
+    """PostgreSQL: (re)create one database of ``var_dir`` as a copy of another."""
+    server = postgres_server()
+    assert server is not None
+    source, target = database_name(var_dir, source_suffix), database_name(var_dir, target_suffix)
+    cluster_tool().drop_database(server, target)
+    with cluster_tool()._admin_connection(server) as conn:
+        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+def print_database() -> None:
+    kind = database_kind()
+    where = f" ({postgres_server()})" if kind == "postgresql" else ""
+    print(f"Database: {kind}{where}; {DATABASE_CHOICE}=sqlite|postgresql chooses another")
+
+
 # --- preparing the database -------------------------------------------------------------------
 
 
@@ -70,7 +160,7 @@ def child_env(var_dir: Path, settings_module: str = "kim.settings") -> dict[str,
     """Environment for every Django child: the bench database only, demo mode, no MFA."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env.update(
-        DATABASE_URL=f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        DATABASE_URL=database_url(var_dir),
         KIM_VAR_DIR=str(var_dir),
         KIM_ENV="demo",
         KIM_REQUIRE_MFA="false",
@@ -93,13 +183,14 @@ def prepare_database(var_dir: Path, kreise: int, reuse: bool) -> float | None:
     """Migrate and seed (or reuse a complete earlier seed); returns the seed time in seconds."""
     marker = var_dir / "seeded.json"
     if reuse and marker.exists():
-        if json.loads(marker.read_text(encoding="utf-8")).get("seed_version") == SEED_VERSION:
+        seeded = json.loads(marker.read_text(encoding="utf-8"))
+        if seeded.get("seed_version") == SEED_VERSION and seeded.get("database") == (
+            database_kind()
+        ):
             print(f"Reusing the seeded database in {var_dir}")
             return None
-        print(f"{var_dir} was seeded by an older benchmarks/seed.py: seeding again")
-    if var_dir.exists():
-        shutil.rmtree(var_dir)
-    (var_dir / "static").mkdir(parents=True)  # STATIC_ROOT; WhiteNoise warns if it is missing
+        print(f"{var_dir} was seeded by an older benchmarks/seed.py or on another database")
+    reset_database(var_dir)
     env = child_env(var_dir)
     started = time.perf_counter()
     run_child([str(VENV_BIN / "kim"), "migrate", "--verbosity", "0"], env, 600)
@@ -111,7 +202,14 @@ def prepare_database(var_dir: Path, kreise: int, reuse: bool) -> float | None:
     seconds = time.perf_counter() - started
     run_child([str(VENV_BIN / "kim"), "audit", "verify"], env, 600)
     marker.write_text(
-        json.dumps({"kreise": kreise, "seed_seconds": seconds, "seed_version": SEED_VERSION}),
+        json.dumps(
+            {
+                "kreise": kreise,
+                "seed_seconds": seconds,
+                "seed_version": SEED_VERSION,
+                "database": database_kind(),
+            }
+        ),
         encoding="utf-8",
     )
     return seconds
@@ -143,6 +241,7 @@ def start_gunicorn(var_dir: Path, port: int, workers: int) -> subprocess.Popen[b
         "5",
         "--log-level",
         "warning",
+        "--no-control-socket",  # gunicorn 27: one ~/.gunicorn/gunicorn.ctl for every gunicorn
     ]
     print("  $", " ".join(args))
     env = child_env(var_dir, "benchmarks.bench_settings")
@@ -480,7 +579,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="no Baustein-3 batch screening and XLSX upload (benchmarks/screening.py)",
     )
+    parser.add_argument(
+        "--skip-cluster",
+        action="store_true",
+        help="no node-1-vs-node-2 latency and worker throughput (benchmarks/cluster.py)",
+    )
+    parser.add_argument(
+        "--database",
+        choices=["auto", "postgresql", "sqlite"],
+        help=f"default auto: PostgreSQL when available (or {DATABASE_CHOICE})",
+    )
     args = parser.parse_args(argv)
+    if args.database:
+        os.environ[DATABASE_CHOICE] = args.database
     if min(args.requests, args.runs, args.forecast_runs) < 1 or args.kreise < 0 or args.warmup < 0:
         parser.error("--requests, --runs, --forecast-runs must be ≥ 1, --kreise and --warmup ≥ 0")
     return args
@@ -550,11 +661,27 @@ def _run_screening(args: argparse.Namespace) -> tuple[dict[str, object], list[di
     return summary, checks
 
 
+def _run_cluster(args: argparse.Namespace) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """The cluster benchmark (unless ``--skip-cluster``): its results and checks."""
+    if args.skip_cluster:
+        return {}, []
+    print("\nCluster: start page and case list through node 1 and node 2, kim worker's throughput")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import cluster
+
+    summary, checks = cluster.run_all(
+        requests=args.requests, warmup=args.warmup, reuse=args.reuse_db
+    )
+    return summary, checks
+
+
 def run(args: argparse.Namespace) -> int:
     personas: list[str] = args.persona or ["koordination"]
     programmes = None if args.skip_programmes else _programmes()
     var_dir = ROOT / "var" / "bench" / f"kreise-{args.kreise}"
-    print(f"Seeding {args.kreise} extra Kreise into {var_dir / 'bench.sqlite3'}")
+    print_database()
+    print(f"Seeding {args.kreise} extra Kreise into {describe_database(var_dir)}")
     seed_seconds = prepare_database(var_dir, args.kreise, args.reuse_db)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -630,6 +757,8 @@ def run(args: argparse.Namespace) -> int:
     checks += case_checks
     screening_results, screening_checks = _run_screening(args)
     checks += screening_checks
+    cluster_results, cluster_checks = _run_cluster(args)
+    checks += cluster_checks
     payload: dict[str, object] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
@@ -648,7 +777,7 @@ def run(args: argparse.Namespace) -> int:
             "allocation_runs": args.runs,
             "forecast_runs": args.forecast_runs,
             "seed_seconds": round(seed_seconds, 1) if seed_seconds is not None else None,
-            "database": "sqlite",
+            "database": database_kind(),
         },
         "results": [asdict(r) for r in results],
         "programmes": [asdict(t) for t in timings],
@@ -656,6 +785,7 @@ def run(args: argparse.Namespace) -> int:
         "council": council_results,
         "cases": case_results,
         "screening": screening_results,
+        "cluster": cluster_results,
         "targets": checks,
     }
     print(f"\nResults written to {write_json(payload).relative_to(ROOT)}")

@@ -35,7 +35,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import sys
 import time
 import tracemalloc
@@ -45,7 +44,16 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import RESULTS_DIR, ROOT, VENV_BIN, child_env, run_child
+from benchmarks.run import (
+    RESULTS_DIR,
+    ROOT,
+    VENV_BIN,
+    child_env,
+    database_kind,
+    print_database,
+    reset_database,
+    run_child,
+)
 
 VAR_DIR = ROOT / "var" / "bench" / "screening"
 PERSONS = 10_000
@@ -368,19 +376,21 @@ def prepare(reuse: bool) -> float | None:
     """The demo world in ``var/bench/screening/``; returns the seed time (None if reused)."""
     marker = VAR_DIR / "seeded.json"
     seeded = marker.exists() and json.loads(marker.read_text(encoding="utf-8"))
-    if reuse and seeded and seeded.get("seed_version") == SEED_VERSION:
+    current = seeded and seeded.get("seed_version") == SEED_VERSION
+    if reuse and current and seeded.get("database") == database_kind():
         print(f"Reusing the seeded demo world in {VAR_DIR}")
         return None
-    if VAR_DIR.exists():
-        shutil.rmtree(VAR_DIR)
-    (VAR_DIR / "static").mkdir(parents=True)
+    reset_database(VAR_DIR)
     env = child_env(VAR_DIR)
     started = time.perf_counter()
     run_child([str(VENV_BIN / "kim"), "migrate", "--verbosity", "0"], env, 600)
     run_child([str(VENV_BIN / "kim"), "seed_demo"], env, CHILD_TIMEOUT)
     seconds = time.perf_counter() - started
     marker.write_text(
-        json.dumps({"seed_version": SEED_VERSION, "seed_seconds": seconds}), encoding="utf-8"
+        json.dumps(
+            {"seed_version": SEED_VERSION, "seed_seconds": seconds, "database": database_kind()}
+        ),
+        encoding="utf-8",
     )
     return seconds
 
@@ -447,6 +457,7 @@ def run_all(
     *, persons: int = PERSONS, reuse: bool = False
 ) -> tuple[dict[str, Any], list[dict[str, object]]]:
     """Prepare, measure, report – for ``run.py`` and standalone."""
+    print_database()
     seed_seconds = prepare(reuse)
     load_before = os.getloadavg()
     print(f"  batch: {persons:,} synthetic persons in process")
