@@ -19,6 +19,7 @@ urlpatterns = [
         name="favicon",
     ),
     path("konto/", include("allauth.urls")),
+    path("auftraege/", include("kim.core.urls")),
     path("rollen/", include("kim.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisationen/", include("kim.organisations.urls")),

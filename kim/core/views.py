@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from kim.core.files import bytes_response
+from kim.core.jobs import RECENT_JOBS, get_job_for_user, jobs_for_user, result_bytes
 
 
 @require_GET
@@ -33,3 +37,39 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor may touch a database that failed.
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
+
+
+# --------------------------------------------------------------------------------------------
+# Background jobs: the owner's list, one job's progress and result (kim/core/jobs.py)
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = jobs_for_user(request.user)[:RECENT_JOBS]
+    return render(request, "core/job_list.html", {"jobs": jobs})
+
+
+@login_required
+@require_GET
+@never_cache
+def job_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The job's progress; htmx polls the fragment, without JavaScript the page refreshes."""
+    job = get_job_for_user(request.user, code)
+    if request.headers.get("HX-Request"):
+        return render(request, "core/_job_progress.html", {"job": job})
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, code: str) -> HttpResponse:
+    job = get_job_for_user(request.user, code)
+    if not job.result_file:
+        raise Http404("No result file")
+    try:
+        data = result_bytes(job)
+    except FileNotFoundError as exc:
+        raise Http404("Result file missing") from exc
+    return bytes_response(data, filename=job.result_name, content_type=job.result_type)
