@@ -48,6 +48,8 @@ CHUNK = 1024 * 1024
 # Never copied, wherever they are found: the development key files (kim/core/crypto.py) and
 # their temporary files.
 KEY_FILE_NAMES = (crypto.FIELD_KEY_FILE, crypto.SEARCH_KEY_FILE)
+# Scratch files that /healthz and `kim deploy check` write and delete at once: not data.
+PROBE_DIRS = frozenset({"healthz", "deploy-check"})
 
 Say = Callable[[str], None]
 
@@ -240,6 +242,8 @@ def stored_files(storage: Storage, prefix: str = "") -> Iterator[str]:
             continue
         yield f"{prefix}/{name}" if prefix else name
     for sub in sorted(dirs):
+        if not prefix and sub in PROBE_DIRS:
+            continue
         yield from stored_files(storage, f"{prefix}/{sub}" if prefix else sub)
 
 
@@ -256,11 +260,18 @@ def check_media_location(storage: Storage) -> None:
         )
 
 
-def copy_stored_file(storage: Storage, name: str, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with storage.open(name, "rb") as source, os.fdopen(fd, "wb") as handle:
-        shutil.copyfileobj(source, handle, CHUNK)
+def copy_stored_file(storage: Storage, name: str, target: Path) -> bool:
+    """Copy one stored file; False when it was deleted since the listing (nothing written)."""
+    try:
+        source = storage.open(name, "rb")
+    except FileNotFoundError:
+        return False
+    with source:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            shutil.copyfileobj(source, handle, CHUNK)
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,6 +292,9 @@ def create_backup(out: Path, *, storage: Storage | None = None, say: Say = print
     1. Refuse an existing non-empty ``out``; create it with mode 0700.
     2. Dump the database (pg_dump, or SQLite's backup API) with its migrations and row counts.
     3. Copy every stored file through the storage API, byte for byte, into ``out/media``.
+       After the dump, so that a file uploaded meanwhile is at worst an unused extra; a file
+       deleted between listing and copying is left out (the nightly timer runs before the
+       retention run, which deletes files).
     4. Hash every file and write ``manifest.json`` last: a backup without one is unfinished.
     """
     storage = storage or default_storage
@@ -294,9 +308,9 @@ def create_backup(out: Path, *, storage: Storage | None = None, say: Say = print
     dump.chmod(0o600)
     say(f"database: {vendor}, {len(state.tables)} tables, {sum(state.tables.values())} rows")
     names = list(stored_files(storage))
-    for name in names:
-        copy_stored_file(storage, name, safe_member(out / MEDIA, name))
-    say(f"files: {len(names)} stored files copied")
+    copied = sum(copy_stored_file(storage, name, safe_member(out / MEDIA, name)) for name in names)
+    vanished = f", {len(names) - copied} deleted while copying" if copied < len(names) else ""
+    say(f"files: {copied} stored files copied{vanished}")
     files = {
         path.relative_to(out).as_posix(): file_digest(path)
         for path in sorted(out.rglob("*"))

@@ -314,3 +314,29 @@ def test_restore_refuses_another_kind_of_database(backup: Path, tmp_path: Path) 
     )
     code, _out, error = restore(backup, other, tmp_path / "m")
     assert code == 1 and "the target is" in error
+
+
+def test_files_deleted_while_copying_and_probe_files_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kim.core import backup as backup_module
+
+    media = tmp_path / "media"
+    for name in ("cases/a.bin", "healthz/probe.txt", "deploy-check/x.bin"):
+        (media / name).parent.mkdir(parents=True, exist_ok=True)
+        (media / name).write_bytes(b"x")
+    listed = backup_module.stored_files
+
+    def listing_with_a_ghost(storage: Any, prefix: str = "") -> Iterator[str]:
+        yield from listed(storage, prefix)
+        if not prefix:
+            yield "cases/deleted-meanwhile.bin"
+
+    monkeypatch.setattr(backup_module, "stored_files", listing_with_a_ghost)
+    with override_settings(MEDIA_ROOT=media):
+        code, out, error = kim("backup", "create", "--out", str(tmp_path / "b"))
+    assert code == 0, out + error
+    assert "1 stored files copied, 1 deleted while copying" in out
+    names = [n for n in manifest(tmp_path / "b")["files"] if n.startswith("media/")]
+    assert names == ["media/cases/a.bin"]
+    assert not (tmp_path / "b" / "media" / "cases" / "deleted-meanwhile.bin").exists()
