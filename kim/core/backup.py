@@ -203,10 +203,11 @@ def dump_postgresql(target: Path) -> DatabaseState:
 def sqlite_state(path: Path) -> DatabaseState:
     from django.db.backends.sqlite3.introspection import DatabaseIntrospection
 
-    copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    copy = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         cursor = copy.cursor()
-        return database_state(cursor, DatabaseIntrospection(connection), lambda name: f'"{name}"')
+        quote = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731
+        return database_state(cursor, DatabaseIntrospection(connection), quote)
     finally:
         copy.close()
 
