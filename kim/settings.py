@@ -7,6 +7,7 @@ values and accept ``<NAME>_FILE`` for secrets (the file's content is used).
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import re
 import sys
@@ -314,8 +315,63 @@ STATICFILES_DIRS = [
     ("vendor/kern", BASE_DIR / "node_modules" / "@kern-ux" / "native" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+
+
+def s3_storage() -> dict[str, object]:
+    """STORAGES["default"] for S3-compatible object storage (KIM_STORAGE=s3, django-storages).
+
+    Files are never served from the bucket: the application reads them through the storage
+    after its access check, so the bucket stays private (no ACL, signed URLs only).
+    """
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "KIM_STORAGE=s3 needs django-storages with boto3: install with `uv sync --extra s3`"
+        )
+    bucket = env_str("KIM_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("KIM_STORAGE=s3 needs KIM_S3_BUCKET (the bucket's name)")
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "default_acl": None,  # the bucket's own policy: private
+        "querystring_auth": True,
+        "file_overwrite": False,  # like the file system: a name that exists gets a new one
+    }
+    endpoint = env_str("KIM_S3_ENDPOINT_URL")
+    if endpoint is not None:
+        if not endpoint.startswith(("https://", "http://")):
+            raise ImproperlyConfigured(
+                f"KIM_S3_ENDPOINT_URL must start with https:// or http://, not {endpoint!r}"
+            )
+        options["endpoint_url"] = endpoint
+    region = env_str("KIM_S3_REGION")
+    if region is not None:
+        options["region_name"] = region
+    style = env_str("KIM_S3_ADDRESSING_STYLE")
+    if style is not None:
+        if style not in ("auto", "path", "virtual"):
+            raise ImproperlyConfigured(
+                f"KIM_S3_ADDRESSING_STYLE must be auto, path or virtual, not {style!r}"
+            )
+        options["addressing_style"] = style
+    access_key, secret = env_str("KIM_S3_ACCESS_KEY_ID"), env_str("KIM_S3_SECRET_ACCESS_KEY")
+    if (access_key is None) != (secret is None):
+        raise ImproperlyConfigured(
+            "KIM_S3_ACCESS_KEY_ID and KIM_S3_SECRET_ACCESS_KEY go together (or set neither and "
+            "let boto3 find credentials itself)"
+        )
+    if access_key is not None:
+        options |= {"access_key": access_key, "secret_key": secret}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Stored files: the file system under KIM_MEDIA_ROOT (default), or S3-compatible storage.
+KIM_STORAGE = env_str("KIM_STORAGE", "filesystem")
+if KIM_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(f"KIM_STORAGE must be filesystem or s3, not {KIM_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage()
+    if KIM_STORAGE == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
