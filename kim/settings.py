@@ -56,6 +56,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+_RATE = re.compile(r"^\d+/\d*[smhd]/(ip|key|user)$")
+
+
+def env_rates(name: str, default: str) -> str:
+    """An allauth rate list such as ``100/m/ip,5/5m/key`` (amount/period/per, comma-separated)."""
+    value = env_str(name, default) or default
+    for rate in value.split(","):
+        if not _RATE.match(rate.strip()):
+            raise ImproperlyConfigured(
+                f"{name}: {rate.strip()!r} is not a rate like 100/m/ip or 5/5m/key"
+            )
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = env_str(name)
     if value is None:
@@ -281,10 +295,24 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
+# Login limits (allauth, kept in the shared cache; D-058). The per-account limit on failed
+# logins ("key": the login name) is the defence against guessing; the per-address limits only
+# stop one address hammering many accounts, sized for a town hall behind one NAT address
+# (hundreds of logins per minute). The address is the client's as the trusted reverse proxy
+# reports it in X-Forwarded-For (KIM_TRUSTED_PROXY_COUNT), not the proxy's own.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("KIM_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
-    "login": "30/m/ip",
+    "login_failed": env_rates("KIM_LOGIN_RATE_LIMIT", "100/m/ip,5/5m/key"),
+    "login": env_rates("KIM_LOGIN_ADDRESS_RATE_LIMIT", "600/m/ip"),
 }
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (nginx on the node:
+# 1; nginx behind a load balancer that appends too: 2). 0 ignores the header: the client is
+# the TCP peer. A count higher than the real number of proxies lets clients forge addresses.
+KIM_TRUSTED_PROXY_COUNT = env_int("KIM_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+if not 0 <= KIM_TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(
+        f"KIM_TRUSTED_PROXY_COUNT must be between 0 and 5, not {KIM_TRUSTED_PROXY_COUNT}"
+    )
+ALLAUTH_TRUSTED_PROXY_COUNT = KIM_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
