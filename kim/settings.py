@@ -174,6 +174,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request id, latency and status metrics, the request log line.
+    "kim.core.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -404,7 +406,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if env_bool("KIM_BEHIND_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and Prometheus scrape each node directly, over plain HTTP on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 
 # API
@@ -452,6 +455,16 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Monitoring: /metrics answers only with "Authorization: Bearer <KIM_METRICS_TOKEN>"; without
+# a token it does not exist. Counters of several gunicorn workers are summed through
+# PROMETHEUS_MULTIPROC_DIR (set by kim/gunicorn_conf.py; kim/core/metrics.py).
+KIM_METRICS_TOKEN = env_str("KIM_METRICS_TOKEN", "") or ""
+if KIM_METRICS_TOKEN and len(KIM_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "KIM_METRICS_TOKEN must be at least 32 characters; generate one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
 
 # Platform
 KIM_PLATFORM_NAME = "KIM-Plattform"
