@@ -443,13 +443,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logging to standard error: plain text by default; with KIM_LOG_FORMAT=json one JSON object
+# per line (kim/core/logs.py), and one line per request (logger kim.request: request id, user
+# id, view, status, duration; never names or query strings).
+KIM_LOG_FORMAT = env_str("KIM_LOG_FORMAT", "text")
+if KIM_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"KIM_LOG_FORMAT must be text or json, not {KIM_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kim.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if KIM_LOG_FORMAT == "json" else {}),
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # In text format gunicorn's access log (or runserver's) already lists the requests.
+        "kim.request": {"level": "INFO" if KIM_LOG_FORMAT == "json" else "WARNING"},
         # WeasyPrint reports every layout step at INFO; the PDF export would flood the log.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
