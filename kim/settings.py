@@ -57,6 +57,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+_RATE = re.compile(r"^\d+/\d*[smhd]/(ip|key|user)$")
+
+
+def env_rates(name: str, default: str) -> str:
+    """An allauth rate list such as ``100/m/ip,5/5m/key`` (amount/period/per, comma-separated)."""
+    value = env_str(name, default) or default
+    for rate in value.split(","):
+        if not _RATE.match(rate.strip()):
+            raise ImproperlyConfigured(
+                f"{name}: {rate.strip()!r} is not a rate like 100/m/ip or 5/5m/key"
+            )
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = env_str(name)
     if value is None:
@@ -161,6 +175,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request id, latency and status metrics, the request log line.
+    "kim.core.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -282,10 +298,24 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
+# Login limits (allauth, kept in the shared cache; D-058). The per-account limit on failed
+# logins ("key": the login name) is the defence against guessing; the per-address limits only
+# stop one address hammering many accounts, sized for a town hall behind one NAT address
+# (hundreds of logins per minute). The address is the client's as the trusted reverse proxy
+# reports it in X-Forwarded-For (KIM_TRUSTED_PROXY_COUNT), not the proxy's own.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("KIM_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
-    "login": "30/m/ip",
+    "login_failed": env_rates("KIM_LOGIN_RATE_LIMIT", "100/m/ip,5/5m/key"),
+    "login": env_rates("KIM_LOGIN_ADDRESS_RATE_LIMIT", "600/m/ip"),
 }
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (nginx on the node:
+# 1; nginx behind a load balancer that appends too: 2). 0 ignores the header: the client is
+# the TCP peer. A count higher than the real number of proxies lets clients forge addresses.
+KIM_TRUSTED_PROXY_COUNT = env_int("KIM_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+if not 0 <= KIM_TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(
+        f"KIM_TRUSTED_PROXY_COUNT must be between 0 and 5, not {KIM_TRUSTED_PROXY_COUNT}"
+    )
+ALLAUTH_TRUSTED_PROXY_COUNT = KIM_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -432,7 +462,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if env_bool("KIM_BEHIND_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and Prometheus scrape each node directly, over plain HTTP on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 
 # API
@@ -468,18 +499,40 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logging to standard error: plain text by default; with KIM_LOG_FORMAT=json one JSON object
+# per line (kim/core/logs.py), and one line per request (logger kim.request: request id, user
+# id, view, status, duration; never names or query strings).
+KIM_LOG_FORMAT = env_str("KIM_LOG_FORMAT", "text")
+if KIM_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"KIM_LOG_FORMAT must be text or json, not {KIM_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kim.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if KIM_LOG_FORMAT == "json" else {}),
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # In text format gunicorn's access log (or runserver's) already lists the requests.
+        "kim.request": {"level": "INFO" if KIM_LOG_FORMAT == "json" else "WARNING"},
         # WeasyPrint reports every layout step at INFO; the PDF export would flood the log.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Monitoring: /metrics answers only with "Authorization: Bearer <KIM_METRICS_TOKEN>"; without
+# a token it does not exist. Counters of several gunicorn workers are summed through
+# PROMETHEUS_MULTIPROC_DIR (set by kim/gunicorn_conf.py; kim/core/metrics.py).
+KIM_METRICS_TOKEN = env_str("KIM_METRICS_TOKEN", "") or ""
+if KIM_METRICS_TOKEN and len(KIM_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "KIM_METRICS_TOKEN must be at least 32 characters; generate one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
 
 # Platform
 KIM_PLATFORM_NAME = "KIM-Plattform"

@@ -11,6 +11,7 @@ admin.site.site_header = "KIM-Plattform – Administration"
 urlpatterns = [
     path("", include("kim.home.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (admin, API, files).
     # Resolved per request: with the hashed static names of production, the URL changes.
     path(

@@ -1,29 +1,47 @@
 from __future__ import annotations
 
+<<<<<<< HEAD
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
+=======
+import hmac
+
+from django.conf import settings
+>>>>>>> i14/web
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+<<<<<<< HEAD
 from kim.core.files import bytes_response
 from kim.core.jobs import RECENT_JOBS, get_job_for_user, jobs_for_user, result_bytes
+=======
+from kim.core import health, metrics
+>>>>>>> i14/web
 
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 with ``{"status": "ok", "database": "ok"}``; 503 when the database is unreachable."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """200 when database, cache, storage and a worker are ok; 503 naming what failed."""
+    report = health.report()
+    return JsonResponse(report, status=200 if report["status"] == health.OK else 503)
+
+
+@require_GET
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text, only with ``Authorization: Bearer <KIM_METRICS_TOKEN>``; without a
+    configured token, or with a missing or wrong one, the page does not exist (404)."""
+    token = settings.KIM_METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise Http404
+    body, content_type = metrics.render()
+    return HttpResponse(body, content_type=content_type)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
