@@ -1,26 +1,18 @@
 from __future__ import annotations
 
-<<<<<<< HEAD
-from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.db.utils import DatabaseError
-=======
 import hmac
 
 from django.conf import settings
->>>>>>> i14/web
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-<<<<<<< HEAD
+from kim.core import health, metrics
 from kim.core.files import bytes_response
 from kim.core.jobs import RECENT_JOBS, get_job_for_user, jobs_for_user, result_bytes
-=======
-from kim.core import health, metrics
->>>>>>> i14/web
 
 
 @require_GET
