@@ -21,6 +21,13 @@ urlpatterns = [
     ),
     path("konto/", include("allauth.urls")),
     path("auftraege/", include("kim.core.urls")),
+    path("betrieb/schluessel/", core_views.key_rotation, name="key_rotation"),
+    path(
+        "betrieb/schluessel/probelauf/",
+        core_views.key_rotation_dry_run,
+        name="key_rotation_dry_run",
+    ),
+    path("betrieb/schluessel/rotieren/", core_views.key_rotation_start, name="key_rotation_start"),
     path("rollen/", include("kim.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisationen/", include("kim.organisations.urls")),

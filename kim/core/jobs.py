@@ -29,6 +29,11 @@ Rules:
    exception fails it with a general message and is logged with its traceback (never shown).
 5. Only the owner opens a job (``get_job_for_user``; 404 for everybody else); result files are
    encrypted with the field keys like every stored document.
+6. The task checks the owner's rights again, as they are when it runs: ``owner_context(run)``
+   loads the owner's memberships afresh (``JobError`` when the account is gone or
+   deactivated), and the task reads its rows through the same access door and query function
+   as the page that started it. A door's ``Http404`` or ``PermissionDenied`` fails the job
+   with ``RIGHTS_CHANGED`` – nothing is produced, and the message names no row.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -47,7 +53,9 @@ from django.tasks import Task, task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kim.accounts.access import UserContext, load_user_context
 from kim.core.crypto import decrypt_bytes, encrypt_bytes
 from kim.core.models import Actor, Job, JobStatus, actor_user
 
@@ -55,6 +63,12 @@ logger = logging.getLogger("kim.jobs")
 
 # Jobs a user sees in "My jobs" (older ones stay reachable by their link until deleted).
 RECENT_JOBS = 20
+
+# The job's message when the access door refuses inside the task (rule 6).
+RIGHTS_CHANGED = gettext_lazy(
+    "Your rights have changed since you started this job: you may no longer do this. "
+    "Nothing was produced."
+)
 
 
 class JobError(Exception):
@@ -103,6 +117,15 @@ class JobRun:
         )
 
 
+def owner_context(run: JobRun) -> UserContext:
+    """The owner's rights as they are now (memberships loaded afresh, not those of the request
+    that started the job); ``JobError`` when the account is gone or deactivated."""
+    owner = run.owner
+    if owner is None or not owner.is_active:
+        raise JobError(_("The account that started this job is no longer active."))
+    return load_user_context(owner)
+
+
 def _fail(job: Job, message: str) -> None:
     job.status, job.message, job.finished_at = JobStatus.FAILED, message, timezone.now()
     job.save(update_fields=["status", "message", "finished_at", "updated_at"])
@@ -124,6 +147,9 @@ def job_task(fn: Callable[..., None]) -> Task:
                 fn(run, *args, **kwargs)
             except JobError as exc:
                 _fail(job, exc.message)
+                return
+            except (Http404, PermissionDenied):
+                _fail(job, str(RIGHTS_CHANGED))
                 return
             except Exception:
                 logger.exception("Job %s (%s) failed", job.code, job.kind)

@@ -2,17 +2,30 @@ from __future__ import annotations
 
 import hmac
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from kim.accounts.access import can_rotate_keys, user_context
 from kim.core import health, metrics
+from kim.core.crypto import encrypted_fields, field_keys, rotation_models
 from kim.core.files import bytes_response
-from kim.core.jobs import RECENT_JOBS, get_job_for_user, jobs_for_user, result_bytes
+from kim.core.jobs import (
+    RECENT_JOBS,
+    get_job_for_user,
+    job_url,
+    jobs_for_user,
+    result_bytes,
+    start_job,
+)
+from kim.core.tasks import rotate_keys_job
 
 
 @require_GET
@@ -83,3 +96,57 @@ def job_download(request: HttpRequest, code: str) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404("Result file missing") from exc
     return bytes_response(data, filename=job.result_name, content_type=job.result_type)
+
+
+# --------------------------------------------------------------------------------------------
+# Key rotation from the web: superusers only (decisions D-066)
+# --------------------------------------------------------------------------------------------
+
+
+def _require_key_rotator(request: HttpRequest) -> None:
+    """403 for everyone else: the page exists on every installation, like the audit trail."""
+    if not can_rotate_keys(user_context(request)):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def key_rotation(request: HttpRequest) -> HttpResponse:
+    """How many keys are configured and which models hold encrypted values (nothing is read
+    from the database); the dry run and the rotation are jobs."""
+    _require_key_rotator(request)
+    models = [(m._meta.label, len(encrypted_fields(m))) for m in rotation_models()]
+    context = {"keys": len(field_keys()), "models": models}
+    return render(request, "core/key_rotation.html", context)
+
+
+@login_required
+@require_POST
+def key_rotation_dry_run(request: HttpRequest) -> HttpResponse:
+    _require_key_rotator(request)
+    return _start_rotation(request, dry_run=True)
+
+
+@login_required
+@require_POST
+def key_rotation_start(request: HttpRequest) -> HttpResponse:
+    """Refused first (403), then the password again, then the job."""
+    _require_key_rotator(request)
+    return _rotate(request)
+
+
+@reauthentication_required
+def _rotate(request: HttpRequest) -> HttpResponse:
+    _require_key_rotator(request)
+    return _start_rotation(request, dry_run=False)
+
+
+def _start_rotation(request: HttpRequest, *, dry_run: bool) -> HttpResponse:
+    job = start_job(
+        rotate_keys_job,
+        kind="core.key_rotation_dry_run" if dry_run else "core.key_rotation",
+        title=_("Key rotation (dry run)") if dry_run else _("Key rotation"),
+        owner=request.user,
+        args=[dry_run],
+    )
+    return redirect(job_url(job))

@@ -108,5 +108,15 @@ def test_my_jobs_lists_only_my_jobs(login_as: Callable[[str], Client]) -> None:
     _start(make_file, "siegen", "b")
     page = login_as("koordination").get("/auftraege/").text
     assert f"/auftraege/{mine.code}/" in page
-    assert page.count('href="/auftraege/') == 1
+    assert page.count('href="/auftraege/') == 2  # the header's "My jobs" and mine
     assert "noch keine" in login_as("rat").get("/auftraege/").text
+
+
+@pytest.mark.parametrize("persona", ["koordination", "cm-siegen", "rat", "dsb", "admin"])
+def test_every_signed_in_user_finds_my_jobs_in_the_header(
+    login_as: Callable[[str], Client], persona: str
+) -> None:
+    client = login_as(persona)
+    assert 'href="/auftraege/"' in client.get("/").text
+    assert client.get("/auftraege/").status_code == 200
+    assert 'href="/auftraege/"' not in Client().get("/konto/login/").text
