@@ -56,6 +56,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # `kim backup restore`: the SQLite target file named by --database-url (the stored files
     # are written through the storage API).
     "core/restore.py": frozenset({"shutil.copyfile", "os.replace", "unlink"}),
+    # prometheus-client's per-process metric files of the previous run, under KIM_VAR_DIR.
+    "gunicorn_conf.py": frozenset({"unlink"}),
 }
 
 
