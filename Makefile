@@ -59,6 +59,7 @@ check: install
 	$(KIM) makemigrations --check --dry-run
 	$(VENV)/bin/python tools/lint_access.py kim
 	$(VENV)/bin/python tools/lint_layers.py kim
+	$(VENV)/bin/python tools/lint_files.py kim
 	bash tools/check-messages.sh
 
 # Tests (docs/testing.md): with PostgreSQL, the `sqlite_too` tests on SQLite, the `cluster` tests

@@ -14,15 +14,37 @@ Report rendering: python-docx, matplotlib and WeasyPrint take ≈ 2 s to import.
 imports them once before it forks, so no worker makes the first download of a report wait.
 WeasyPrint decides at that import whether it subsets fonts with HarfBuzz-Subset; when the
 library is missing, the master logs it once at start (``kim.W001``).
+
+Metrics: every worker counts its own requests; ``/metrics`` must report the node's sum. The
+master points prometheus-client's multiprocess mode at ``PROMETHEUS_MULTIPROC_DIR`` (default
+``KIM_VAR_DIR/metrics``, one directory per node) and empties it at start, *before* the
+preloaded application imports prometheus-client (which picks its mode at import). Each worker
+then keeps its counters in files there, a scrape merges them (``kim/core/metrics.py``), and a
+worker that exits keeps counting in the sum (its files stay until the next start).
 """
 
 from __future__ import annotations
 
 import gc
+import os
+from pathlib import Path
 from typing import Any
 
 # Imported before the fork, so that the frozen objects are shared pages.
 preload_app = True
+
+
+def _metrics_dir() -> Path:
+    """Create and empty the node's metrics directory; once, when the master reads this file."""
+    var_dir = Path(os.environ.get("KIM_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+    path = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var_dir / "metrics")))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):  # prometheus-client's files of the previous run
+        stale.unlink()
+    return path
+
+
+METRICS_DIR = _metrics_dir()
 
 
 def post_fork(server: Any, worker: Any) -> None:
@@ -46,3 +68,10 @@ def when_ready(server: Any) -> None:
 
     for message in pdf_font_subsetting(None):
         server.log.warning("%s (%s) %s", message.msg, message.id, message.hint)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """In the master, after a worker exited: drop its live-gauge files (its counters stay)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, str(METRICS_DIR))

@@ -7,6 +7,7 @@ values and accept ``<NAME>_FILE`` for secrets (the file's content is used).
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import re
 import sys
@@ -54,6 +55,20 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
+
+
+_RATE = re.compile(r"^\d+/\d*[smhd]/(ip|key|user)$")
+
+
+def env_rates(name: str, default: str) -> str:
+    """An allauth rate list such as ``100/m/ip,5/5m/key`` (amount/period/per, comma-separated)."""
+    value = env_str(name, default) or default
+    for rate in value.split(","):
+        if not _RATE.match(rate.strip()):
+            raise ImproperlyConfigured(
+                f"{name}: {rate.strip()!r} is not a rate like 100/m/ip or 5/5m/key"
+            )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -160,6 +175,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: request id, latency and status metrics, the request log line.
+    "kim.core.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -281,10 +298,24 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
+# Login limits (allauth, kept in the shared cache; D-058). The per-account limit on failed
+# logins ("key": the login name) is the defence against guessing; the per-address limits only
+# stop one address hammering many accounts, sized for a town hall behind one NAT address
+# (hundreds of logins per minute). The address is the client's as the trusted reverse proxy
+# reports it in X-Forwarded-For (KIM_TRUSTED_PROXY_COUNT), not the proxy's own.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("KIM_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
-    "login": "30/m/ip",
+    "login_failed": env_rates("KIM_LOGIN_RATE_LIMIT", "100/m/ip,5/5m/key"),
+    "login": env_rates("KIM_LOGIN_ADDRESS_RATE_LIMIT", "600/m/ip"),
 }
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (nginx on the node:
+# 1; nginx behind a load balancer that appends too: 2). 0 ignores the header: the client is
+# the TCP peer. A count higher than the real number of proxies lets clients forge addresses.
+KIM_TRUSTED_PROXY_COUNT = env_int("KIM_TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+if not 0 <= KIM_TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(
+        f"KIM_TRUSTED_PROXY_COUNT must be between 0 and 5, not {KIM_TRUSTED_PROXY_COUNT}"
+    )
+ALLAUTH_TRUSTED_PROXY_COUNT = KIM_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -314,8 +345,63 @@ STATICFILES_DIRS = [
     ("vendor/kern", BASE_DIR / "node_modules" / "@kern-ux" / "native" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+
+
+def s3_storage() -> dict[str, object]:
+    """STORAGES["default"] for S3-compatible object storage (KIM_STORAGE=s3, django-storages).
+
+    Files are never served from the bucket: the application reads them through the storage
+    after its access check, so the bucket stays private (no ACL, signed URLs only).
+    """
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "KIM_STORAGE=s3 needs django-storages with boto3: install with `uv sync --extra s3`"
+        )
+    bucket = env_str("KIM_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("KIM_STORAGE=s3 needs KIM_S3_BUCKET (the bucket's name)")
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "default_acl": None,  # the bucket's own policy: private
+        "querystring_auth": True,
+        "file_overwrite": False,  # like the file system: a name that exists gets a new one
+    }
+    endpoint = env_str("KIM_S3_ENDPOINT_URL")
+    if endpoint is not None:
+        if not endpoint.startswith(("https://", "http://")):
+            raise ImproperlyConfigured(
+                f"KIM_S3_ENDPOINT_URL must start with https:// or http://, not {endpoint!r}"
+            )
+        options["endpoint_url"] = endpoint
+    region = env_str("KIM_S3_REGION")
+    if region is not None:
+        options["region_name"] = region
+    style = env_str("KIM_S3_ADDRESSING_STYLE")
+    if style is not None:
+        if style not in ("auto", "path", "virtual"):
+            raise ImproperlyConfigured(
+                f"KIM_S3_ADDRESSING_STYLE must be auto, path or virtual, not {style!r}"
+            )
+        options["addressing_style"] = style
+    access_key, secret = env_str("KIM_S3_ACCESS_KEY_ID"), env_str("KIM_S3_SECRET_ACCESS_KEY")
+    if (access_key is None) != (secret is None):
+        raise ImproperlyConfigured(
+            "KIM_S3_ACCESS_KEY_ID and KIM_S3_SECRET_ACCESS_KEY go together (or set neither and "
+            "let boto3 find credentials itself)"
+        )
+    if access_key is not None:
+        options |= {"access_key": access_key, "secret_key": secret}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Stored files: the file system under KIM_MEDIA_ROOT (default), or S3-compatible storage.
+KIM_STORAGE = env_str("KIM_STORAGE", "filesystem")
+if KIM_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured(f"KIM_STORAGE must be filesystem or s3, not {KIM_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage()
+    if KIM_STORAGE == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -376,7 +462,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if env_bool("KIM_BEHIND_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and Prometheus scrape each node directly, over plain HTTP on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 
 # API
@@ -412,18 +499,40 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logging to standard error: plain text by default; with KIM_LOG_FORMAT=json one JSON object
+# per line (kim/core/logs.py), and one line per request (logger kim.request: request id, user
+# id, view, status, duration; never names or query strings).
+KIM_LOG_FORMAT = env_str("KIM_LOG_FORMAT", "text")
+if KIM_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"KIM_LOG_FORMAT must be text or json, not {KIM_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "kim.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        | ({"formatter": "json"} if KIM_LOG_FORMAT == "json" else {}),
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # In text format gunicorn's access log (or runserver's) already lists the requests.
+        "kim.request": {"level": "INFO" if KIM_LOG_FORMAT == "json" else "WARNING"},
         # WeasyPrint reports every layout step at INFO; the PDF export would flood the log.
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Monitoring: /metrics answers only with "Authorization: Bearer <KIM_METRICS_TOKEN>"; without
+# a token it does not exist. Counters of several gunicorn workers are summed through
+# PROMETHEUS_MULTIPROC_DIR (set by kim/gunicorn_conf.py; kim/core/metrics.py).
+KIM_METRICS_TOKEN = env_str("KIM_METRICS_TOKEN", "") or ""
+if KIM_METRICS_TOKEN and len(KIM_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "KIM_METRICS_TOKEN must be at least 32 characters; generate one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
 
 # Platform
 KIM_PLATFORM_NAME = "KIM-Plattform"

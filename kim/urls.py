@@ -11,6 +11,7 @@ admin.site.site_header = "KIM-Plattform – Administration"
 urlpatterns = [
     path("", include("kim.home.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (admin, API, files).
     # Resolved per request: with the hashed static names of production, the URL changes.
     path(
@@ -19,6 +20,14 @@ urlpatterns = [
         name="favicon",
     ),
     path("konto/", include("allauth.urls")),
+    path("auftraege/", include("kim.core.urls")),
+    path("betrieb/schluessel/", core_views.key_rotation, name="key_rotation"),
+    path(
+        "betrieb/schluessel/probelauf/",
+        core_views.key_rotation_dry_run,
+        name="key_rotation_dry_run",
+    ),
+    path("betrieb/schluessel/rotieren/", core_views.key_rotation_start, name="key_rotation_start"),
     path("rollen/", include("kim.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisationen/", include("kim.organisations.urls")),

@@ -16,6 +16,8 @@ import pytest
 from django.test import Client
 
 from kim.audit.models import AuditEvent, EventType
+from kim.core import exports
+from kim.core.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +43,7 @@ class Export:
     event: str | None  # the audit event an allowed export writes (None: not audited)
     formats: tuple[str, ...]
     reauth: bool = False  # needs a recent password entry
+    job: bool = False  # above LARGE_EXPORT_ROWS rows the file is written by a background job
 
 
 EXPORTS = {
@@ -49,36 +52,42 @@ EXPORTS = {
         "/programm/stellen/export.{fmt}",
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
+        job=True,
     ),
     "forecast": Export(
         "/programm/{kreis}/prognose/",
         "/programm/{kreis}/prognose/export.{fmt}",
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
+        job=True,
     ),
     "talks": Export(
         "/partner/gespraeche/",
         "/partner/gespraeche/export.{fmt}",
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
+        job=True,
     ),
     "deadlines": Export(
         "/partner/fristen/",
         "/partner/fristen/export.{fmt}",
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
+        job=True,
     ),
     "calls": Export(
         "/partner/interessenbekundungen/",
         "/partner/interessenbekundungen/export.{fmt}",
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
+        job=True,
     ),
     "barriers": Export(
         "/fallmanagement/barrieren/",
         "/fallmanagement/barrieren/export.{fmt}",
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
+        job=True,
     ),
     "audit": Export("/audit/", "/audit/export.csv", EventType.AUDIT_EXPORTED, ("csv",), True),
     "screening": Export(
@@ -108,6 +117,7 @@ EXPORTS = {
 }
 IDS = [f"{name}.{fmt}" for name, e in EXPORTS.items() for fmt in e.formats]
 REAUTH_IDS = [i for i in IDS if EXPORTS[i.split(".")[0]].reauth]
+JOB_IDS = [f"{name}.csv" for name, e in EXPORTS.items() if e.job]
 
 
 def _codes() -> dict[str, object]:
@@ -225,3 +235,38 @@ def test_refusal_comes_before_the_password_prompt(login_as, export_id: str, pers
             f"{persona}: page {page}, export {response.status_code}"
         )
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("export_id", JOB_IDS)
+def test_a_large_export_is_a_job_holding_exactly_the_immediate_export(
+    login_as, monkeypatch: pytest.MonkeyPatch, export_id: str, persona: str
+) -> None:
+    """Above the threshold the export link offers a job (a GET writes nothing); its POST
+    refuses like the page, and the job's file is byte for byte the immediate export – the same
+    builder, door and query, with the owner's rights – with the same audit event."""
+    _case, page_url, export_url = _urls(export_id)
+    client = login_as(persona)
+    page = client.get(page_url).status_code
+    immediate = client.get(export_url)
+    monkeypatch.setattr(exports, "LARGE_EXPORT_ROWS", -1)  # every export is large now
+    events, jobs = AuditEvent.objects.count(), Job.objects.count()
+
+    offer = client.get(export_url)
+    assert offer.status_code == page
+    assert (AuditEvent.objects.count(), Job.objects.count()) == (events, jobs)
+    started = client.post(export_url)
+    if page != 200:
+        assert started.status_code == page, f"{persona}: page {page}, job {started.status_code}"
+        assert (AuditEvent.objects.count(), Job.objects.count()) == (events, jobs)
+        return
+    assert f'<form method="post" action="{export_url}">' in offer.text
+    assert started.status_code == 302
+    job = Job.objects.get(owner__username=persona, kind="core.export")
+    assert started["Location"] == f"/auftraege/{job.code}/"
+    assert job.status == JobStatus.DONE, job.message
+    assert client.get(f"/auftraege/{job.code}/datei/").content == immediate.content
+    event = AuditEvent.objects.filter(event_type=EventType.EXPORT_DOWNLOADED).latest("id")
+    assert event.actor_username == persona
+    assert event.extra["job"] == job.code
+    assert AuditEvent.objects.count() == events + 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,3 +143,92 @@ def test_layer_rule_fails_on_a_longer_cycle_and_on_importing_the_top(tmp_path: P
     assert "organisations/views.py:1: kim.organisations imports the top floor kim.home" in (
         result.stdout
     )
+
+
+# --- stored files go through the storage API (tools/lint_files.py, D-061) ----------------------
+# Several app nodes share one volume or an S3 bucket only if no code reaches a stored file by
+# its filesystem path. The rule flags filesystem calls and MEDIA_ROOT in application code; the
+# few legitimate filesystem uses are listed in the lint with their reason.
+
+
+def _lint_files() -> Any:
+    spec = importlib.util.spec_from_file_location("lint_files", ROOT / "tools" / "lint_files.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_project_code_reaches_stored_files_through_the_storage_api() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "lint_files.py"), str(ROOT / "kim")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_file_rule_flags_paths_to_stored_files(tmp_path: Path) -> None:
+    kim = tmp_path / "kim"
+    (kim / "cases").mkdir(parents=True)
+    (kim / "cases" / "documents.py").write_text(
+        "import os, shutil\n"
+        "from pathlib import Path\n"
+        "from django.conf import settings\n"
+        "def read(document):\n"
+        "    with open(settings.MEDIA_ROOT / document.file.name, 'rb') as handle:\n"
+        "        return handle.read()\n"
+        "def write(name, data):\n"
+        "    Path(settings.MEDIA_ROOT, name).write_bytes(data)\n"
+        "def drop(document, default_storage):\n"
+        "    os.remove(document.file.path)\n"
+        "    shutil.copy(default_storage.path(document.file.name), '/tmp/x')\n"
+        "    with Path('x').open() as handle:\n"
+        "        return handle\n"
+    )
+    problems = _lint_files().findings(kim, allowed={})
+    kinds = sorted(line.split(": ")[1].split(" ")[0] for line in problems)
+    assert kinds == [
+        "MEDIA_ROOT",
+        "MEDIA_ROOT",
+        "Path.open",
+        "file.path",
+        "open",
+        "os.remove",
+        "shutil.copy",
+        "storage.path",
+        "write_bytes",
+    ]
+    assert all(line.startswith("cases/documents.py:") for line in problems)
+    assert any(line.startswith("cases/documents.py:5: open – ") for line in problems)
+
+
+def test_file_rule_stays_quiet_on_the_storage_api_and_in_tests(tmp_path: Path) -> None:
+    kim = tmp_path / "kim"
+    (kim / "cases" / "tests").mkdir(parents=True)
+    (kim / "cases" / "documents.py").write_text(
+        "from django.core.files.storage import default_storage\n"
+        "def read(document, archive):\n"
+        "    with document.file.open('rb') as handle:\n"
+        "        data = handle.read()\n"
+        "    with archive.open('mimetype') as member:\n"
+        "        member.read()\n"
+        "    default_storage.delete(default_storage.save('x.bin', data))\n"
+        "    return default_storage.listdir('')\n"
+    )
+    (kim / "cases" / "tests" / "test_x.py").write_text(
+        "from django.conf import settings\nopen(settings.MEDIA_ROOT / 'x').read()\n"
+    )
+    (kim / "settings.py").write_text("MEDIA_ROOT = 'var/media'\n")
+    assert _lint_files().findings(kim, allowed={}) == []
+
+
+def test_file_rule_keeps_its_allowances_exact(tmp_path: Path) -> None:
+    kim = tmp_path / "kim"
+    (kim / "core").mkdir(parents=True)
+    (kim / "core" / "crypto.py").write_text("def keys(p):\n    return p.read_text()\n")
+    allowed = {"core/crypto.py": frozenset({"read_text", "os.open"})}
+    assert _lint_files().findings(kim, allowed=allowed) == [
+        "core/crypto.py: allowed os.open is no longer used; remove it"
+    ]

@@ -166,6 +166,25 @@ def get_grant_for_review(ctx: UserContext, code: str) -> Membership:
     return found
 
 
+def can_view_retention(ctx: UserContext) -> bool:
+    """Sees what a retention run would delete or anonymise today, and its plan (dry run):
+    the data-protection officer, who monitors it, and administrators (D-066)."""
+    return is_administrator(ctx) or ctx.has_role(Role.DPO)
+
+
+def can_run_retention(ctx: UserContext) -> bool:
+    """Starts a retention run from the web: administrators only. Deleting is processing by
+    the controller; the DPO monitors it and does not carry it out (Art. 38(6), 39 GDPR, D-066).
+    The daily timer runs it anyway; the button only brings today's run forward."""
+    return is_administrator(ctx)
+
+
+def can_rotate_keys(ctx: UserContext) -> bool:
+    """Re-encrypts every field with the newest key from the web: superusers only, who operate
+    the installation and its keys (D-066); ``kim rotate_field_keys`` on the server is the same."""
+    return ctx.is_superuser
+
+
 def can_use_admin_site(ctx: UserContext) -> bool:
     """Django's admin site opens for active staff accounts only (``AdminSite.has_permission``),
     whatever their roles: an administrator by role without the flag gets its login page."""

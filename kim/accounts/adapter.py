@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+from kim.core import metrics
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,3 +23,12 @@ class AccountAdapter(DefaultAccountAdapter):
         KIM-Plattform is one site, so the user name alone is the key (decisions D-064)."""
         login = str(credentials.get("email", credentials.get("username", "")))
         return f"login:{login.lower()}"
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """allauth's failed-login limit (ACCOUNT_RATE_LIMITS["login_failed"]); a refusal is
+        counted in the metrics, so a locked account or address shows on the dashboard."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            metrics.LOGIN_RATE_LIMITED.inc()
+            raise

@@ -1,7 +1,8 @@
 """Authentication events → audit trail.
 
 Django and allauth announce logins, failed logins, logouts and MFA changes through signals;
-these receivers are the only signal handlers in the project (docs/decisions.md, D-005).
+these receivers are the only signal handlers in the project (docs/decisions.md, D-005). A failed
+login also counts in the metrics (``kim_login_failures_total``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.dispatch import receiver
 
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core import metrics
 
 
 @receiver(auth_signals.user_logged_in)
@@ -35,6 +37,7 @@ def on_login_failed(
     # The attempted username is kept (it identifies whose account is under attack); the
     # password never is (Django already masks it in ``credentials``).
     username = str(credentials.get("username") or credentials.get("login") or "")[:150]
+    metrics.LOGIN_FAILURES.inc()
     record(
         EventType.LOGIN_FAILED, actor=None, subject_type="auth.user", extra={"username": username}
     )

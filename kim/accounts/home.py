@@ -8,7 +8,12 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kim.accounts.access import UserContext, can_use_admin_site, is_administrator
+from kim.accounts.access import (
+    UserContext,
+    can_rotate_keys,
+    can_use_admin_site,
+    is_administrator,
+)
 from kim.accounts.demo import seed_personas
 from kim.accounts.models import Membership
 from kim.core.shell import Card, Item, demo_step, start_cards
@@ -21,6 +26,10 @@ def _admin_card(ctx: UserContext) -> Card:
     )
     if can_use_admin_site(ctx):
         card.items.append(Item(_("Manage users and roles (admin site)"), reverse("admin:index")))
+    if can_rotate_keys(ctx):
+        card.items.append(
+            Item(_("Re-encrypt with a new key (key rotation)"), reverse("key_rotation"))
+        )
     return card
 
 

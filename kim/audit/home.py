@@ -23,7 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kim.accounts.access import UserContext
+from kim.accounts.access import UserContext, can_view_retention
 from kim.audit.access import audit_events_for_user, can_view_audit
 from kim.audit.models import AuditEvent, EventType
 from kim.audit.queries import DpoCounts, dpo_counts, latest_events
@@ -141,9 +141,10 @@ def _month_cards(counts: DpoCounts) -> list[Card]:
     return [refused, exports]
 
 
-def _retention_card(today: dt.date, last_run: AuditEvent | None) -> Card:
+def _retention_card(ctx: UserContext, today: dt.date, last_run: AuditEvent | None) -> Card:
     """What ``kim retention run`` would do today, counted (keys as the run prints them and as
-    its ``RETENTION_RUN`` event records them), and the latest run."""
+    its ``RETENTION_RUN`` event records them), the latest run, and the retention page (its
+    plan, and the run for administrators; D-066)."""
     due = retention_due(today)
     total = sum(due.values())
     card = Card(
@@ -165,6 +166,8 @@ def _retention_card(today: dt.date, last_run: AuditEvent | None) -> Card:
         )
     else:
         card.items.append(Item(_("Nothing is due today."), status="success"))
+    if can_view_retention(ctx):
+        card.items.append(Item(_("Plan or start a retention run"), reverse("home:retention")))
     if last_run is None:
         card.items.append(
             Item(_("No retention run recorded yet."), _trail(EventType.RETENTION_RUN), "warning")
@@ -192,5 +195,5 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
         _week_card(counts),
         _chain_card(latest.get(EventType.AUDIT_VERIFIED)),
         *_month_cards(counts),
-        _retention_card(today, latest.get(EventType.RETENTION_RUN)),
+        _retention_card(ctx, today, latest.get(EventType.RETENTION_RUN)),
     ]

@@ -144,6 +144,8 @@ class EventType(models.TextChoices):
     SCREENING_CLI_RUN = "screening.cli_run", _("Screening run on the command line")
     AUDIT_EXPORTED = "audit.exported", _("Audit trail exported")
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
+    # --- operations (issue 14) ---
+    KEYS_ROTATED = "core.keys_rotated", _("Field values re-encrypted with the newest key")
 
 
 class AuditEvent(models.Model):

@@ -29,6 +29,7 @@ from kim.cases.demo import seed_cases
 from kim.cases.queries.barriers import barrier_quarter_counts
 from kim.cases.queries.worklists import DUE_SOON_DAYS, team_caseload, worklist_summary
 from kim.cases.retention import count_due, run_retention
+from kim.core.models import Actor
 from kim.core.shell import (
     Card,
     Item,
@@ -206,9 +207,10 @@ def demo() -> None:
     seed_cases(demo_organisations())
 
 
-@retention_step("cases", order=10, due=count_due)
-def retention(today: dt.date, dry_run: bool) -> RetentionReport:
+@retention_step("cases", order=10, due=count_due, takes_actor=True)
+def retention(today: dt.date, dry_run: bool, acting_user: Actor = None) -> RetentionReport:
     """The dated ``RetentionRule`` rows (kim/cases/retention.py), each item with its event and
-    one ``RETENTION_RUN`` event for the run."""
-    result = run_retention(today, dry_run)
+    one ``RETENTION_RUN`` event for the run, naming who started it from the web (no actor for
+    the command line and the timer)."""
+    result = run_retention(today, dry_run, acting_user=acting_user)
     return RetentionReport([item.line() for item in result.items], result.counts, result.applied)

@@ -231,6 +231,11 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
 
 
+def rotation_models() -> list[type[models.Model]]:
+    """Every installed model with encrypted fields (a proxy's rows are its concrete model's)."""
+    return [m for m in apps.get_models() if encrypted_fields(m) and not m._meta.proxy]
+
+
 def rotate_field_keys(
     *,
     dry_run: bool = False,
@@ -239,41 +244,54 @@ def rotate_field_keys(
 ) -> list[RotationCount]:
     """Re-encrypt with the newest key every encrypted value that is under an older key.
 
-    1. Per model with encrypted fields, read the raw tokens (cast to text, so nothing is
-       decrypted by the field), ordered by primary key, in batches.
-    2. A row whose tokens are all under the newest key is left alone (rotation is resumable).
-    3. Other rows get all their encrypted fields decrypted and written back with
-       ``bulk_update``, which encrypts with the newest key; one transaction per model.
-    An undecryptable value stops the run with ``DecryptionError`` naming model and row.
+    Per model with encrypted fields (``rotate_model``); an undecryptable value stops the run
+    with ``DecryptionError`` naming model and row, after the models and batches before it.
     """
     counts = []
-    for model in apps.get_models() if models_ is None else models_:
-        fields = encrypted_fields(model)
-        if fields and not model._meta.proxy:  # a proxy's rows are its concrete model's
-            counts.append(_rotate_model(model, fields, dry_run=dry_run, batch_size=batch_size))
+    for model in rotation_models() if models_ is None else models_:
+        if encrypted_fields(model) and not model._meta.proxy:
+            counts.append(rotate_model(model, dry_run=dry_run, batch_size=batch_size))
     return counts
 
 
-def _rotate_model(
-    model: type[models.Model], fields: list[EncryptedField], *, dry_run: bool, batch_size: int
+def rotate_model(
+    model: type[models.Model], *, dry_run: bool = False, batch_size: int = 500
 ) -> RotationCount:
+    """Re-encrypt one model's stale values, batch by batch, each batch in its own transaction.
+
+    1. Read the next ``batch_size`` rows after the last primary key seen, with their raw tokens
+       (cast to text, so nothing is decrypted by the field), locked (``SELECT … FOR UPDATE``).
+    2. A row whose tokens are all under the newest key is left alone (``is_current``): a run
+       that is repeated – after an interruption, or by a second worker – re-encrypts nothing
+       twice and finds nothing left once done.
+    3. Other rows get all their encrypted fields decrypted and written back with
+       ``bulk_update``, which encrypts with the newest key, before the batch's lock is
+       released: a user's save cannot fall between reading a value and writing it back.
+    """
+    fields = encrypted_fields(model)
     raw = {f"raw_{f.attname}": Cast(f.attname, models.TextField()) for f in fields}
-    rows = model._base_manager.annotate(**raw).order_by("pk").values_list("pk", *raw)
+    rows = model._base_manager.annotate(**raw).order_by("pk")
     seen = rotated = 0
-    batch: list[models.Model] = []
-    with transaction.atomic():
-        for pk, *tokens in rows.iterator(chunk_size=batch_size):
-            if all(token is None for token in tokens):
-                continue
-            seen += 1
-            if all(token is None or is_current(token) for token in tokens):
-                continue
-            rotated += 1
-            batch.append(_decrypted_instance(model, pk, fields, tokens))
-            if len(batch) >= batch_size:
-                _write(model, batch, fields, dry_run=dry_run)
-                batch = []
-        _write(model, batch, fields, dry_run=dry_run)
+    last: Any = None
+    while True:
+        with transaction.atomic():
+            page = rows if last is None else rows.filter(pk__gt=last)
+            if not dry_run:
+                page = page.select_for_update()
+            batch = list(page.values_list("pk", *raw)[:batch_size])
+            if not batch:
+                break
+            last = batch[-1][0]
+            stale = []
+            for pk, *tokens in batch:
+                if all(token is None for token in tokens):
+                    continue
+                seen += 1
+                if all(token is None or is_current(token) for token in tokens):
+                    continue
+                rotated += 1
+                stale.append(_decrypted_instance(model, pk, fields, tokens))
+            _write(model, stale, fields, dry_run=dry_run)
     return RotationCount(model._meta.label, seen, rotated)
 
 

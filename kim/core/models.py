@@ -111,6 +111,8 @@ class Job(models.Model):
     result_name = models.CharField(max_length=200, blank=True)
     result_type = models.CharField(max_length=100, blank=True)
     task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The starter's language: the worker writes the message in it.
+    language = models.CharField(max_length=8, default="de")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

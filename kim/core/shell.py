@@ -11,11 +11,14 @@ below; the top-floor app ``kim.home`` imports every installed app's ``home`` mod
 - ``@start_cards(order)``: ``fn(ctx, today) -> list[Card]``, the app's cards on the start page.
 - ``@demo_step(order)``: ``fn() -> None``, idempotent; ``kim seed_demo`` runs every step in
   order inside one transaction.
-- ``@retention_step(name, order, due=...)``: ``fn(today, dry_run) -> RetentionReport``; ``kim
-  retention run`` runs every step in order, prints each report's lines and one summary line. A
-  dry run returns the same lines and writes nothing. ``due(today) -> dict[str, int]``, if
-  given, counts what the step would do (its report's ``counts``) in a few queries, without
-  loading the rows; ``retention_due`` sums them for the start page.
+- ``@retention_step(name, order, due=..., takes_actor=...)``: ``fn(today, dry_run) ->
+  RetentionReport``; ``kim retention run`` and the retention page (``kim.home.retention``) run
+  every step in order and collect each report's lines and one summary line. A dry run returns
+  the same lines and writes nothing. ``due(today) -> dict[str, int]``, if given, counts what
+  the step would do (its report's ``counts``) in a few queries, without loading the rows;
+  ``retention_due`` sums them for the start page. With ``takes_actor=True`` the step is called
+  as ``fn(today, dry_run, acting_user=user)`` and records the user who started a run from the
+  web (``None`` for the command line) in its audit events.
 
 Registering the same key (or function) again from the same module replaces the entry, so a
 re-imported module stays harmless; the same key from another module is a configuration error.
@@ -32,6 +35,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 
 from kim.accounts.access import UserContext
+from kim.core.models import Actor
 
 # --- start-page cards ----------------------------------------------------------------------------
 
@@ -120,7 +124,7 @@ class RetentionReport:
     applied: int
 
 
-RetentionFn = Callable[[dt.date, bool], RetentionReport]
+RetentionFn = Callable[..., RetentionReport]  # fn(today, dry_run[, acting_user=...])
 RetentionDueFn = Callable[[dt.date], dict[str, int]]
 
 
@@ -130,6 +134,13 @@ class RetentionStep:
     order: int
     fn: RetentionFn
     due: RetentionDueFn | None = None
+    takes_actor: bool = False
+
+    def run(self, today: dt.date, dry_run: bool, acting_user: Actor = None) -> RetentionReport:
+        """Run the step; the acting user reaches only steps that record one."""
+        if self.takes_actor:
+            return self.fn(today, dry_run, acting_user=acting_user)
+        return self.fn(today, dry_run)
 
     def count_due(self, today: dt.date) -> dict[str, int]:
         """What a run on ``today`` would do, per ``target:action``: the cheap count if the app
@@ -197,10 +208,10 @@ def demo_step(order: int) -> Callable[[Callable[[], None]], Callable[[], None]]:
 
 
 def retention_step(
-    name: str, order: int, *, due: RetentionDueFn | None = None
+    name: str, order: int, *, due: RetentionDueFn | None = None, takes_actor: bool = False
 ) -> Callable[[RetentionFn], RetentionFn]:
     def decorator(fn: RetentionFn) -> RetentionFn:
-        _register(_RETENTION, name, RetentionStep(name, order, fn, due))
+        _register(_RETENTION, name, RetentionStep(name, order, fn, due, takes_actor))
         return fn
 
     return decorator

@@ -118,6 +118,16 @@ class ReportDocument:
     def is_draft(self) -> bool:
         return self.status != "released"
 
+    @property
+    def table_rows(self) -> int:
+        """The rows of every answer block's table: what a rendering's length grows with."""
+        return sum(
+            len(block.table.rows)
+            for section in self.sections
+            for block in section.blocks
+            if block.table is not None
+        )
+
 
 def _block(data: dict[str, Any]) -> Block:
     table = Table(**data["table"]) if data.get("table") else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -25,26 +25,28 @@ from kim.cases.actions.barriers import record_barrier
 from kim.cases.forms.barriers import BarrierFilterForm, BarrierForm
 from kim.cases.queries import barriers as queries
 from kim.cases.queries.consent import barrier_categories, recipient_choices
-from kim.core.exports import tabular_response
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.forms import add_action_errors
 
 
-def _log(request: HttpRequest) -> tuple[UserContext, BarrierFilterForm, list[queries.BarrierGroup]]:
-    ctx = user_context(request)
+def _filter(ctx: UserContext, params: QueryDict) -> tuple[BarrierFilterForm, queries.BarrierFilter]:
+    """The log's door (403) and filter, shared by the page and its exports."""
     if not access.can_view_barrier_log(ctx):
         raise PermissionDenied
-    form = BarrierFilterForm(request.GET, categories=queries.category_choices())
+    form = BarrierFilterForm(params, categories=queries.category_choices())
     data = form.cleaned_data if form.is_valid() else {}
     f = queries.BarrierFilter(
         year=data.get("year"), quarter=data.get("quarter"), category=data.get("category") or ""
     )
-    return ctx, form, queries.barrier_log(ctx, f)
+    return form, f
 
 
 @login_required
 @require_GET
 def barrier_log(request: HttpRequest) -> HttpResponse:
-    _ctx, form, groups = _log(request)
+    ctx = user_context(request)
+    form, f = _filter(ctx, request.GET)
+    groups = queries.barrier_log(ctx, f)
     template = (
         "cases/barrier_log_table.html"
         if request.headers.get("HX-Request")
@@ -54,10 +56,10 @@ def barrier_log(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-@require_GET
-def barrier_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    ctx, _form, groups = _log(request)
+@export_builder
+def barrier_table(query: ExportQuery) -> Table:
+    """The anonymised log as an export: the page's door, filter and groups."""
+    _form, f = _filter(query.ctx, query.params)
     header = [
         _("Category"),
         _("Legal sphere"),
@@ -67,16 +69,19 @@ def barrier_export(request: HttpRequest, fmt: str) -> HttpResponse:
         _("Descriptions"),
         _("Suggested remedies"),
     ]
-    return tabular_response(
-        request,
-        fmt=fmt,
+    return Table(
         filename=f"barrieren-{timezone.localdate():%Y%m%d}",
         title=_("Structural barriers"),
         header=header,
-        rows=queries.export_rows(groups),
+        rows=lambda: queries.export_rows(queries.barrier_log(query.ctx, f)),
         audit_subject="cases.barrier_log",
-        actor_ctx=ctx,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def barrier_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, barrier_table)
 
 
 @login_required

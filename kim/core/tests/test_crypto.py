@@ -15,6 +15,7 @@ from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
+from kim.audit.models import AuditEvent, EventType
 from kim.core import crypto
 from kim.core.crypto import (
     DecryptionError,
@@ -216,9 +217,13 @@ def test_the_command_covers_installed_models(
         call_command("rotate_field_keys", "--dry-run", stdout=out)
         assert "core.Person: 2 rows, 2 to re-encrypt" in out.getvalue()
         assert "dry run, nothing written" in out.getvalue()
+        assert not AuditEvent.objects.filter(event_type=EventType.KEYS_ROTATED).exists()
         out = StringIO()
         call_command("rotate_field_keys", stdout=out)
         assert "core.Person: 2 rows, 2 re-encrypted" in out.getvalue()
+        event = AuditEvent.objects.get(event_type=EventType.KEYS_ROTATED)
+        assert event.actor is None  # the operator on the server
+        assert event.extra == {"keys": 2, "rows": 2, "rotated": 2, "models": {"core.Person": 2}}
     with override_settings(KIM_FIELD_KEYS=[NEW_KEY]):
         assert sorted(p.name for p in person.objects.all()) == ["Maier", "Müller"]
 

@@ -6,6 +6,7 @@ They read only the document (never the database), so a frozen report renders the
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from django.utils import translation
@@ -42,3 +43,10 @@ def render(doc: ReportDocument, fmt: str) -> tuple[bytes, str, str]:
 
             content = render_html(doc, standalone=True).encode("utf-8")
     return content, content_type, extension
+
+
+def file_name(reference: str, suffix: str, extension: str) -> str:
+    """``Vorlage-196-2022-Entwurf.docx``: the reference number with anything but letters and
+    digits as hyphens."""
+    stem = re.sub(r"[^0-9A-Za-z]+", "-", reference).strip("-") or "Bericht"
+    return f"Vorlage-{stem}-{suffix}.{extension}"

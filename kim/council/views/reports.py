@@ -12,7 +12,6 @@ Council members reach released versions only; every draft page is 404 for them
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 from django.contrib import messages
@@ -20,14 +19,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
 from kim.core.files import bytes_response
+from kim.core.jobs import job_url, start_job
 from kim.council.access import (
     bodies_for_managing,
     can_manage_report,
@@ -51,9 +52,11 @@ from kim.council.forms import (
     add_action_errors,
 )
 from kim.council.models import Organization, Paper, Report, ReportRelease
+from kim.council.render import file_name
 from kim.council.render import render as render_document
 from kim.council.render.html import render_html
 from kim.council.report import changed_sections, compose, frozen
+from kim.council.tasks import PDF_JOB_ROWS, pdf_in_background, render_report_pdf
 
 DOWNLOADS = ("pdf", "docx", "html")  # every format of render.FORMATS, the usual one first
 
@@ -81,17 +84,58 @@ def _versions(ctx: UserContext) -> QuerySet[ReportRelease]:
     )
 
 
-def _file_name(reference: str, suffix: str, extension: str) -> str:
-    """``Vorlage-196-2022-Entwurf.docx``: the reference number with anything but letters and
-    digits as hyphens."""
-    stem = re.sub(r"[^0-9A-Za-z]+", "-", reference).strip("-") or "Bericht"
-    return f"Vorlage-{stem}-{suffix}.{extension}"
-
-
-def _download(doc: ReportDocument, fmt: str, suffix: str) -> HttpResponse:
+def _download(
+    request: HttpRequest, doc: ReportDocument, fmt: str, suffix: str, page: str
+) -> HttpResponse:
+    """The file at once – or, for the PDF of a long report, a page offering to prepare it in
+    the background (a GET changes nothing; its button posts to the same URL). ``page``: the
+    report's page, for the way back."""
+    if fmt == "pdf" and pdf_in_background(doc):
+        return _offer_pdf_job(request, doc, page)
     content, content_type, extension = render_document(doc, fmt)
-    filename = _file_name(doc.reference, suffix, extension)
+    filename = file_name(doc.reference, suffix, extension)
     return bytes_response(content, filename=filename, content_type=content_type)
+
+
+def _offer_pdf_job(request: HttpRequest, doc: ReportDocument, page: str) -> HttpResponse:
+    def number(n: int) -> str:
+        return formats.number_format(n, use_l10n=True, force_grouping=True)
+
+    explanation = _(
+        "The tables of this report hold %(n)s rows; the PDF of a report with more than "
+        "%(limit)s rows takes too long to be made while you wait."
+    ) % {"n": number(doc.table_rows), "limit": number(PDF_JOB_ROWS)}
+    context = {
+        "title": _pdf_job_title(doc.reference, doc.version if not doc.is_draft else None),
+        "explanation": explanation,
+        "button": _("Prepare the PDF"),
+        "action": request.get_full_path(),
+        "back_url": page,
+        "back_label": _("Back to the report"),
+    }
+    return render(request, "core/job_offer.html", context)
+
+
+def _pdf_job_title(reference: str, number: int | None) -> str:
+    if number is None:
+        return _("Report %(reference)s as PDF (draft)") % {"reference": reference}
+    return _("Report %(reference)s as PDF (version %(n)s)") % {"reference": reference, "n": number}
+
+
+def _start_pdf_job(
+    request: HttpRequest, report: Report, fmt: str, number: int | None
+) -> HttpResponse:
+    """The POST of a download button: only the PDF is prepared in the background."""
+    if fmt != "pdf":
+        return HttpResponseNotAllowed(["GET"])
+    job = start_job(
+        render_report_pdf,
+        kind="council.report_pdf",
+        title=_pdf_job_title(report.reference, number),
+        owner=request.user,
+        args=[report.code, number],
+    )
+    return redirect(job_url(job))
 
 
 def motion_report(ctx: UserContext, motion: Paper, *, may_manage: bool) -> dict[str, Any]:
@@ -197,6 +241,7 @@ def report_detail(request: HttpRequest, code: str) -> HttpResponse:
         "any_changed": bool(changed),
         "may_release": can_release_report(ctx, report),
         "formats": DOWNLOADS,
+        "pdf_job": pdf_in_background(document),
     }
     return render(request, "council/report_detail.html", context)
 
@@ -275,10 +320,13 @@ def section_edit(request: HttpRequest, code: str, question: str) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def draft_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     report = get_report_for_managing(user_context(request), code)
-    return _download(compose(report), fmt, "Entwurf")
+    if request.method == "POST":
+        return _start_pdf_job(request, report, fmt, None)
+    page = reverse("council:report_detail", args=[report.code])
+    return _download(request, compose(report), fmt, "Entwurf", page)
 
 
 @login_required
@@ -332,10 +380,12 @@ def release_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
     release = get_release_for_user(ctx, code, number)
     report = release.report
     may_manage = can_manage_report(ctx, report)
+    document = frozen(release)
     context = {
         "release": release,
         "report": report,
-        "document": render_html(frozen(release), standalone=False),
+        "document": render_html(document, standalone=False),
+        "pdf_job": pdf_in_background(document),
         "versions": list(_versions(ctx).filter(report=report)),
         "may_manage": may_manage,
         "motion_visible": may_manage or report.motion.released,
@@ -345,7 +395,10 @@ def release_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def release_download(request: HttpRequest, code: str, number: int, fmt: str) -> HttpResponse:
     release = get_release_for_user(user_context(request), code, number)
-    return _download(frozen(release), fmt, f"Version-{release.number}")
+    if request.method == "POST":
+        return _start_pdf_job(request, release.report, fmt, release.number)
+    page = reverse("council:release_detail", args=[code, release.number])
+    return _download(request, frozen(release), fmt, f"Version-{release.number}", page)

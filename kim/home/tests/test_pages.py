@@ -1,4 +1,4 @@
-"""Start page per persona, health endpoint, security headers, language switch, error pages."""
+"""Start page per persona, security headers, language switch, error pages (/healthz: kim/core)."""
 
 from __future__ import annotations
 
@@ -63,21 +63,6 @@ def test_start_page_query_count(login_as, persona: str, django_assert_max_num_qu
     client = login_as(persona)
     with django_assert_max_num_queries(15):  # issue 13: ≤ 15 per start page (test_dashboards)
         client.get("/")
-
-
-def test_healthz_ok(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_reports_database_failure(client: Client) -> None:
-    with mock.patch(
-        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")
-    ):
-        response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error"}
 
 
 def test_strict_content_security_policy(login_as) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kim.accounts.access import user_context
-from kim.core.exports import tabular_response
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.forms import add_action_errors
 from kim.partners import actions, queries
 from kim.partners.access import (
@@ -205,28 +205,30 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def deadlines_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    ctx = user_context(request)
-    if not can_use_deadlines(ctx):
+@export_builder
+def deadline_table(query: ExportQuery) -> Table:
+    """Every deadline of the page (not only the first ``DEADLINES_SHOWN`` of a group), through
+    the page's door and query (``queries.deadlines``)."""
+    if not can_use_deadlines(query.ctx):
         raise PermissionDenied
     today = timezone.localdate()
-    rows = [
-        [
-            label,
-            item.due_on,
-            item.kind,
-            item.amount if item.amount is not None else "",
-            item.party,
-            item.agreement_title,
-            item.agreement_code,
+
+    def body() -> list[list[object]]:
+        return [
+            [
+                label,
+                item.due_on,
+                item.kind,
+                item.amount if item.amount is not None else "",
+                item.party,
+                item.agreement_title,
+                item.agreement_code,
+            ]
+            for _key, label, items in queries.deadlines(query.ctx, today).groups
+            for item in items
         ]
-        for _key, label, items in queries.deadlines(ctx, today).groups
-        for item in items
-    ]
-    return tabular_response(
-        request,
-        fmt=fmt,
+
+    return Table(
         filename=f"fristen-{today:%Y%m%d}",
         title=_("Deadlines"),
         header=[
@@ -238,7 +240,12 @@ def deadlines_export(request: HttpRequest, fmt: str) -> HttpResponse:
             _("Agreement"),
             _("Code"),
         ],
-        rows=rows,
+        rows=body,
         audit_subject="partners.deadlines",
-        actor_ctx=ctx,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deadlines_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, deadline_table)

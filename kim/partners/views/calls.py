@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
-from kim.core.exports import tabular_response
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.files import file_response
 from kim.core.forms import add_action_errors
 from kim.partners import queries
@@ -56,8 +56,8 @@ from kim.partners.models import Call, CallStatus, Submission, SubmissionStatus
 from kim.programmes.access import can_view_position
 
 
-def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[CallFilterForm, list[Call]]:
-    form = CallFilterForm(request.GET)
+def _filtered(ctx: UserContext, params: QueryDict) -> tuple[CallFilterForm, list[Call]]:
+    form = CallFilterForm(params)
     data = form.cleaned_data if form.is_valid() else {}
     f = queries.CallFilter(
         status=data.get("status") or "",
@@ -72,7 +72,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     if not can_use_calls(ctx):
         raise PermissionDenied
-    form, calls = _filtered(request, ctx)
+    form, calls = _filtered(ctx, request.GET)
     context = {
         "form": form,
         "calls": calls,
@@ -94,12 +94,11 @@ def _local(value: dt.datetime, fmt: str) -> object:
     return local.replace(tzinfo=None) if fmt == "xlsx" else f"{local:%d.%m.%Y %H:%M}"
 
 
-@login_required
-def call_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    ctx = user_context(request)
-    if not can_use_calls(ctx):
+@export_builder
+def call_table(query: ExportQuery) -> Table:
+    """The list of calls as an export: the list's door, filters and query (``call_list``)."""
+    if not can_use_calls(query.ctx):
         raise PermissionDenied
-    _form, calls = _filtered(request, ctx)
     header = [
         _("Code"),
         _("Title"),
@@ -118,38 +117,45 @@ def call_export(request: HttpRequest, fmt: str) -> HttpResponse:
         _("Decision"),
         _("Decided on"),
     ]
-    rows = [
-        [
-            c.code,
-            c.title,
-            c.issuer.name,
-            c.baustein,
-            c.area,
-            c.get_status_display(),
-            c.published_on,
-            _local(c.deadline, fmt),
-            c.period_start,
-            c.period_end,
-            c.offered_vze,  # type: ignore[attr-defined]
-            c.funding_per_vze,
-            c.top_up_per_vze,
-            # Agencies must not learn how many competitors there are.
-            c.submission_count if c.may_manage else None,  # type: ignore[attr-defined]
-            c.get_decision_display(),
-            c.decided_on,
+
+    def body() -> list[list[object]]:
+        _form, calls = _filtered(query.ctx, query.params)
+        return [
+            [
+                c.code,
+                c.title,
+                c.issuer.name,
+                c.baustein,
+                c.area,
+                c.get_status_display(),
+                c.published_on,
+                _local(c.deadline, query.fmt),
+                c.period_start,
+                c.period_end,
+                c.offered_vze,  # type: ignore[attr-defined]
+                c.funding_per_vze,
+                c.top_up_per_vze,
+                # Agencies must not learn how many competitors there are.
+                c.submission_count if c.may_manage else None,  # type: ignore[attr-defined]
+                c.get_decision_display(),
+                c.decided_on,
+            ]
+            for c in calls
         ]
-        for c in calls
-    ]
-    return tabular_response(
-        request,
-        fmt=fmt,
+
+    return Table(
         filename=f"interessenbekundungen-{timezone.localdate():%Y%m%d}",
         title=_("Calls for expressions of interest"),
         header=header,
-        rows=rows,
+        rows=body,
         audit_subject="partners.calls",
-        actor_ctx=ctx,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, call_table)
 
 
 @login_required

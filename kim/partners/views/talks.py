@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kim.accounts.access import UserContext, user_context
-from kim.core.exports import tabular_response
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.files import file_response
 from kim.core.forms import add_action_errors
 from kim.partners import actions, queries
@@ -37,9 +37,9 @@ from kim.partners.models import ParticipantRole, Talk, TalkFormat
 from kim.programmes.access import can_view_position
 
 
-def _filtered(request: HttpRequest, ctx: UserContext) -> tuple[TalkFilterForm, QuerySet[Talk]]:
+def _filtered(ctx: UserContext, params: QueryDict) -> tuple[TalkFilterForm, QuerySet[Talk]]:
     agencies, hosts = queries.filter_choices(ctx)
-    form = TalkFilterForm(request.GET, agencies=agencies, hosts=hosts)
+    form = TalkFilterForm(params, agencies=agencies, hosts=hosts)
     data = form.cleaned_data if form.is_valid() else {}
     f = queries.TalkFilter(
         traeger=data.get("traeger") or "",
@@ -59,7 +59,7 @@ def talk_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     if not can_use_partners(ctx):
         raise PermissionDenied
-    form, talks = _filtered(request, ctx)
+    form, talks = _filtered(ctx, request.GET)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -76,12 +76,11 @@ def talk_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-def talk_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    ctx = user_context(request)
-    if not can_use_partners(ctx):
+@export_builder
+def talk_table(query: ExportQuery) -> Table:
+    """The talk log as an export: the log's door, filters and query (``talk_list``)."""
+    if not can_use_partners(query.ctx):
         raise PermissionDenied
-    _form, talks = _filtered(request, ctx)
     header = [
         _("Code"),
         _("Date"),
@@ -95,32 +94,39 @@ def talk_export(request: HttpRequest, fmt: str) -> HttpResponse:
         _("Minutes"),
         _("Open follow-up tasks"),
     ]
-    rows = [
-        [
-            t.code,
-            t.held_on,
-            t.host.name,
-            TalkFormat(t.format).label,
-            ", ".join(o.name for o in queries.traeger_participants(t)),
-            t.baustein,
-            t.topics,
-            t.get_outcome_display(),
-            t.outcome_summary,
-            t.minutes_count,  # type: ignore[attr-defined]
-            t.open_tasks,  # type: ignore[attr-defined]
+
+    def body() -> list[list[object]]:
+        _form, talks = _filtered(query.ctx, query.params)
+        return [
+            [
+                t.code,
+                t.held_on,
+                t.host.name,
+                TalkFormat(t.format).label,
+                ", ".join(o.name for o in queries.traeger_participants(t)),
+                t.baustein,
+                t.topics,
+                t.get_outcome_display(),
+                t.outcome_summary,
+                t.minutes_count,  # type: ignore[attr-defined]
+                t.open_tasks,  # type: ignore[attr-defined]
+            ]
+            for t in talks
         ]
-        for t in talks
-    ]
-    return tabular_response(
-        request,
-        fmt=fmt,
+
+    return Table(
         filename=f"gespraeche-{timezone.localdate():%Y%m%d}",
         title=_("Talks with welfare agencies"),
         header=header,
-        rows=rows,
+        rows=body,
         audit_subject="partners.talks",
-        actor_ctx=ctx,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def talk_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, talk_table)
 
 
 @login_required

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from kim.accounts.access import user_context
-from kim.core.exports import tabular_response
+from kim.accounts.access import UserContext, user_context
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
+from kim.organisations.models import Organisation
 from kim.programmes import queries
 from kim.programmes.access import get_region_for_overview
 from kim.programmes.charts import bar_chart
@@ -17,14 +19,13 @@ from kim.programmes.forms import ForecastForm
 
 
 def _forecast(
-    request: HttpRequest, code: str
-) -> tuple[object, ForecastForm, queries.Forecast | None]:
-    ctx = user_context(request)
-    region = get_region_for_overview(ctx, code)
+    ctx: UserContext, region: Organisation, params: QueryDict
+) -> tuple[ForecastForm, queries.Forecast | None]:
+    """The forecast for the page's (or the export's) assumptions, as ``ctx`` may read it."""
     year = timezone.localdate().year
-    form = ForecastForm(request.GET or {"first_year": year, "last_year": year + 4})
+    form = ForecastForm(params or {"first_year": year, "last_year": year + 4})
     if not form.is_valid():
-        return region, form, None
+        return form, None
     data = form.cleaned_data
     what_if = queries.WhatIf(
         pay_group=data["pay_group"] or None,
@@ -44,13 +45,15 @@ def _forecast(
         form.add_error(
             None, _("The forecast cannot be computed for these years: %(reason)s") % {"reason": exc}
         )
-        return region, form, None
-    return region, form, forecast
+        return form, None
+    return form, forecast
 
 
 @login_required
 def forecast(request: HttpRequest, code: str) -> HttpResponse:
-    region, form, result = _forecast(request, code)
+    ctx = user_context(request)
+    region = get_region_for_overview(ctx, code)
+    form, result = _forecast(ctx, region, request.GET)
     chart = None
     if result is not None:
         chart = bar_chart(
@@ -74,9 +77,11 @@ def forecast(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def forecast_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    region, _form, result = _forecast(request, code)
+@export_builder
+def forecast_table(query: ExportQuery) -> Table:
+    """The forecast as an export: the page's door (the region) and the page's figures, per-post
+    lines only for posts the reader may open (``forecast_for(reader=...)``, D-047)."""
+    region = get_region_for_overview(query.ctx, query.kwargs["code"])
     header = [
         _("Position / group"),
         _("Year"),
@@ -86,28 +91,28 @@ def forecast_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         _("Land funding (€)"),
         _("Eigenanteil (€)"),
     ]
-    rows: list[list[object]] = []
-    if result is not None:
-        for line in [*result.positions, *result.by_baustein, *result.by_home, result.total]:
-            for r in line.rows:
-                rows.append(
-                    [
-                        line.label,
-                        r.year,
-                        r.months,
-                        r.gross,
-                        r.employer_cost,
-                        r.funding,
-                        r.eigenanteil,
-                    ]
-                )
-    return tabular_response(
-        request,
-        fmt=fmt,
-        filename=f"kim-prognose-{region.ags}",  # type: ignore[attr-defined]
+
+    def body() -> list[list[object]]:
+        _form, result = _forecast(query.ctx, region, query.params)
+        if result is None:
+            return []
+        lines = [*result.positions, *result.by_baustein, *result.by_home, result.total]
+        return [
+            [line.label, r.year, r.months, r.gross, r.employer_cost, r.funding, r.eigenanteil]
+            for line in lines
+            for r in line.rows
+        ]
+
+    return Table(
+        filename=f"kim-prognose-{region.ags}",
         title=_("Forecast"),
         header=header,
-        rows=rows,
+        rows=body,
         audit_subject="programmes.forecast",
-        actor_ctx=user_context(request),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forecast_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, forecast_table, code=code)

@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kim.accounts.access import user_context
-from kim.core.exports import tabular_response
+from kim.accounts.access import UserContext, user_context
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.forms import add_action_errors
 from kim.programmes import actions, queries
 from kim.programmes.access import (
@@ -43,12 +43,13 @@ from kim.programmes.forms import (
 from kim.programmes.models import Baustein, EmployerType, PositionStatus
 
 
-def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.date]:
-    """The rows of the position list and of its exports: both refuse exactly alike (403)."""
-    ctx = user_context(request)
+def _filter(
+    ctx: UserContext, params: QueryDict
+) -> tuple[PositionFilterForm, queries.PositionFilter, dt.date]:
+    """The filter of the position list and of its exports: both refuse exactly alike (403)."""
     if not can_use_programme(ctx):
         raise PermissionDenied
-    form = PositionFilterForm(request.GET)
+    form = PositionFilterForm(params)
     day = form.reference_date()
     data = form.cleaned_data if form.is_valid() else {}
     f = queries.PositionFilter(
@@ -57,13 +58,14 @@ def _filtered(request: HttpRequest) -> tuple[PositionFilterForm, list[Any], dt.d
         status=data.get("status") or "",
         employer_type=data.get("employer_type") or "",
     )
-    return form, queries.position_list(ctx, f, day), day
+    return form, f, day
 
 
 @login_required
 def position_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
-    form, rows, day = _filtered(request)
+    form, f, day = _filter(ctx, request.GET)
+    rows = queries.position_list(ctx, f, day)
     total = sum(
         (p.vze for p, s in rows if s not in (None, PositionStatus.DISCONTINUED)), start=queries.ZERO
     )
@@ -83,10 +85,10 @@ def position_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    ctx = user_context(request)
-    _form, rows, day = _filtered(request)
+@export_builder
+def position_table(query: ExportQuery) -> Table:
+    """The position list as an export (the list's filters and door; staff as pseudonyms)."""
+    _form, f, day = _filter(query.ctx, query.params)
     header = [
         _("Code"),
         _("Baustein"),
@@ -100,32 +102,38 @@ def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
         _("Holder (pseudonym)"),
         _("Tasks"),
     ]
-    body = [
-        [
-            p.code,
-            p.baustein,
-            p.title,
-            p.home.name,
-            EmployerType(p.employer_type).label,
-            p.vze,
-            PositionStatus(s).label if s else "",
-            p.pay_group,
-            p.entry_step,
-            ", ".join(i.staff.pseudonym for i in p.incumbents_on(day)),
-            p.tasks,
+
+    def body() -> list[list[Any]]:
+        return [
+            [
+                p.code,
+                p.baustein,
+                p.title,
+                p.home.name,
+                EmployerType(p.employer_type).label,
+                p.vze,
+                PositionStatus(s).label if s else "",
+                p.pay_group,
+                p.entry_step,
+                ", ".join(i.staff.pseudonym for i in p.incumbents_on(day)),
+                p.tasks,
+            ]
+            for p, s in queries.position_list(query.ctx, f, day)
         ]
-        for p, s in rows
-    ]
-    return tabular_response(
-        request,
-        fmt=fmt,
+
+    return Table(
         filename=f"stellen-{day:%Y%m%d}",
         title=_("KIM positions"),
         header=header,
         rows=body,
         audit_subject="programmes.positions",
-        actor_ctx=ctx,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def position_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, position_table)
 
 
 @login_required

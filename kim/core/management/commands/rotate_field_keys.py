@@ -1,7 +1,9 @@
 """``kim rotate_field_keys [--dry-run]``: re-encrypt every encrypted field with the newest key.
 
 Put the new key first in KIM_FIELD_KEYS (keep the old ones after it), restart, run this, and
-remove the old keys only after it reports nothing left to re-encrypt.
+remove the old keys only after it reports nothing left to re-encrypt. A real run is an audit
+event (``core.keys_rotated``, no actor); superusers can start the same from the web
+(``/betrieb/schluessel/``, a background job).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kim.core.crypto import DecryptionError, rotate_field_keys
+from kim.core.tasks import record_rotation, rotation_report
 
 
 class Command(BaseCommand):
@@ -30,9 +33,6 @@ class Command(BaseCommand):
             counts = rotate_field_keys(dry_run=dry_run, batch_size=options["batch_size"])
         except DecryptionError as exc:
             raise CommandError(str(exc)) from exc
-        verb = "to re-encrypt" if dry_run else "re-encrypted"
-        for count in counts:
-            self.stdout.write(f"{count.model}: {count.rows} rows, {count.rotated} {verb}")
-        total = sum(count.rotated for count in counts)
-        suffix = " (dry run, nothing written)" if dry_run else ""
-        self.stdout.write(f"Total: {total} rows {verb} in {len(counts)} models{suffix}")
+        if not dry_run:
+            record_rotation(None, counts)
+        self.stdout.write(rotation_report(counts, dry_run=dry_run), ending="")

@@ -3,7 +3,8 @@
 expired screening lists of ``kim.screening``). Prints one line per item and a summary; exits 0.
 
 Scheduled daily (cron / systemd timer). A dry run prints exactly the plan of the real run and
-writes nothing, not even an audit event.
+writes nothing, not even an audit event. The retention page (``/aufbewahrung/``) runs the same
+``kim.home.retention.run_retention_steps`` as a background job.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from kim.core.shell import retention_steps
+from kim.home.retention import run_retention_steps
 
 
 def _date(value: str) -> dt.date:
@@ -35,16 +36,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = _date(options["date"]) if options.get("date") else timezone.localdate()
-        dry_run = bool(options.get("dry_run"))
-        items = applied = 0
-        counts_by_key: dict[str, int] = {}
-        for step in retention_steps():
-            report = step.fn(today, dry_run)
-            for line in report.lines:
-                self.stdout.write(line)
-            items += len(report.lines)
-            applied += report.applied
-            counts_by_key |= report.counts
-        counts = ", ".join(f"{key} {n}" for key, n in counts_by_key.items()) or "nothing due"
-        mode = "dry run, nothing changed" if dry_run else f"{applied} applied"
-        self.stdout.write(f"Retention {today.isoformat()}: {items} items ({counts}); {mode}.")
+        result = run_retention_steps(today, bool(options.get("dry_run")))
+        self.stdout.write(result.text(), ending="")
