@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 # clean with it. Silenced here: kim.W001 depends on a Debian package (libharfbuzz-subset0), and
 # async.E001 on DJANGO_ALLOW_ASYNC_UNSAFE, which the root conftest sets for the browser tests.
 PRODUCTION_LIKE = {
+    "KIM_ENV": "production",
     "DEBUG": False,
     "SECURE_SSL_REDIRECT": True,
     "SECURE_HSTS_SECONDS": 31536000,
@@ -183,6 +184,19 @@ def test_deploy_warnings_fail_the_django_check(healthy: None) -> None:
     assert code == 1 and failing(output) == ["django_checks"]
     detail = checks_by_name(output)["django_checks"]["detail"]
     assert "security.W012" in detail and "security.W018" in detail
+
+
+def test_outside_production_only_the_standard_checks_count(healthy: None) -> None:
+    """A demo node on loopback HTTP (make cluster) has no HTTPS settings by design."""
+    with override_settings(
+        KIM_ENV="demo",
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}},
+    ):
+        code, output = deploy_check("--format", "json")
+    assert code == 0
+    assert "KIM_ENV=demo" in checks_by_name(output)["django_checks"]["detail"]
 
 
 def test_silenced_checks_do_not_fail(healthy: None) -> None:
