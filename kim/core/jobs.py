@@ -27,7 +27,10 @@ Rules:
    continue from the stored progress.
 4. ``JobError(message)`` fails the job with that message (German, for the user); any other
    exception fails it with a general message and is logged with its traceback (never shown).
-5. Only the owner opens a job (``get_job_for_user``; 404 for everybody else); result files are
+5. ``start_job(..., subject=code)`` starts at most one queued or running job per kind and
+   subject (it returns the active one instead); lock the subject's row around the call
+   (``select_for_update``) when two requests may start it at once.
+6. Only the owner opens a job (``get_job_for_user``; 404 for everybody else); result files are
    encrypted with the field keys like every stored document.
 """
 
@@ -135,6 +138,17 @@ def job_task(fn: Callable[..., None]) -> Task:
     return task()(run_job)
 
 
+def active_job(kind: str, subject: str) -> Job | None:
+    """The queued or running job of ``kind`` for ``subject`` (a row's code), if any."""
+    return (
+        Job.objects.filter(
+            kind=kind, subject=subject, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def start_job(
     task_: Task,
     *,
@@ -144,11 +158,18 @@ def start_job(
     args: Sequence[Any] = (),
     total: int = 0,
     result_url: str = "",
+    subject: str = "",
 ) -> Job:
-    """Record the job and enqueue its task (both or neither); return the job."""
+    """Record the job and enqueue its task (both or neither); return the job.
+
+    With a ``subject``, a queued or running job of the same kind for it is returned instead
+    of starting a second one (rule 5 of the module doc)."""
     with transaction.atomic():
+        if subject and (existing := active_job(kind, subject)) is not None:
+            return existing
         job = Job.objects.create(
             kind=kind,
+            subject=subject,
             title=title[:200],
             owner=actor_user(owner),
             total=total,

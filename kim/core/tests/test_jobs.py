@@ -110,3 +110,21 @@ def test_my_jobs_lists_only_my_jobs(login_as: Callable[[str], Client]) -> None:
     assert f"/auftraege/{mine.code}/" in page
     assert page.count('href="/auftraege/') == 1
     assert "noch keine" in login_as("rat").get("/auftraege/").text
+
+
+def test_one_active_job_per_kind_and_subject() -> None:
+    owner = get_user_model().objects.get(username="koordination")
+    waiting = Job.objects.create(kind="test", subject="abc", title="Wartet", owner=owner)
+    again = start_job(make_file, kind="test", subject="abc", title="Noch einmal", owner=owner)
+    assert again == waiting and Job.objects.filter(subject="abc").count() == 1
+    other = start_job(
+        make_file, kind="test", subject="xyz", title="Anderes", owner=owner, args=["x"]
+    )
+    assert other != waiting and other.status == JobStatus.DONE
+    # Once the first has ended, the next one starts.
+    Job.objects.filter(pk=waiting.pk).update(status=JobStatus.DONE)
+    assert (
+        start_job(make_file, kind="test", subject="abc", title="Neu", owner=owner, args=["y"])
+        != waiting
+    )
+    assert Job.objects.filter(subject="abc").count() == 2
