@@ -12,7 +12,7 @@ objects)::
 
     @job_task
     def render_report_pdf(run: JobRun, report_code: str) -> None:
-        report = ...                      # check the owner's rights again: run.owner
+        report = ...                      # the door again, with run.owner_context()
         run.progress(0, 3)
         ...
         run.attach(pdf_bytes, "bericht.pdf", "application/pdf")   # encrypted at rest
@@ -21,7 +21,10 @@ objects)::
 Rules:
 
 1. ``start_job`` writes the ``Job`` and the queue row in one transaction: both or neither.
-2. The task runs with the language of the user who started it; its messages are for that user.
+2. The task runs with the rights and the language of the user who started it: it asks the
+   access door again with ``run.owner_context()`` (the owner's memberships as they are now,
+   none for a deactivated owner) and fails with a ``JobError`` when they no longer suffice;
+   its messages are for that user.
 3. A task may be run again after its worker died (``kim worker`` hands stale tasks on), so a
    task must be idempotent: work in chunks whose progress is stored with their results, and
    continue from the stored progress.
@@ -51,6 +54,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kim.accounts.access import ANONYMOUS, UserContext, load_user_context
 from kim.core.crypto import decrypt_bytes, encrypt_bytes
 from kim.core.models import Actor, Job, JobStatus, actor_user
 
@@ -77,6 +81,14 @@ class JobRun:
     @property
     def owner(self) -> User | None:
         return self.job.owner
+
+    def owner_context(self) -> UserContext:
+        """The owner's rights as they are now, loaded afresh (rule 2 of the module doc): no
+        rights at all when the owner was deleted or deactivated since starting the job."""
+        owner = self.job.owner
+        if owner is None or not owner.is_active:
+            return ANONYMOUS
+        return load_user_context(owner)
 
     def progress(self, done: int, total: int | None = None) -> None:
         fields = {"done": done, "updated_at": timezone.now()}

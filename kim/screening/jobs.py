@@ -10,7 +10,7 @@
    the start and simply continues at the stored ``screened``: no person is screened twice or
    skipped, and ``SCREENING_LIST_SCREENED`` is written once, with the last chunk.
 3. Before every chunk the task asks the access door again with the rights the job's owner has
-   now (``load_user_context``): an officer who lost the role or left the authority, or a list
+   now (``JobRun.owner_context``): an officer who lost the role or left the authority, or a list
    deleted meanwhile, ends the job with a German message.
 4. A chunk with invalid data marks the list as failed with its message (as before); the job
    fails too and points to the list page.
@@ -23,7 +23,6 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kim.accounts.access import load_user_context
 from kim.core.jobs import JobError, JobRun, active_job, job_task, start_job
 from kim.core.models import Actor, Job
 from kim.screening.access import get_list_for_user
@@ -63,14 +62,12 @@ def start_screening(screening_list: ScreeningList, *, acting_user: Actor) -> Job
 
 def _list_for_owner(run: JobRun, code: str) -> ScreeningList:
     """The list through the access door, with the owner's rights of this moment (step 3)."""
-    owner = run.owner
-    refused = JobError(_("The list no longer exists, or you no longer have access to it."))
-    if owner is None or not owner.is_active:
-        raise refused
     try:
-        return get_list_for_user(load_user_context(owner), code)
+        return get_list_for_user(run.owner_context(), code)
     except Http404:
-        raise refused from None
+        raise JobError(
+            _("The list no longer exists, or you no longer have access to it.")
+        ) from None
 
 
 @job_task

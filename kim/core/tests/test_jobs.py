@@ -128,3 +128,17 @@ def test_one_active_job_per_kind_and_subject() -> None:
         != waiting
     )
     assert Job.objects.filter(subject="abc").count() == 2
+
+
+def test_the_owners_rights_are_loaded_afresh_and_vanish_with_the_account() -> None:
+    from kim.accounts.access import ANONYMOUS
+
+    owner = get_user_model().objects.get(username="abh")
+    job = Job.objects.create(kind="test", title="Test", owner=owner)
+    run = JobRun(job)
+    assert run.owner_context().has_role("b3_officer")
+    owner.is_active = False
+    owner.save()
+    assert run.owner_context() == ANONYMOUS
+    job.owner = None  # the account was deleted (SET_NULL)
+    assert JobRun(job).owner_context() == ANONYMOUS

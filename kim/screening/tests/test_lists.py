@@ -465,14 +465,19 @@ def test_another_officer_sees_the_progress_but_not_the_job(login_as: Any) -> Non
     assert login_as("abh-2").get(f"/auftraege/{job.code}/").status_code == 404
 
 
-def test_the_job_checks_the_owners_rights_again() -> None:
+@pytest.mark.parametrize("lost", ["role revoked", "account deactivated"])
+def test_the_job_checks_the_owners_rights_again(lost: str) -> None:
     from kim.accounts.actions import revoke_role
     from kim.accounts.models import Membership
 
     screening_list = make_list(3)
     user = abh_user()
-    for membership in Membership.objects.active().filter(user=user, role="b3_officer"):
-        revoke_role(acting_user=None, membership=membership)
+    if lost == "role revoked":
+        for membership in Membership.objects.active().filter(user=user, role="b3_officer"):
+            revoke_role(acting_user=None, membership=membership)
+    else:
+        user.is_active = False
+        user.save()
     job = start_screening(screening_list, acting_user=user)  # as if queued before the revoke
     assert job is not None
     job.refresh_from_db()
