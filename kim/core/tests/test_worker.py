@@ -89,9 +89,9 @@ def test_a_killed_workers_screening_is_finished_by_the_next_without_duplicates(
 
     with database_tasks(), WorkerProcesses(tmp_path) as workers:
         abh = get_user_model().objects.get(username="abh")
-        # Chunks of 250 (the page's job uses 1,000): a wide window to kill the worker mid-way.
+        # Chunks of 100 (the page's job uses 1,000): a wide window to kill the worker mid-way.
         job = start_job(
-            screen_list, kind=KIND, subject=code, title="Prüfung", owner=abh, args=[code, 250]
+            screen_list, kind=KIND, subject=code, title="Prüfung", owner=abh, args=[code, 100]
         )
         doomed = workers.start()
         wait_for(lambda: progress() > 0, START + 60, "the first chunk")
