@@ -29,7 +29,8 @@ Rules:
    task must be idempotent: work in chunks whose progress is stored with their results, and
    continue from the stored progress.
 4. ``JobError(message)`` fails the job with that message (German, for the user); any other
-   exception fails it with a general message and is logged with its traceback (never shown).
+   exception fails it with a general message and is logged with its type and stack, without
+   its message (never shown, never logged: it may quote personal data).
 5. ``start_job(..., subject=code)`` starts at most one queued or running job per kind and
    subject (it returns the active one instead); lock the subject's row around the call
    (``select_for_update``) when two requests may start it at once.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -118,6 +120,19 @@ class JobRun:
         )
 
 
+def _log_crash(job: Job, exc: Exception) -> None:
+    """Log the type and the stack (code lines, no values) of a crash, not its message: an
+    exception's message may quote a person's data, and worker logs leave the database."""
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error(
+        "Job %s (%s) failed with %s (message withheld)\n%s",
+        job.code,
+        job.kind,
+        type(exc).__qualname__,
+        stack,
+    )
+
+
 def _fail(job: Job, message: str) -> None:
     job.status, job.message, job.finished_at = JobStatus.FAILED, message, timezone.now()
     job.save(update_fields=["status", "message", "finished_at", "updated_at"])
@@ -140,8 +155,8 @@ def job_task(fn: Callable[..., None]) -> Task:
             except JobError as exc:
                 _fail(job, exc.message)
                 return
-            except Exception:
-                logger.exception("Job %s (%s) failed", job.code, job.kind)
+            except Exception as exc:
+                _log_crash(job, exc)
                 _fail(job, _("The job failed. Please try again; if it fails again, tell support."))
                 return
             if not run.job.finished:

@@ -4,6 +4,7 @@ and the owner-only door. A real ``kim worker`` process is tested in test_worker.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -29,7 +30,8 @@ def refuse(run: JobRun) -> None:
 
 @job_task
 def crash(run: JobRun) -> None:
-    raise RuntimeError("secret detail: Frau Muster, Az 123")
+    person = "Frau Muster, Az 123"  # as if read from a record
+    raise RuntimeError(f"secret detail: {person}")
 
 
 def _start(task: object, user: str, *args: str) -> Job:
@@ -142,3 +144,15 @@ def test_the_owners_rights_are_loaded_afresh_and_vanish_with_the_account() -> No
     assert run.owner_context() == ANONYMOUS
     job.owner = None  # the account was deleted (SET_NULL)
     assert JobRun(job).owner_context() == ANONYMOUS
+
+
+def test_a_crash_is_logged_with_its_stack_but_without_its_message(caplog: Any) -> None:
+    """Worker logs go to journald and log collectors: an exception's message may quote a
+    person's data, so only its type and the stack (code lines, no values) are logged."""
+    with caplog.at_level("ERROR", logger="kim.jobs"):
+        crashed = _start(crash, "koordination")
+    (entry,) = [r for r in caplog.records if r.name == "kim.jobs"]
+    text = entry.getMessage()
+    assert crashed.code in text and "RuntimeError" in text and "Muster" not in text
+    assert 'raise RuntimeError(f"secret detail: {person}")' in text  # the code line, no value
+    assert entry.exc_info is None
