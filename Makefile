@@ -17,7 +17,7 @@ help:
 	@echo "make demo   – set everything up and serve the demo at http://127.0.0.1:$(PORT)"
 	@echo "make test   – run all tests (on PostgreSQL when available, in parallel; browser tests in Chromium)"
 	@echo "make check  – lint, format, types, templates, migrations, project rules"
-	@echo "make dev    – development server with auto-reload"
+	@echo "make dev    – development server with auto-reload, and a background worker"
 	@echo "make cluster – two app nodes (:8001, :8002), a worker, PostgreSQL and Redis (Ctrl+C stops)"
 	@echo "make bench  – benchmarks on PostgreSQL when available (pages, allocation, forecast, cluster, worker)"
 
@@ -41,9 +41,13 @@ $(DEMO_SECRET):
 demo: install $(DEMO_SECRET)
 	KIM_ENV=demo SECRET_KEY_FILE=$(DEMO_SECRET) $(KIM) demo --port $(PORT)
 
+# The development server reloads itself; the background worker beside it does not (restart
+# `make dev` after changing a task). Both stop with Ctrl+C.
 dev: install
 	$(KIM) migrate
 	$(KIM) seed_demo
+	@$(KIM) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(KIM) runserver 127.0.0.1:$(PORT)
 
 # Two gunicorn nodes, one worker, PostgreSQL and Redis on one machine (tools/cluster.py, D-064).

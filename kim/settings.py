@@ -273,6 +273,13 @@ TASKS = {
 }
 # A running task whose worker has not reported for this long is handed to another worker.
 KIM_TASK_STALE_SECONDS = env_int("KIM_TASK_STALE_SECONDS", 120)
+if KIM_TASK_STALE_SECONDS < 1:
+    raise ImproperlyConfigured("KIM_TASK_STALE_SECONDS must be at least 1")
+# Finished jobs (with their result files) and queue rows are deleted this many days after they
+# finished, by `kim retention run`.
+KIM_JOB_RETENTION_DAYS = env_int("KIM_JOB_RETENTION_DAYS", 7)
+if KIM_JOB_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("KIM_JOB_RETENTION_DAYS must be at least 1")
 
 # Accounts, authentication, MFA
 AUTHENTICATION_BACKENDS = [

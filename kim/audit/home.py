@@ -11,7 +11,8 @@ too):
   step, ``kim.core.shell.retention_due``; nothing is loaded or written) and the latest
   ``RETENTION_RUN`` event.
 
-Five queries whatever the size of the trail (decisions D-057).
+Six queries whatever the size of the trail (decisions D-057; the sixth counts the finished
+background jobs due for deletion, D-063).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ objects)::
 
     @job_task
     def render_report_pdf(run: JobRun, report_code: str) -> None:
-        report = ...                      # check the owner's rights again: run.owner
+        report = ...                      # the door again, with run.owner_context()
         run.progress(0, 3)
         ...
         run.attach(pdf_bytes, "bericht.pdf", "application/pdf")   # encrypted at rest
@@ -21,13 +21,20 @@ objects)::
 Rules:
 
 1. ``start_job`` writes the ``Job`` and the queue row in one transaction: both or neither.
-2. The task runs with the language of the user who started it; its messages are for that user.
+2. The task runs with the rights and the language of the user who started it: it asks the
+   access door again with ``run.owner_context()`` (the owner's memberships as they are now,
+   none for a deactivated owner) and fails with a ``JobError`` when they no longer suffice;
+   its messages are for that user.
 3. A task may be run again after its worker died (``kim worker`` hands stale tasks on), so a
    task must be idempotent: work in chunks whose progress is stored with their results, and
    continue from the stored progress.
 4. ``JobError(message)`` fails the job with that message (German, for the user); any other
-   exception fails it with a general message and is logged with its traceback (never shown).
-5. Only the owner opens a job (``get_job_for_user``; 404 for everybody else); result files are
+   exception fails it with a general message and is logged with its type and stack, without
+   its message (never shown, never logged: it may quote personal data).
+5. ``start_job(..., subject=code)`` starts at most one queued or running job per kind and
+   subject (it returns the active one instead); lock the subject's row around the call
+   (``select_for_update``) when two requests may start it at once.
+6. Only the owner opens a job (``get_job_for_user``; 404 for everybody else); result files are
    encrypted with the field keys like every stored document.
 6. The task checks the owner's rights again, as they are when it runs: ``owner_context(run)``
    loads the owner's memberships afresh (``JobError`` when the account is gone or
@@ -40,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -55,7 +63,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kim.accounts.access import UserContext, load_user_context
+from kim.accounts.access import ANONYMOUS, UserContext, load_user_context
 from kim.core.crypto import decrypt_bytes, encrypt_bytes
 from kim.core.models import Actor, Job, JobStatus, actor_user
 
@@ -88,6 +96,14 @@ class JobRun:
     @property
     def owner(self) -> User | None:
         return self.job.owner
+
+    def owner_context(self) -> UserContext:
+        """The owner's rights as they are now, loaded afresh (rule 2 of the module doc): no
+        rights at all when the owner was deleted or deactivated since starting the job."""
+        owner = self.job.owner
+        if owner is None or not owner.is_active:
+            return ANONYMOUS
+        return load_user_context(owner)
 
     def progress(self, done: int, total: int | None = None) -> None:
         fields = {"done": done, "updated_at": timezone.now()}
@@ -123,7 +139,20 @@ def owner_context(run: JobRun) -> UserContext:
     owner = run.owner
     if owner is None or not owner.is_active:
         raise JobError(_("The account that started this job is no longer active."))
-    return load_user_context(owner)
+    return run.owner_context()
+
+
+def _log_crash(job: Job, exc: Exception) -> None:
+    """Log the type and the stack (code lines, no values) of a crash, not its message: an
+    exception's message may quote a person's data, and worker logs leave the database."""
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error(
+        "Job %s (%s) failed with %s (message withheld)\n%s",
+        job.code,
+        job.kind,
+        type(exc).__qualname__,
+        stack,
+    )
 
 
 def _fail(job: Job, message: str) -> None:
@@ -151,14 +180,25 @@ def job_task(fn: Callable[..., None]) -> Task:
             except (Http404, PermissionDenied):
                 _fail(job, str(RIGHTS_CHANGED))
                 return
-            except Exception:
-                logger.exception("Job %s (%s) failed", job.code, job.kind)
+            except Exception as exc:
+                _log_crash(job, exc)
                 _fail(job, _("The job failed. Please try again; if it fails again, tell support."))
                 return
             if not run.job.finished:
                 run.finish()
 
     return task()(run_job)
+
+
+def active_job(kind: str, subject: str) -> Job | None:
+    """The queued or running job of ``kind`` for ``subject`` (a row's code), if any."""
+    return (
+        Job.objects.filter(
+            kind=kind, subject=subject, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def start_job(
@@ -170,11 +210,18 @@ def start_job(
     args: Sequence[Any] = (),
     total: int = 0,
     result_url: str = "",
+    subject: str = "",
 ) -> Job:
-    """Record the job and enqueue its task (both or neither); return the job."""
+    """Record the job and enqueue its task (both or neither); return the job.
+
+    With a ``subject``, a queued or running job of the same kind for it is returned instead
+    of starting a second one (rule 5 of the module doc)."""
     with transaction.atomic():
+        if subject and (existing := active_job(kind, subject)) is not None:
+            return existing
         job = Job.objects.create(
             kind=kind,
+            subject=subject,
             title=title[:200],
             owner=actor_user(owner),
             total=total,

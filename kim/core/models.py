@@ -97,6 +97,9 @@ class Job(models.Model):
 
     code = CodeField()
     kind = models.CharField(max_length=60)
+    # The public code of the row the job works on (a screening list): at most one queued or
+    # running job per kind and subject (``kim.core.jobs.start_job(..., subject=...)``).
+    subject = models.CharField(max_length=64, blank=True)
     title = models.CharField(_("title"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -120,7 +123,10 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["kind", "subject"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

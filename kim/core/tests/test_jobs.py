@@ -4,6 +4,7 @@ and the owner-only door. A real ``kim worker`` process is tested in test_worker.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -29,7 +30,8 @@ def refuse(run: JobRun) -> None:
 
 @job_task
 def crash(run: JobRun) -> None:
-    raise RuntimeError("secret detail: Frau Muster, Az 123")
+    person = "Frau Muster, Az 123"  # as if read from a record
+    raise RuntimeError(f"secret detail: {person}")
 
 
 def _start(task: object, user: str, *args: str) -> Job:
@@ -120,3 +122,47 @@ def test_every_signed_in_user_finds_my_jobs_in_the_header(
     assert 'href="/auftraege/"' in client.get("/").text
     assert client.get("/auftraege/").status_code == 200
     assert 'href="/auftraege/"' not in Client().get("/konto/login/").text
+
+
+def test_one_active_job_per_kind_and_subject() -> None:
+    owner = get_user_model().objects.get(username="koordination")
+    waiting = Job.objects.create(kind="test", subject="abc", title="Wartet", owner=owner)
+    again = start_job(make_file, kind="test", subject="abc", title="Noch einmal", owner=owner)
+    assert again == waiting and Job.objects.filter(subject="abc").count() == 1
+    other = start_job(
+        make_file, kind="test", subject="xyz", title="Anderes", owner=owner, args=["x"]
+    )
+    assert other != waiting and other.status == JobStatus.DONE
+    # Once the first has ended, the next one starts.
+    Job.objects.filter(pk=waiting.pk).update(status=JobStatus.DONE)
+    assert (
+        start_job(make_file, kind="test", subject="abc", title="Neu", owner=owner, args=["y"])
+        != waiting
+    )
+    assert Job.objects.filter(subject="abc").count() == 2
+
+
+def test_the_owners_rights_are_loaded_afresh_and_vanish_with_the_account() -> None:
+    from kim.accounts.access import ANONYMOUS
+
+    owner = get_user_model().objects.get(username="abh")
+    job = Job.objects.create(kind="test", title="Test", owner=owner)
+    run = JobRun(job)
+    assert run.owner_context().has_role("b3_officer")
+    owner.is_active = False
+    owner.save()
+    assert run.owner_context() == ANONYMOUS
+    job.owner = None  # the account was deleted (SET_NULL)
+    assert JobRun(job).owner_context() == ANONYMOUS
+
+
+def test_a_crash_is_logged_with_its_stack_but_without_its_message(caplog: Any) -> None:
+    """Worker logs go to journald and log collectors: an exception's message may quote a
+    person's data, so only its type and the stack (code lines, no values) are logged."""
+    with caplog.at_level("ERROR", logger="kim.jobs"):
+        crashed = _start(crash, "koordination")
+    (entry,) = [r for r in caplog.records if r.name == "kim.jobs"]
+    text = entry.getMessage()
+    assert crashed.code in text and "RuntimeError" in text and "Muster" not in text
+    assert 'raise RuntimeError(f"secret detail: {person}")' in text  # the code line, no value
+    assert entry.exc_info is None

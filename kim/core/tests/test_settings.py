@@ -135,3 +135,12 @@ def test_field_keys_file_is_read(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert f"['{FIELD_KEY}', '{OLD_FIELD_KEY}']" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("KIM_TASK_STALE_SECONDS", "0"), ("KIM_JOB_RETENTION_DAYS", "0"), ("KIM_TASK_BACKEND", "x")],
+)
+def test_task_settings_refuse_bad_values(name: str, value: str) -> None:
+    result = run_kim("check", **{name: value})
+    assert result.returncode != 0 and name in result.stderr

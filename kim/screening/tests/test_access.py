@@ -75,6 +75,9 @@ def test_lists_and_entries_are_404_for_everyone_else(login_as: Any, other_office
     post = f"/screening/listen/{screening_list.code}/pruefen/"
     assert other_officer.post(post).status_code == 404
     assert login_as("cm-siegen").post(post).status_code == 404
+    progress = f"/screening/listen/{screening_list.code}/fortschritt/"
+    for client in (other_officer, login_as("cm-siegen"), login_as("dsb")):
+        assert client.get(progress, HTTP_HX_REQUEST="true").status_code == 404
     # Not even a reauthenticated stranger learns anything, and nothing of theirs is audited.
     assert reauthenticated("dsb").get(list_urls(screening_list.code)[1]).status_code == 404
     exports = AuditEvent.objects.filter(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -18,10 +19,13 @@ from django.db import connection
 from django.test import Client
 
 from kim.audit.models import AuditEvent, EventType
+from kim.core.models import Job, JobStatus
 from kim.organisations.models import Organisation
 from kim.screening.actions.lists import screen_next_chunk, summarise, upload_list
 from kim.screening.engine import evaluate_many
 from kim.screening.input import parse_person
+from kim.screening.tasks import KIND as SCREENING_JOB
+from kim.screening.tasks import start_screening
 from kim.screening.models import ListStatus, ScreeningEntry, ScreeningList
 from kim.screening.retention import purge_expired
 from kim.screening.rulebook import database_versions
@@ -138,7 +142,7 @@ def test_upload_stores_persons_and_audits_without_names(login_as: Any, fmt: str)
     assert (screening_list.total, screening_list.file_format) == (4, fmt)
     assert screening_list.organisation.name == ABH
     assert screening_list.decision_date == DECISION
-    assert screening_list.status == ListStatus.UPLOADED
+    assert screening_list.status == ListStatus.DONE  # screened at once by the test backend
     entries = list(screening_list.entries.order_by("row"))
     assert (entries[0].row, entries[0].ref, entries[0].label) == (1, "AZ-0000", "Person 0")
     assert json.loads(entries[0].facts)["ref"] == "AZ-0000"
@@ -337,19 +341,202 @@ def test_a_stale_progress_or_a_finished_list_is_not_processed_twice() -> None:
     )
 
 
-def test_progress_page_and_the_continue_button_work_without_javascript(login_as: Any) -> None:
-    screening_list = make_list(3)
+def queued_job(screening_list: ScreeningList, owner: str = "abh") -> Job:
+    """A screening job waiting for a worker (the immediate backend of the tests runs every
+    job at once, so a waiting one is made by hand)."""
+    return Job.objects.create(
+        kind=SCREENING_JOB,
+        subject=screening_list.code,
+        title="Prüfung",
+        owner=get_user_model().objects.get(username=owner),
+        total=screening_list.total,
+    )
+
+
+def screening_jobs(screening_list: ScreeningList) -> Any:
+    return Job.objects.filter(kind=SCREENING_JOB, subject=screening_list.code)
+
+
+def test_the_upload_starts_the_screening_as_a_job(login_as: Any) -> None:
+    client = login_as("abh")
+    response = client.post(
+        "/screening/listen/hochladen/",
+        {"title": "Duldungen März", "decision_date": "02.03.2026", "upload": csv_upload(5)},
+    )
+    screening_list = ScreeningList.objects.get(title="Duldungen März")
+    url = f"/screening/listen/{screening_list.code}/"
+    assert response.status_code == 302 and response["Location"] == url
+    # The tests' immediate backend has run the job by now; kim worker does it in production.
+    assert (screening_list.status, screening_list.screened) == (ListStatus.DONE, 5)
+    job = screening_jobs(screening_list).get()
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 5, 5)
+    assert job.owner is not None and job.owner.username == "abh"
+    assert job.result_url == url and job.message == "Die Liste ist geprüft."
+    assert not screening_list.entries.filter(results__isnull=True).exists()
+    events = AuditEvent.objects.filter(
+        event_type=EventType.SCREENING_LIST_SCREENED, subject_code=screening_list.code
+    )
+    assert list(events.values_list("actor_username", "extra__rows")) == [("abh", 5)]
+    page = client.get(url).content.decode()
+    assert "AZ-0000" in page and 'id="entries"' in page
+    assert f"/auftraege/{job.code}/" in client.get("/auftraege/").content.decode()
+
+
+def test_the_button_starts_a_job_without_javascript(login_as: Any) -> None:
+    screening_list = make_list(3)  # uploaded before screening became a job: nothing runs
     client = login_as("abh")
     url = f"/screening/listen/{screening_list.code}/"
     page = client.get(url).content.decode()
     assert '<progress id="progress-' in page
     assert 'max="3"' in page and 'value="0"' in page
-    assert "0 von 3 Personen geprüft" in page and "Weiter prüfen" in page
+    assert "0 von 3 Personen geprüft" in page and "Prüfung starten" in page
     assert f'action="/screening/listen/{screening_list.code}/pruefen/"' in page
-    response = client.post(f"{url}pruefen/", {"screened": "0"})
+    assert "hx-get" not in page and "hx-post" not in page  # nothing to watch yet
+    response = client.post(f"{url}pruefen/")
     assert response.status_code == 302 and response["Location"] == url
     screening_list.refresh_from_db()
     assert screening_list.status == ListStatus.DONE
+    assert screening_jobs(screening_list).get().status == JobStatus.DONE
+    # A done list starts nothing more.
+    assert client.post(f"{url}pruefen/").status_code == 302
+    assert screening_jobs(screening_list).count() == 1
+
+
+def test_one_job_per_list(login_as: Any) -> None:
+    screening_list = make_list(3)
+    waiting = queued_job(screening_list)
+    client = login_as("abh")
+    assert client.post(f"/screening/listen/{screening_list.code}/pruefen/").status_code == 302
+    assert start_screening(screening_list, acting_user=abh_user()) == waiting
+    assert list(screening_jobs(screening_list)) == [waiting]
+    screening_list.refresh_from_db()
+    assert screening_list.screened == 0
+    # Once that job has ended (here: failed), the button starts the next one.
+    Job.objects.filter(pk=waiting.pk).update(status=JobStatus.FAILED)
+    client.post(f"/screening/listen/{screening_list.code}/pruefen/")
+    assert screening_jobs(screening_list).count() == 2
+    screening_list.refresh_from_db()
+    assert screening_list.status == ListStatus.DONE
+
+
+def test_htmx_polls_the_progress_with_get_until_done(login_as: Any) -> None:
+    screening_list = make_list(3)
+    ScreeningList.objects.filter(pk=screening_list.pk).update(
+        screened=2, status=ListStatus.SCREENING
+    )
+    job = queued_job(screening_list)
+    client = login_as("abh")
+    url = f"/screening/listen/{screening_list.code}/"
+    page = client.get(url).content.decode()
+    assert f'hx-get="{url}fortschritt/"' in page and 'hx-trigger="every 2s"' in page
+    assert "hx-post" not in page and "Prüfung starten" not in page
+    assert "2 von 3 Personen geprüft" in page and "wartet auf freie Kapazität" in page
+    assert f'href="/auftraege/{job.code}/"' in page  # the owner follows the job
+    # Without JavaScript nothing polls: a link reloads the page.
+    assert re.search(rf'<noscript>\s*<p class="kim-actions">\s*<a [^>]*href="{url}"', page)
+    assert "Fortschritt aktualisieren" in page
+    fragment = client.get(f"{url}fortschritt/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and fragment["Cache-Control"].startswith("max-age=0")
+    html = fragment.content.decode()
+    assert "<html" not in html and 'hx-trigger="every 2s"' in html
+    assert "2 von 3 Personen geprüft" in html
+    # Without htmx the fragment's URL is the list page.
+    assert client.get(f"{url}fortschritt/")["Location"] == url
+    ScreeningList.objects.filter(pk=screening_list.pk).update(screened=3, status=ListStatus.DONE)
+    done = client.get(f"{url}fortschritt/", HTTP_HX_REQUEST="true")
+    assert done.status_code == 204 and done["HX-Redirect"] == url
+
+
+def test_another_officer_sees_the_progress_but_not_the_job(login_as: Any) -> None:
+    from kim.accounts.actions import create_user, grant_role
+
+    screening_list = make_list(3)
+    job = queued_job(screening_list)
+    colleague = create_user(acting_user=None, username="abh-2", password=None)
+    grant_role(
+        acting_user=None,
+        user=colleague,
+        organisation=screening_list.organisation,
+        role="b3_officer",
+    )
+    page = login_as("abh-2").get(f"/screening/listen/{screening_list.code}/").content.decode()
+    assert "0 von 3 Personen geprüft" in page and "hx-get" in page
+    assert f"/auftraege/{job.code}/" not in page
+    assert login_as("abh-2").get(f"/auftraege/{job.code}/").status_code == 404
+
+
+@pytest.mark.parametrize("lost", ["role revoked", "account deactivated"])
+def test_the_job_checks_the_owners_rights_again(lost: str) -> None:
+    from kim.accounts.actions import revoke_role
+    from kim.accounts.models import Membership
+
+    screening_list = make_list(3)
+    user = abh_user()
+    if lost == "role revoked":
+        for membership in Membership.objects.active().filter(user=user, role="b3_officer"):
+            revoke_role(acting_user=None, membership=membership)
+    else:
+        user.is_active = False
+        user.save()
+    job = start_screening(screening_list, acting_user=user)  # as if queued before the revoke
+    assert job is not None
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "Die Liste gibt es nicht mehr, oder Sie haben keinen Zugriff mehr darauf."
+    screening_list.refresh_from_db()
+    assert (screening_list.status, screening_list.screened) == (ListStatus.UPLOADED, 0)
+    assert not screening_list.entries.filter(results__isnull=False).exists()
+    assert not AuditEvent.objects.filter(
+        event_type=EventType.SCREENING_LIST_SCREENED, subject_code=screening_list.code
+    ).exists()
+
+
+def test_a_chunk_with_bad_data_fails_the_list_and_the_job(login_as: Any) -> None:
+    screening_list = make_list(3)
+    entry = screening_list.entries.get(row=2)
+    entry.facts = "[]"
+    entry.save()
+    job = start_screening(screening_list, acting_user=abh_user())
+    assert job is not None
+    job.refresh_from_db()
+    screening_list.refresh_from_db()
+    assert screening_list.status == ListStatus.FAILED
+    assert screening_list.error == "Person 2: Objekt erwartet"
+    assert job.status == JobStatus.FAILED
+    assert (
+        job.message
+        == "Die Prüfung dieser Liste ist fehlgeschlagen; die Seite der Liste nennt den Grund."
+    )
+    page = login_as("abh").get(f"/screening/listen/{screening_list.code}/").content.decode()
+    assert "Person 2: Objekt erwartet" in page and "hx-get" not in page
+
+
+@pytest.mark.sqlite_too
+def test_a_rerun_continues_where_the_last_run_stopped() -> None:
+    """What a worker does after the hand-over of a killed worker's task: the job runs again
+    from its start and continues at the stored progress."""
+    screening_list = make_list(5)
+    user = abh_user()
+    screen_next_chunk(screening_list, acting_user=user, size=2)  # the killed worker's chunk
+    before = dict(screening_list.entries.filter(row__lte=2).values_list("row", "results"))
+    job = start_screening(screening_list, acting_user=user)
+    assert job is not None
+    job.refresh_from_db()
+    screening_list.refresh_from_db()
+    assert (job.status, screening_list.status, screening_list.screened) == (
+        JobStatus.DONE,
+        ListStatus.DONE,
+        5,
+    )
+    # Rows 1–2 were not screened again (same ciphertext), rows 3–5 were screened once.
+    assert dict(screening_list.entries.filter(row__lte=2).values_list("row", "results")) == before
+    assert not screening_list.entries.filter(results__isnull=True).exists()
+    assert (
+        AuditEvent.objects.filter(
+            event_type=EventType.SCREENING_LIST_SCREENED, subject_code=screening_list.code
+        ).count()
+        == 1
+    )
 
 
 def test_progress_counts_use_german_thousands(login_as: Any) -> None:
@@ -357,21 +544,6 @@ def test_progress_counts_use_german_thousands(login_as: Any) -> None:
     ScreeningList.objects.filter(pk=screening_list.pk).update(total=10000, screened=1000)
     page = login_as("abh").get(f"/screening/listen/{screening_list.code}/").content.decode()
     assert "1.000 von 10.000 Personen geprüft" in page
-
-
-def test_progress_fragment_for_htmx_until_done(login_as: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("kim.screening.views.lists.CHUNK_SIZE", 2)
-    screening_list = make_list(3)
-    client = login_as("abh")
-    url = f"/screening/listen/{screening_list.code}/pruefen/"
-    fragment = client.post(url, {"screened": "0"}, HTTP_HX_REQUEST="true")
-    assert fragment.status_code == 200
-    html = fragment.content.decode()
-    assert 'hx-trigger="load' in html and "2 von 3 Personen geprüft" in html
-    assert "<html" not in html
-    last = client.post(url, {"screened": "2"}, HTTP_HX_REQUEST="true")
-    assert last.status_code == 204
-    assert last["HX-Redirect"] == f"/screening/listen/{screening_list.code}/"
 
 
 # --------------------------------------------------------------------------------------------

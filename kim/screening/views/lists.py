@@ -1,11 +1,13 @@
 """Uploaded lists of the Baustein-3 officer: index, upload, screening with progress, results,
 one person's detail, exports, the invitation letter and deletion.
 
-Screening runs in chunks: the list page shows a ``<progress>`` bar and a "Continue screening"
-form; htmx posts that form on load again and again until the list is done (then reloads the
-page); without JavaScript the officer presses the button, which screens one chunk and comes
-back. Exports, letters and deletion ask for the password again (after the access check, so
-that strangers get 404, not a password prompt).
+Screening runs in the background (``kim/screening/tasks.py``): the upload starts the job, and
+the list page shows a ``<progress>`` bar that htmx refreshes every 2 seconds from the progress
+fragment (a GET) until the list is done, then loads the results (``HX-Redirect``). Without
+JavaScript the officer reloads the page with a link. If no job is running for an unfinished
+list (the list was uploaded before, or its job failed), a button starts one; starting twice
+is harmless. Exports, letters and deletion ask for the password again (after the access
+check, so that strangers get 404, not a password prompt).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kim.accounts.access import user_context
@@ -35,16 +38,15 @@ from kim.screening.access import (
     lists_for_user,
 )
 from kim.screening.actions.lists import (
-    CHUNK_SIZE,
     delete_list,
     record_letter,
     record_list_export,
     record_list_read,
-    screen_next_chunk,
     upload_list,
 )
 from kim.screening.forms.lists import DeleteListForm, EntryFilterForm, UploadForm
 from kim.screening.imports import FIELD_ALIASES
+from kim.screening.tasks import screening_job, start_screening
 from kim.screening.letters import invitation_letter
 from kim.screening.models import ListStatus, ScreeningList
 from kim.screening.queries import lists as queries
@@ -90,6 +92,7 @@ def list_upload(request: HttpRequest) -> HttpResponse:
             add_action_errors(form, exc)
         else:
             _upload_message(request, screening_list)
+            start_screening(screening_list, acting_user=request.user)
             return redirect("screening:list_detail", code=screening_list.code)
     context = {
         "form": form,
@@ -117,7 +120,8 @@ def _upload_message(request: HttpRequest, screening_list: ScreeningList) -> None
 def list_detail(request: HttpRequest, code: str) -> HttpResponse:
     screening_list = get_list_for_user(user_context(request), code)
     if screening_list.status != ListStatus.DONE:
-        return render(request, "screening/list_progress.html", {"list": screening_list})
+        context = _progress_context(request, screening_list)
+        return render(request, "screening/list_progress.html", context)
     form = EntryFilterForm(request.GET)
     entries = queries.filtered_entries(screening_list, form.to_filter(), timezone.localdate())
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -137,18 +141,23 @@ def list_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template or "screening/list_detail.html", context)
 
 
+def _progress_context(request: HttpRequest, screening_list: ScreeningList) -> dict[str, object]:
+    """The list, its running job (if any) and whether the viewer may open that job (its
+    owner only; other officers of the authority see the progress, not the job)."""
+    job = screening_job(screening_list)
+    return {
+        "list": screening_list,
+        "job": job,
+        "job_link": job is not None and job.owner_id == request.user.pk,
+    }
+
+
 @login_required
-@require_POST
-def list_screen(request: HttpRequest, code: str) -> HttpResponse:
-    """Screen the next chunk; htmx gets the new progress (or a reload when done)."""
+@require_GET
+@never_cache
+def list_progress(request: HttpRequest, code: str) -> HttpResponse:
+    """The progress fragment htmx polls; once the list is done or failed, the list page."""
     screening_list = get_list_for_user(user_context(request), code)
-    try:
-        expected = int(request.POST.get("screened", ""))
-    except ValueError:
-        expected = None
-    screening_list = screen_next_chunk(
-        screening_list, acting_user=request.user, size=CHUNK_SIZE, expected_screened=expected
-    )
     detail = reverse("screening:list_detail", args=[screening_list.code])
     if not request.headers.get("HX-Request"):
         return redirect(detail)
@@ -156,7 +165,17 @@ def list_screen(request: HttpRequest, code: str) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = detail
         return response
-    return render(request, "screening/_progress.html", {"list": screening_list})
+    context = _progress_context(request, screening_list)
+    return render(request, "screening/_progress.html", context)
+
+
+@login_required
+@require_POST
+def list_screen(request: HttpRequest, code: str) -> HttpResponse:
+    """Start (or continue) screening the list in the background, then show its progress."""
+    screening_list = get_list_for_user(user_context(request), code)
+    start_screening(screening_list, acting_user=request.user)
+    return redirect("screening:list_detail", code=screening_list.code)
 
 
 @login_required
@@ -246,6 +265,7 @@ urlpatterns: list[URLPattern] = [
     path("listen/hochladen/", list_upload, name="list_upload"),
     path("listen/<str:code>/", list_detail, name="list_detail"),
     path("listen/<str:code>/pruefen/", list_screen, name="list_screen"),
+    path("listen/<str:code>/fortschritt/", list_progress, name="list_progress"),
     path("listen/<str:code>/export/<str:fmt>/", list_export, name="list_export"),
     path("listen/<str:code>/loeschen/", list_delete, name="list_delete"),
     path("listen/<str:code>/personen/<int:row>/", entry_detail, name="entry_detail"),
