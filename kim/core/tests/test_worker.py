@@ -76,8 +76,8 @@ def test_a_killed_workers_screening_is_finished_by_the_next_without_duplicates(
     tmp_path: Path,
 ) -> None:
     from kim.home.demo import seed_demo
-    from kim.screening.tasks import KIND, screen_list
     from kim.screening.models import ListStatus, ScreeningList
+    from kim.screening.tasks import KIND, screen_list
     from kim.screening.tests.test_lists import make_list
 
     seed_demo()  # transactional tests start from an empty database

@@ -24,11 +24,11 @@ from kim.organisations.models import Organisation
 from kim.screening.actions.lists import screen_next_chunk, summarise, upload_list
 from kim.screening.engine import evaluate_many
 from kim.screening.input import parse_person
-from kim.screening.tasks import KIND as SCREENING_JOB
-from kim.screening.tasks import start_screening
 from kim.screening.models import ListStatus, ScreeningEntry, ScreeningList
 from kim.screening.retention import purge_expired
 from kim.screening.rulebook import database_versions
+from kim.screening.tasks import KIND as SCREENING_JOB
+from kim.screening.tasks import start_screening
 
 pytestmark = pytest.mark.django_db
 

@@ -46,10 +46,10 @@ from kim.screening.actions.lists import (
 )
 from kim.screening.forms.lists import DeleteListForm, EntryFilterForm, UploadForm
 from kim.screening.imports import FIELD_ALIASES
-from kim.screening.tasks import screening_job, start_screening
 from kim.screening.letters import invitation_letter
 from kim.screening.models import ListStatus, ScreeningList
 from kim.screening.queries import lists as queries
+from kim.screening.tasks import screening_job, start_screening
 
 ENTRIES_PER_PAGE = 100
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
