@@ -14,12 +14,11 @@ node 2, and the throughput of ``kim worker`` on a 10,000-person screening batch.
    and the queries per node; the nodes must be the same within noise (medians within 10 % or
    2 ms of each other).
 3. **Worker throughput**: ``abh`` uploads the 10,000 synthetic persons of
-   ``benchmarks/screening.py`` as an XLSX through node 1's upload form and presses the list's
-   "pruefen" button – the same POST the officer's browser sends, which hands the list to the
-   worker. The harness then reads the list's progress in the database every 0.2 s until it is
-   done: persons per second over the worker's run (the task's ``started_at`` →
-   ``finished_at``) and end to end (POST → done). When the POST enqueues no task (screening
-   still runs in the web request), the figure is reported as not measured.
+   ``benchmarks/screening.py`` as an XLSX through node 1's upload form – the same POST the
+   officer's browser sends, which hands the list to the worker. The harness then reads the
+   list's progress in the database every 0.2 s until it is done: persons per second over the
+   worker's run (the task's ``started_at`` → ``finished_at``) and end to end (upload → done).
+   When the upload enqueues no task, the figure is reported as not measured.
 
 The HTTP client is the one of the cluster tests (``tests/cluster/client.py``: standard
 library, one cookie jar for both nodes, forms replayed as a browser sends them).
@@ -249,12 +248,12 @@ def measure_worker(nodes: list[str], persons: int) -> dict[str, Any]:
     browser = Client()
     if browser.login(nodes[0], "abh", DEMO_PASSWORD).status != 302:
         raise RuntimeError("login as abh failed")
-    code = _upload(browser, nodes[0], persons)
     now = dt.datetime.now(dt.UTC)
     # SQLite keeps naive UTC text; PostgreSQL compares with the time zone.
     since = (now if postgres_server() else now.replace(tzinfo=None)).isoformat(sep=" ")
     posted = time.perf_counter()
-    browser.submit(nodes[0], f"/screening/listen/{code}/", rf"/listen/{code}/pruefen/")
+    # The upload hands the list to the worker itself (kim/screening/tasks.py).
+    code = _upload(browser, nodes[0], persons)
     post_seconds = time.perf_counter() - posted
     first_progress = None
     while True:
@@ -268,8 +267,7 @@ def measure_worker(nodes: list[str], persons: int) -> dict[str, Any]:
             return {
                 "measured": False,
                 "persons": total,
-                "note": "the 'pruefen' POST enqueued no task: screening still runs in the "
-                "web request, so there is no worker throughput to measure",
+                "note": "the upload enqueued no task, so there is no worker throughput to measure",
                 "screened_by_post": screened,
             }
         if waited > BATCH_TIMEOUT:

@@ -230,10 +230,13 @@ def _upload_list(browser: Client, node: str, rows: int, title: str) -> str:
     return code
 
 
-def _start_screening(browser: Client, node: str, code: str) -> None:
-    """Press the list page's button that starts the screening ("pruefen")."""
-    response = browser.submit(node, f"/screening/listen/{code}/", rf"/listen/{code}/pruefen/")
-    assert response.status < 400, response.status
+def _screening_started(browser: Client, node: str, code: str) -> None:
+    """The upload itself hands the list to the worker (kim/screening/tasks.py): the list page
+    shows its progress, or already its results – and no button to start it once more."""
+    page = browser.get(node, f"/screening/listen/{code}/")
+    assert page.status == 200
+    assert 'id="screening-progress"' in page.text or 'id="entries"' in page.text
+    assert f"/listen/{code}/pruefen/" not in page.text
 
 
 def _results_shown(browser: Client, node: str, code: str) -> bool:
@@ -258,7 +261,7 @@ def _wait_for_results(browser: Client, node: str, code: str, database: Query, si
         if waited > NO_TASK_TIMEOUT and not _task_results(database, since):
             raise AssertionError(
                 f"no task enqueued within {NO_TASK_TIMEOUT:.0f} s ({status}, {screened} of "
-                f"{total} screened): the 'pruefen' POST must hand the list to kim worker"
+                f"{total} screened): the upload must hand the list to kim worker"
             )
         if waited > BATCH_TIMEOUT:
             raise AssertionError(
@@ -286,10 +289,10 @@ def test_a_batch_started_on_node_1_is_screened_by_the_worker_and_shown_on_node_2
     finish the list."""
     first, second = nodes
     officer = logged_in("abh", first)
-    code = _upload_list(officer, first, 2_500, "Cluster: Worker")
     since = _now(database)
+    code = _upload_list(officer, first, 2_500, "Cluster: Worker")
 
-    _start_screening(officer, first, code)
+    _screening_started(officer, first, code)
     _wait_for_results(officer, second, code, database, since)
 
     assert _progress(database, code) == ("done", 2_500, 2_500)
@@ -306,7 +309,7 @@ def _wait_until_mid_batch(database: Query, code: str) -> tuple[int, int]:
             return screened, total
         assert status != "done", "the batch finished before the worker could be killed"
         time.sleep(0.02)
-    raise AssertionError("the worker did not start the batch: is the 'pruefen' POST a task?")
+    raise AssertionError("the worker did not start the batch: did the upload start a job?")
 
 
 def _export_csv(browser: Client, node: str, code: str) -> list[list[str]]:
@@ -324,11 +327,10 @@ def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_ends_without_duplic
     nodes: tuple[str, str], logged_in: Login, database: Query, cluster: Cluster
 ) -> None:
     first, second = nodes
-    rows = 5_000
+    rows = 10_000
     officer = logged_in("abh", first)
-    code = _upload_list(officer, first, rows, "Cluster: Absturz")
     since = _now(database)
-    _start_screening(officer, first, code)
+    code = _upload_list(officer, first, rows, "Cluster: Absturz")
 
     screened_at_kill, _ = _wait_until_mid_batch(database, code)
     cluster.kill("worker")  # SIGKILL to its process group: no chance to clean up
