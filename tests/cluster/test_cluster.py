@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import html
 import io
+import json
 import re
 import secrets
 import subprocess
@@ -371,3 +372,43 @@ def test_the_audit_chain_written_by_both_nodes_and_the_workers_verifies(
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_deploy_check_passes_on_every_node_of_the_cluster(
+    nodes: tuple[str, str], cluster: Cluster
+) -> None:
+    """`kim deploy check --format json` with a node's environment: database and migrations,
+    the shared Redis, the shared media folder, the keys on a real encrypted value, the
+    worker's heartbeat and Django's checks – every one ok, and the node's /healthz agrees."""
+    for index, node in enumerate(nodes):
+        done = subprocess.run(
+            [str(VENV_BIN / "kim"), "deploy", "check", "--format", "json"],
+            env=cluster.env(cluster.node_dir(index)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        report = json.loads(done.stdout)
+        failed = {c["name"]: c["detail"] for c in report["checks"] if not c["ok"]}
+        assert done.returncode == 0 and report["ok"], failed
+        names = {c["name"] for c in report["checks"]}
+        assert names == {
+            "database",
+            "migrations",
+            "cache",
+            "storage",
+            "field_keys",
+            "worker",
+            "django_checks",
+        }
+        assert "RedisCache" in next(c for c in report["checks"] if c["name"] == "cache")["detail"]
+        response = Client().get(node, "/healthz")
+        assert response.status == 200
+        assert json.loads(response.body) == {
+            "status": "ok",
+            "database": "ok",
+            "cache": "ok",
+            "storage": "ok",
+            "worker": "ok",
+        }
