@@ -129,6 +129,21 @@ def _admin_connection(server_url: str) -> Any:
     return psycopg.connect(server_url, autocommit=True, connect_timeout=10)
 
 
+def force_drop(conn: Any, name: str) -> None:
+    """``DROP DATABASE … WITH (FORCE)``; retried for a few seconds when an autovacuum worker
+    (a superuser's process, which the unprivileged role may not terminate) is in the database."""
+    import psycopg
+
+    for attempt in range(20):
+        try:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
+
+
 def create_database(server_url: str, name: str, *, fresh: bool = False) -> str:
     """Create database ``name`` (owned by the URL's role) unless it exists; ``fresh`` drops
     it first. Returns its URL."""
@@ -136,7 +151,7 @@ def create_database(server_url: str, name: str, *, fresh: bool = False) -> str:
         raise ClusterError(f"not a plain database name: {name!r}")
     with _admin_connection(server_url) as conn:
         if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            force_drop(conn, name)
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -147,7 +162,7 @@ def drop_database(server_url: str, name: str) -> None:
     if not DATABASE_NAME.match(name):
         raise ClusterError(f"not a plain database name: {name!r}")
     with _admin_connection(server_url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        force_drop(conn, name)
 
 
 # --- keys -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.test import override_settings
 from kim.audit.models import AuditEvent
 from kim.core import crypto
 from kim.core.backup import pg_tool, stored_files
+from tools.cluster import force_drop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sqlite_too]
 
@@ -72,7 +73,7 @@ def target(tmp_path: Path) -> Iterator[str]:
     try:
         yield server_url(name)
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        force_drop(admin, name)
         admin.close()
 
 

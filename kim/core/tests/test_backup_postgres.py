@@ -22,6 +22,7 @@ import pytest
 from dj_database_url import parse
 
 from kim.core.crypto import generate_key
+from tools.cluster import force_drop
 
 ROOT = Path(__file__).resolve().parents[3]
 FIELD_KEY, OLD_FIELD_KEY, SEARCH_KEY = generate_key(), generate_key(), generate_key()
@@ -53,13 +54,13 @@ def databases() -> Iterator[tuple[str, str]]:
     names = (f"kim_ops_src_{os.getpid()}", f"kim_ops_restore_{os.getpid()}")
     admin = psycopg.connect(url_for(base, "postgres"), autocommit=True)
     for name in names:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        force_drop(admin, name)
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield url_for(base, names[0]), url_for(base, names[1])
     finally:
         for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            force_drop(admin, name)
         admin.close()
 
 
