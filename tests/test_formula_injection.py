@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from openpyxl import load_workbook
 
 from kim.audit.models import EventType
@@ -30,6 +29,7 @@ from kim.partners.actions import calls
 from kim.programmes.models import Position
 from kim.screening.actions.lists import screen_next_chunk, upload_list
 from kim.screening.models import ListStatus
+from tests.support import reauthenticated as _reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,6 @@ LEBENSWEGE = "Lebenswege Wittgenstein gGmbH (Demo)"
 
 def _user(username: str) -> Any:
     return get_user_model().objects.get(username=username)
-
-
-def _reauthenticated(username: str) -> Client:
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 def _xlsx_cells(content: bytes) -> list[Any]:

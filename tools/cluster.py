@@ -525,7 +525,7 @@ def running_cluster(
 
 
 class _Stop(Exception):
-    pass
+    """Raised by the signal handler to leave the wait loop and stop the cluster."""
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from kim.audit.models import AuditEvent, EventType
+from tests.support import reauthenticated as _reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +66,6 @@ def test_list_query_count_is_constant(login_as, django_assert_max_num_queries) -
     client = login_as("dsb")
     with django_assert_max_num_queries(8):
         client.get("/audit/")
-
-
-def _reauthenticated(username: str) -> Client:
-    """Log in through the form and confirm the password again (sudo mode for bulk exports)."""
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 def test_csv_export_requires_recent_login_and_is_audited(login_as) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from kim.accounts.actions import create_user, grant_role, revoke_role
 from kim.audit.models import AuditEvent, EventType
@@ -21,15 +20,9 @@ from kim.cases.actions.persons import link_household
 from kim.cases.art15 import SECTIONS
 from kim.cases.models import BenefitPeriod, Case
 from kim.cases.tests.test_retention import fill_case
+from tests.support import reauthenticated as _reauthenticated
 
 pytestmark = pytest.mark.django_db
-
-
-def _reauthenticated(username: str) -> Client:
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import hashlib
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from kim.audit.models import AuditEvent, EventType
 from kim.cases.actions.consent import DisclosureRefused, record_consent
@@ -33,6 +32,7 @@ from kim.cases.models import (
 from kim.cases.queries.consent import summary_html
 from kim.core.uploads import CheckedFile
 from kim.organisations.models import Organisation
+from tests.support import reauthenticated as _reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +69,6 @@ def _refer(case, categories=(MASTER, PLAN)) -> Referral:
         sent_on=TODAY,
         note="Termin vereinbart",
     )
-
-
-def _reauthenticated(username: str) -> Client:
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 def test_no_referral_without_consent(make_case) -> None:

@@ -14,7 +14,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from kim.audit.models import AuditEvent, EventType
@@ -45,6 +44,7 @@ from kim.cases.models import (
 from kim.cases.retention import add_months, plan_retention, run_retention
 from kim.core.uploads import CheckedFile
 from kim.organisations.models import Organisation
+from tests.support import reauthenticated as _reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -441,13 +441,6 @@ def _key(model: type) -> str:
         Referral: "referral",
         ResidencePeriod: "residence",
     }[model]
-
-
-def _reauthenticated(username: str) -> Client:
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 def test_erase_page_needs_the_number_and_reauthentication(make_case: Any, login_as: Any) -> None:

@@ -22,6 +22,7 @@ from kim.core.jobs import result_bytes
 from kim.core.models import Job, JobStatus
 from kim.core.shell import retention_due
 from kim.core.tests.deferred import deferred_jobs, run_queued
+from tests.support import reauthenticated as _reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +53,6 @@ def _job(response: object) -> Job:
     location = response["Location"]  # type: ignore[index]
     assert location.startswith("/auftraege/"), location
     return Job.objects.get(code=location.split("/")[2])
-
-
-def _reauthenticated(username: str) -> Client:
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "stranger"])

@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 
 from kim.audit.models import AuditEvent, EventType
 from kim.core.models import Job, JobStatus
@@ -29,6 +28,7 @@ from kim.screening.retention import purge_expired
 from kim.screening.rulebook import database_versions
 from kim.screening.tasks import KIND as SCREENING_JOB
 from kim.screening.tasks import start_screening
+from tests.support import reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +78,6 @@ def screened_list(n: int = 5) -> ScreeningList:
     while screening_list.status != ListStatus.DONE:
         screening_list = screen_next_chunk(screening_list, acting_user=abh_user())
     return screening_list
-
-
-def reauthenticated(username: str = "abh") -> Client:
-    client = Client()
-    assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
-    assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
-    return client
 
 
 # --------------------------------------------------------------------------------------------
@@ -628,7 +621,7 @@ def test_exports_need_reauthentication_and_carry_the_results(login_as: Any) -> N
     url = f"/screening/listen/{screening_list.code}/export/"
     response = login_as("abh").get(f"{url}csv/")
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
-    client = reauthenticated()
+    client = reauthenticated("abh")
     csv_text = client.get(f"{url}csv/").content.decode("utf-8-sig")
     header, first = csv_text.splitlines()[:2]
     assert header.startswith("Zeile;Aktenzeichen;Name oder Bezeichnung;§ 25a;")
@@ -654,7 +647,7 @@ def test_invitation_letter_is_a_docx_with_the_reference(login_as: Any) -> None:
     screening_list = screened_list(3)
     url = f"/screening/listen/{screening_list.code}/personen/1/einladung/"
     assert "reauthenticate" in login_as("abh").get(url)["Location"]
-    response = reauthenticated().get(url)
+    response = reauthenticated("abh").get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith(f'einladung-{screening_list.code}-1.docx"')
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
@@ -671,7 +664,7 @@ def test_invitation_letter_is_a_docx_with_the_reference(login_as: Any) -> None:
 def test_delete_needs_confirmation_and_removes_everything(login_as: Any) -> None:
     screening_list = screened_list(3)
     url = f"/screening/listen/{screening_list.code}/loeschen/"
-    client = reauthenticated()
+    client = reauthenticated("abh")
     assert client.get(url).status_code == 200
     response = client.post(url, {})
     assert response.status_code == 200
