@@ -326,6 +326,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = KIM_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP secrets and recovery-code seeds are encrypted with KIM_FIELD_KEYS (kim/accounts/adapter.py).
+MFA_ADAPTER = "kim.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "KIM-Plattform"
 # MFA is required for every role that can see personal data; on by default in production only.
 KIM_REQUIRE_MFA = env_bool("KIM_REQUIRE_MFA", default=PRODUCTION)

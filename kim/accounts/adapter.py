@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from kim.core import metrics
+from kim.core.crypto import decrypt_text, encrypt_text
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -32,3 +34,15 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             metrics.LOGIN_RATE_LIMITED.inc()
             raise
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and the recovery codes' seed are encrypted with the field keys before
+    allauth stores them (``Authenticator.data``); a copy of the database alone no longer lets
+    anyone produce a valid second factor (issue 15, decisions D-068)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_text(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_text(encrypted_text)
