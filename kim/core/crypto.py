@@ -231,9 +231,29 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
 
 
+# JSON values that allauth's MFA adapter encrypts with the field keys (D-068): authenticator
+# type → keys of ``Authenticator.data`` holding one token, or a list of tokens.
+MFA_SECRETS = {"totp": ("secret",), "recovery_codes": ("seed", "migrated_codes")}
+
+
+def _mfa_model() -> type[models.Model] | None:
+    try:
+        return apps.get_model("mfa", "Authenticator")
+    except LookupError:
+        return None
+
+
+def encrypted_columns(model: type[models.Model]) -> int:
+    """How many columns of ``model`` hold encrypted values (the authenticators: one JSON)."""
+    return 1 if model is _mfa_model() else len(encrypted_fields(model))
+
+
 def rotation_models() -> list[type[models.Model]]:
-    """Every installed model with encrypted fields (a proxy's rows are its concrete model's)."""
-    return [m for m in apps.get_models() if encrypted_fields(m) and not m._meta.proxy]
+    """Every installed model with encrypted fields (a proxy's rows are its concrete model's),
+    then allauth's authenticators, whose secrets are encrypted inside a JSON column."""
+    found = [m for m in apps.get_models() if encrypted_fields(m) and not m._meta.proxy]
+    mfa = _mfa_model()
+    return [*found, mfa] if mfa is not None else found
 
 
 def rotate_field_keys(
@@ -249,7 +269,7 @@ def rotate_field_keys(
     """
     counts = []
     for model in rotation_models() if models_ is None else models_:
-        if encrypted_fields(model) and not model._meta.proxy:
+        if model is _mfa_model() or (encrypted_fields(model) and not model._meta.proxy):
             counts.append(rotate_model(model, dry_run=dry_run, batch_size=batch_size))
     return counts
 
@@ -268,6 +288,8 @@ def rotate_model(
        ``bulk_update``, which encrypts with the newest key, before the batch's lock is
        released: a user's save cannot fall between reading a value and writing it back.
     """
+    if model is _mfa_model():
+        return _rotate_mfa_secrets(model, dry_run=dry_run, batch_size=batch_size)
     fields = encrypted_fields(model)
     raw = {f"raw_{f.attname}": Cast(f.attname, models.TextField()) for f in fields}
     rows = model._base_manager.annotate(**raw).order_by("pk")
@@ -293,6 +315,47 @@ def rotate_model(
                 stale.append(_decrypted_instance(model, pk, fields, tokens))
             _write(model, stale, fields, dry_run=dry_run)
     return RotationCount(model._meta.label, seen, rotated)
+
+
+def _rotate_mfa_secrets(
+    model: type[models.Model], *, dry_run: bool, batch_size: int
+) -> RotationCount:
+    """The same steps as ``rotate_model`` for the tokens inside ``Authenticator.data``."""
+    rows = model._base_manager.filter(type__in=MFA_SECRETS).order_by("pk")
+    seen = rotated = 0
+    last: Any = None
+    while True:
+        with transaction.atomic():
+            page = rows if last is None else rows.filter(pk__gt=last)
+            batch = list((page if dry_run else page.select_for_update())[:batch_size])
+            if not batch:
+                break
+            last = batch[-1].pk
+            for row in batch:
+                data, stale = dict(row.data), False  # type: ignore[attr-defined]
+                for key in MFA_SECRETS[row.type]:  # type: ignore[attr-defined]
+                    value = data.get(key)
+                    tokens = value if isinstance(value, list) else [value]
+                    if any(isinstance(t, str) and not is_current(t) for t in tokens):
+                        stale = True
+                        fresh = [_reencrypt(row, key, t) for t in tokens]
+                        data[key] = fresh if isinstance(value, list) else fresh[0]
+                seen += 1
+                if stale:
+                    rotated += 1
+                    if not dry_run:
+                        row.data = data  # type: ignore[attr-defined]
+                        row.save(update_fields=["data"])
+    return RotationCount(model._meta.label, seen, rotated)
+
+
+def _reencrypt(row: models.Model, key: str, token: Any) -> Any:
+    if not isinstance(token, str):
+        return token
+    try:
+        return encrypt_text(decrypt_text(token))
+    except DecryptionError as exc:
+        raise DecryptionError(f"{row._meta.label} pk={row.pk} {key}: {exc}") from exc
 
 
 def _decrypted_instance(

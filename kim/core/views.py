@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kim.accounts.access import can_rotate_keys, user_context
 from kim.core import health, metrics
-from kim.core.crypto import encrypted_fields, field_keys, rotation_models
+from kim.core.crypto import encrypted_columns, field_keys, rotation_models
 from kim.core.files import bytes_response
 from kim.core.jobs import (
     RECENT_JOBS,
@@ -115,7 +115,7 @@ def key_rotation(request: HttpRequest) -> HttpResponse:
     """How many keys are configured and which models hold encrypted values (nothing is read
     from the database); the dry run and the rotation are jobs."""
     _require_key_rotator(request)
-    models = [(m._meta.label, len(encrypted_fields(m))) for m in rotation_models()]
+    models = [(m._meta.label, encrypted_columns(m)) for m in rotation_models()]
     context = {"keys": len(field_keys()), "models": models}
     return render(request, "core/key_rotation.html", context)
 

@@ -95,3 +95,30 @@ def test_setting_up_totp_through_the_page_stores_no_plain_secret() -> None:
     row = Authenticator.objects.get(user__username="cm-kreuztal", type="totp")
     assert secret not in str(row.data)
     assert decrypt_text(row.data["secret"]) == secret
+
+
+def test_key_rotation_re_encrypts_mfa_secrets_so_the_old_key_can_go() -> None:
+    from cryptography.fernet import Fernet
+    from django.test import override_settings
+
+    from kim.core.crypto import field_keys, rotate_field_keys
+
+    old, new = field_keys()[0], Fernet.generate_key().decode()
+    user = get_user_model().objects.get(username="cm-siegen")
+    secret = generate_totp_secret()
+    totp = TOTP.activate(user, secret)  # under the current (old) key
+    codes = RecoveryCodes.activate(user)
+    expected_codes = codes.get_unused_codes()
+
+    with override_settings(KIM_FIELD_KEYS=[new, old]):
+        dry = {c.model: c for c in rotate_field_keys(dry_run=True)}
+        assert (dry["mfa.Authenticator"].rows, dry["mfa.Authenticator"].rotated) == (2, 2)
+        rotate_field_keys()
+        again = {c.model: c for c in rotate_field_keys(dry_run=True)}
+        assert again["mfa.Authenticator"].rotated == 0
+    with override_settings(KIM_FIELD_KEYS=[new]):  # the old key is gone
+        assert TOTP(Authenticator.objects.get(pk=totp.instance.pk)).validate_code(
+            _current_code(secret)
+        )
+        fresh = RecoveryCodes(Authenticator.objects.get(pk=codes.instance.pk))
+        assert fresh.get_unused_codes() == expected_codes
