@@ -22,6 +22,7 @@ help:
 	@echo "make bench  – benchmarks on PostgreSQL when available (pages, allocation, forecast, cluster, worker)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
+	@bash tools/ensure-build-deps.sh
 	@python3.12 -m uv --version >/dev/null 2>&1 || python3.12 -m pip install --quiet uv
 	$(UV) sync --locked
 	@touch $@

@@ -75,6 +75,95 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         )
 
 
+class GroupMappingQuerySet(models.QuerySet["GroupMapping"]):
+    def active(self) -> GroupMappingQuerySet:
+        """Mappings applied at login: confirmed (or needing no confirmation), not removed."""
+        return self.filter(status=GrantStatus.ACTIVE, removed_at__isnull=True)
+
+
+class GroupMapping(models.Model):
+    """ "Directory or identity-provider group G gives role R in organisation O" (issue 15, D-069).
+
+    Applied at every directory/IdP login by ``kim.accounts.sso.apply_group_mappings``: the
+    memberships it grants carry ``Membership.source_mapping``; locally granted memberships are
+    never touched. ``group`` matches a group's name or its full DN, case-insensitively;
+    ``source`` limits the mapping to one login source (``ldap`` or a provider id such as
+    ``keycloak``), empty for any source.
+    """
+
+    code = CodeField()
+    group = models.CharField(_("group"), max_length=255)
+    source = models.CharField(
+        _("login source"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Empty: every directory and identity provider. Otherwise ldap or a provider id."
+        ),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="group_mappings",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        "organisations.OrganisationalUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="group_mappings",
+        verbose_name=_("unit"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=GrantStatus.choices,
+        default=GrantStatus.PENDING,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("confirmed or rejected at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    objects = GroupMappingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group mapping")
+        verbose_name_plural = _("group mappings")
+        ordering = ["group", "organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("group"),
+                "source",
+                "organisation",
+                "role",
+                condition=Q(removed_at__isnull=True) & ~Q(status="rejected"),
+                name="groupmapping_unique_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.get_role_display()} – {self.organisation}"
+
+
 class Membership(models.Model):
     code = CodeField()
     user = models.ForeignKey(
@@ -124,6 +213,16 @@ class Membership(models.Model):
         verbose_name=_("confirmed or rejected by"),
     )
     decided_at = models.DateTimeField(_("confirmed or rejected at"), null=True, blank=True)
+    # Set when a group mapping granted the membership at a directory/IdP login; such
+    # memberships are ended by the mapping when the group is gone (kim.accounts.sso).
+    source_mapping = models.ForeignKey(
+        GroupMapping,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("granted by group mapping"),
+    )
 
     objects = MembershipQuerySet.as_manager()
 

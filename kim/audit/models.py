@@ -146,6 +146,16 @@ class EventType(models.TextChoices):
     AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
     # --- operations (issue 14) ---
     KEYS_ROTATED = "core.keys_rotated", _("Field values re-encrypted with the newest key")
+    # --- directory sign-in, sessions, row-level security (issue 15) ---
+    SSO_MAPPING_ADDED = "accounts.sso_mapping_added", _("Group mapping added")
+    SSO_MAPPING_CONFIRMED = "accounts.sso_mapping_confirmed", _("Group mapping confirmed")
+    SSO_MAPPING_REMOVED = "accounts.sso_mapping_removed", _("Group mapping removed")
+    SSO_ROLE_GRANTED = "accounts.sso_role_granted", _("Role granted by a group mapping")
+    SSO_ROLE_ENDED = "accounts.sso_role_ended", _("Role ended by a group mapping")
+    DIRECTORY_USER_CREATED = "accounts.directory_user", _("Account created at first sign-in")
+    SESSIONS_ENDED = "auth.sessions_ended", _("Logged out on all devices")
+    SESSION_TIMED_OUT = "auth.session_timed_out", _("Logged out after inactivity")
+    RLS_BYPASSED = "core.rls_bypassed", _("System work without row-level security")
 
 
 class AuditEvent(models.Model):
