@@ -282,10 +282,31 @@ if KIM_JOB_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("KIM_JOB_RETENTION_DAYS must be at least 1")
 
 # Accounts, authentication, MFA
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Local passwords (all accounts, or only administrators: KIM_LOCAL_LOGIN), then the directory
+# when KIM_LDAP_URI is set (kim/accounts/backends.py, decisions D-070).
+KIM_LOCAL_LOGIN = env_str("KIM_LOCAL_LOGIN", "all") or "all"
+if KIM_LOCAL_LOGIN not in ("all", "admins-only"):
+    raise ImproperlyConfigured(
+        f"KIM_LOCAL_LOGIN must be 'all' or 'admins-only', not {KIM_LOCAL_LOGIN!r}"
+    )
+AUTHENTICATION_BACKENDS = ["kim.accounts.backends.LocalPasswordBackend"]
+KIM_LDAP_URI = env_str("KIM_LDAP_URI", "") or ""
+if KIM_LDAP_URI:
+    from kim.accounts.ldap_config import DEFAULT_USER_FILTER, build_ldap_settings
+
+    globals().update(
+        build_ldap_settings(
+            uri=KIM_LDAP_URI,
+            bind_dn=env_str("KIM_LDAP_BIND_DN", "") or "",
+            bind_password=env_str("KIM_LDAP_BIND_PASSWORD", "") or "",
+            user_search_base=env_str("KIM_LDAP_USER_SEARCH_BASE", "") or "",
+            user_filter=env_str("KIM_LDAP_USER_FILTER", DEFAULT_USER_FILTER) or DEFAULT_USER_FILTER,
+            group_search_base=env_str("KIM_LDAP_GROUP_SEARCH_BASE", "") or "",
+            group_type=env_str("KIM_LDAP_GROUP_TYPE", "groupOfNames") or "groupOfNames",
+            start_tls=env_bool("KIM_LDAP_START_TLS", default=False),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("kim.accounts.backends.DirectoryBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -13,6 +13,7 @@ from kim.accounts.access import can_decide_grant, load_user_context
 from kim.accounts.models import (
     CONFIRMATION_ROLES,
     GrantStatus,
+    GroupMapping,
     Membership,
     Role,
 )
@@ -219,3 +220,101 @@ def revoke_api_token(*, acting_user: Actor, user: User) -> bool:
             subject_code=str(user.pk),
         )
     return bool(deleted)
+
+
+# --- group mappings (decisions D-069) -----------------------------------------------------------
+
+
+@transaction.atomic
+def add_group_mapping(
+    *,
+    acting_user: Actor,
+    group: str,
+    organisation: Organisation,
+    role: str,
+    unit: OrganisationalUnit | None = None,
+    source: str = "",
+    via: str = "",
+) -> GroupMapping:
+    """Record "group G gives role R in organisation O"; applied at the group's next logins.
+
+    Like a role grant (D-051): made by a user for a role that opens case or screening data, it
+    waits for a second administrator or the DPO; made by the operator (no acting user) it is
+    active at once and audited as a system change.
+    """
+    group = group.strip()
+    source = source.strip().lower()
+    if not group:
+        raise ValidationError({"group": _("Name the directory or identity-provider group.")})
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if unit is not None and unit.organisation_id != organisation.pk:
+        raise ValidationError({"unit": _("The unit does not belong to this organisation.")})
+    current = GroupMapping.objects.filter(
+        group__iexact=group, source=source, organisation=organisation, role=role
+    ).exclude(status=GrantStatus.REJECTED)
+    if current.filter(removed_at__isnull=True).exists():
+        raise ValidationError({"group": _("This group already gives this role here.")})
+    mapping = GroupMapping.objects.create(
+        group=group,
+        source=source,
+        organisation=organisation,
+        role=role,
+        unit=unit,
+        status=_grant_status(acting_user, role),
+        created_by=actor_user(acting_user),
+    )
+    extra = {"group": group, "source": source, "role": role, "status": mapping.status}
+    if via:
+        extra["via"] = via
+    record(
+        EventType.SSO_MAPPING_ADDED,
+        actor=acting_user,
+        subject=mapping,
+        organisation=organisation,
+        extra=extra,
+    )
+    return mapping
+
+
+@transaction.atomic
+def remove_group_mapping(*, acting_user: Actor, mapping: GroupMapping, via: str = "") -> int:
+    """Remove a mapping and end, at once, every membership it granted; returns their number."""
+    locked = GroupMapping.objects.select_for_update().get(pk=mapping.pk)
+    if locked.removed_at is not None:
+        return 0
+    now = timezone.now()
+    locked.removed_at = now
+    locked.save(update_fields=["removed_at"])
+    ended = 0
+    for membership in Membership.objects.select_for_update().filter(
+        source_mapping=locked, revoked_at__isnull=True
+    ):
+        membership.revoked_at = now
+        membership.save(update_fields=["revoked_at"])
+        ended += 1
+        record(
+            EventType.SSO_ROLE_ENDED,
+            actor=acting_user,
+            subject=membership,
+            organisation=membership.organisation,
+            extra={
+                "user": str(membership.user_id),
+                "role": membership.role,
+                "mapping": locked.code,
+                "group": locked.group,
+                "source": "mapping removed",
+            },
+        )
+    extra: dict[str, str | int] = {"group": locked.group, "role": locked.role, "ended": ended}
+    if via:
+        extra["via"] = via
+    record(
+        EventType.SSO_MAPPING_REMOVED,
+        actor=acting_user,
+        subject=locked,
+        organisation=locked.organisation,
+        extra=extra,
+    )
+    mapping.removed_at = now
+    return ended

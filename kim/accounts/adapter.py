@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from kim.core import metrics
 from kim.core.crypto import decrypt_text, encrypt_text
@@ -25,6 +26,21 @@ class AccountAdapter(DefaultAccountAdapter):
         KIM-Plattform is one site, so the user name alone is the key (decisions D-064)."""
         login = str(credentials.get("email", credentials.get("username", "")))
         return f"login:{login.lower()}"
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        """A correct local password refused by ``KIM_LOCAL_LOGIN=admins-only`` says why,
+        next to the form; any other failure keeps allauth's neutral message."""
+        from kim.accounts.backends import REFUSED_FLAG
+
+        super().authentication_failed(request, **credentials)
+        if getattr(request, REFUSED_FLAG, False):
+            raise ValidationError(
+                _(
+                    "Sign-in with a local password is switched off for your account. Please "
+                    "sign in with your directory account (the user name and password of your "
+                    "municipality) or with your organisation's sign-in button."
+                )
+            )
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """allauth's failed-login limit (ACCOUNT_RATE_LIMITS["login_failed"]); a refusal is

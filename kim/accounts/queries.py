@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kim.accounts.access import UserContext, can_decide_grant, can_review_grants
-from kim.accounts.models import Membership
+from kim.accounts.models import GrantStatus, GroupMapping, Membership
 
 RECENT_DAYS = 30
 RELATED = ("user", "organisation", "unit", "granted_by", "decided_by")
@@ -53,3 +54,20 @@ def grant_overview(ctx: UserContext, now: dt.datetime | None = None) -> GrantOve
         return None
     since = (now or timezone.now()) - dt.timedelta(days=RECENT_DAYS)
     return GrantOverview(pending=pending_grants(ctx), recent=recent_decisions(ctx, since))
+
+
+def current_group_mappings() -> QuerySet[GroupMapping]:
+    """Mappings not removed or rejected, each with its number of current memberships (the
+    operator's ``kim sso map list``; active and pending, D-069)."""
+    return (
+        GroupMapping.objects.filter(removed_at__isnull=True)
+        .exclude(status=GrantStatus.REJECTED)
+        .select_related("organisation", "unit")
+        .annotate(
+            active_memberships=Count(
+                "memberships",
+                filter=Q(memberships__revoked_at__isnull=True)
+                & Q(memberships__status=GrantStatus.ACTIVE),
+            )
+        )
+    )

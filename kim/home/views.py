@@ -54,6 +54,8 @@ def start(request: HttpRequest) -> HttpResponse:
             "ctx": ctx,
             "mfa_notice": _mfa_notice(request, ctx),
             "grants": grant_overview(ctx),
+            # Directory and identity-provider accounts have no local password (D-069/D-070).
+            "directory_user": not getattr(request.user, "has_usable_password", lambda: True)(),
         },
     )
 
