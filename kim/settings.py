@@ -346,7 +346,16 @@ if not 0 <= KIM_TRUSTED_PROXY_COUNT <= 5:
 ALLAUTH_TRUSTED_PROXY_COUNT = KIM_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: an authenticator app (TOTP) or a passkey / security key (WebAuthn); recovery
+# codes as the way back in. Sign-in with a passkey alone (no password) is off by default: it
+# would bypass the directory's password check and the group mappings applied there (D-069), so
+# a person removed in the directory could still sign in. KIM_PASSKEY_LOGIN=true turns it on for
+# installations with local accounts only.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = env_bool("KIM_PASSKEY_LOGIN", default=False)
+# WebAuthn needs an https origin; plain http (http://127.0.0.1:8000 of `make demo`) is accepted
+# everywhere but in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # TOTP secrets and recovery-code seeds are encrypted with KIM_FIELD_KEYS (kim/accounts/adapter.py).
 MFA_ADAPTER = "kim.accounts.adapter.MFAAdapter"
 MFA_TOTP_ISSUER = "KIM-Plattform"

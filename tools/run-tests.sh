@@ -53,6 +53,12 @@ if ! command -v redis-server >/dev/null 2>&1 && as_root; then
   apt_install redis-server
 fi
 
+# The directory tests (kim/accounts/tests/test_ldap_login.py) run Debian's OpenLDAP slapd.
+if ! [ -x /usr/sbin/slapd ] && as_root; then
+  echo ">> installing slapd and ldap-utils for the directory tests (Debian packages)"
+  apt_install slapd ldap-utils
+fi
+
 PG_URL="${DATABASE_URL_PG:-$(bash tools/ensure-postgres.sh 2>/dev/null || true)}"
 if [ -z "$PG_URL" ]; then
   echo ">> PostgreSQL not available: all tests on SQLite, browser tests included;"

@@ -191,10 +191,29 @@ def can_use_admin_site(ctx: UserContext) -> bool:
     return ctx.is_staff
 
 
-def has_totp(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether the user has set up an authenticator app (TOTP)."""
-    from allauth.mfa.models import Authenticator
+# Set by the login code of an identity provider that asserted MFA for this login (OIDC ``amr``,
+# SAML AuthnContext); its value names the provider. Lives and dies with the session.
+IDP_MFA_SESSION_KEY = "kim_idp_mfa"
 
+# Authenticator types that are a second factor on their own. Recovery codes are a way back in
+# after losing one, not a factor to start with.
+SECOND_FACTOR_TYPES = ("totp", "webauthn")
+
+
+def has_second_factor(request_or_user: HttpRequest | AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the MFA policy is met: the user has an authenticator app (TOTP) or a passkey /
+    security key (WebAuthn), or – given a request – an identity provider asserted MFA for
+    this session (``request.session["kim_idp_mfa"]``). The one check behind the middleware,
+    the start page's note and API tokens."""
+    if isinstance(request_or_user, HttpRequest):
+        session = getattr(request_or_user, "session", None)
+        if session is not None and session.get(IDP_MFA_SESSION_KEY):
+            return True
+        user: AbstractBaseUser | AnonymousUser = request_or_user.user
+    else:
+        user = request_or_user
     if not user.is_authenticated:
         return False
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()

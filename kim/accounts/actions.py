@@ -182,15 +182,20 @@ def issue_api_token(*, acting_user: Actor, user: User) -> str:
     """Create (or replace) the user's API token and return its key.
 
     The key is shown once; the audit event names the user, never the key. When MFA is
-    required, a user whose role sees personal data must have set up TOTP first: a token
+    required, a user whose role sees personal data must have set up a second factor
+    (authenticator app or passkey) first: a token
     must not be a way around the second factor.
     """
     from django.conf import settings
     from rest_framework.authtoken.models import Token
 
-    from kim.accounts.access import has_totp, load_user_context
+    from kim.accounts.access import has_second_factor, load_user_context
 
-    if settings.KIM_REQUIRE_MFA and load_user_context(user).needs_mfa and not has_totp(user):
+    if (
+        settings.KIM_REQUIRE_MFA
+        and load_user_context(user).needs_mfa
+        and not has_second_factor(user)
+    ):
         raise ValidationError(
             _("%(user)s must set up two-factor authentication before an API token is issued.")
             % {"user": user.get_username()}

@@ -1,4 +1,5 @@
-"""Require MFA for every role that can see personal data (``KIM_REQUIRE_MFA``)."""
+"""Require MFA for every role that can see personal data (``KIM_REQUIRE_MFA``): any second
+factor counts (``has_second_factor``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from kim.accounts.access import has_totp, user_context
+from kim.accounts.access import has_second_factor, user_context
 
 # Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static,
 # and the public OParl interface (anonymous by design; a session cookie must not divert it).
@@ -27,7 +28,7 @@ class RequireMFAMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
             and user_context(request).needs_mfa
-            and not has_totp(request.user)
+            and not has_second_factor(request)
         ):
             messages.warning(
                 request,
@@ -36,5 +37,6 @@ class RequireMFAMiddleware:
                     "authentication before you continue."
                 ),
             )
-            return redirect("mfa_activate_totp")
+            # The overview lets them choose: an authenticator app or a passkey / security key.
+            return redirect("mfa_index")
         return self.get_response(request)

@@ -14,7 +14,7 @@ from kim.accounts.access import (
     UserContext,
     can_run_retention,
     can_view_retention,
-    has_totp,
+    has_second_factor,
     user_context,
 )
 from kim.accounts.queries import grant_overview
@@ -33,7 +33,7 @@ def _mfa_notice(request: HttpRequest, ctx: UserContext) -> str:
     With ``KIM_REQUIRE_MFA`` (production) the middleware has already sent such a user to the
     set-up, so the start page never needs to warn there.
     """
-    if not ctx.needs_mfa or has_totp(request.user):
+    if not ctx.needs_mfa or has_second_factor(request):
         return ""
     if not settings.DEMO_MODE:
         return "warning"

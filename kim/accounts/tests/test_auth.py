@@ -98,7 +98,7 @@ def test_self_signup_is_closed(client: Client) -> None:
 @override_settings(KIM_REQUIRE_MFA=True)
 def test_mfa_is_required_for_roles_with_personal_data(login_as) -> None:
     response = login_as("cm-siegen").get("/")
-    assert response.status_code == 302 and response["Location"] == "/konto/2fa/totp/activate/"
+    assert response.status_code == 302 and response["Location"] == "/konto/2fa/"
     # The council member reads released reports only: no personal data, no MFA requirement.
     assert login_as("rat").get("/").status_code == 200
 

@@ -44,14 +44,14 @@ def test_development_warns_on_the_start_page(login_as: Callable[[str], Client], 
     for _visit in range(2):
         body = _start(client)
         assert WARNING in body and DEMO_NOTE not in body
-        assert 'href="/konto/2fa/totp/activate/"' in body
+        assert 'href="/konto/2fa/"' in body
 
 
 def test_production_sends_to_the_set_up_first(login_as: Callable[[str], Client], settings) -> None:
     settings.DEMO_MODE, settings.KIM_REQUIRE_MFA = False, True
     response = login_as("cm-siegen").get("/", follow=True)
-    # To the set-up (which first asks for the password again: allauth's re-authentication).
-    assert response.redirect_chain[0] == ("/konto/2fa/totp/activate/", 302)
+    # To the choice of a second factor: an authenticator app or a passkey.
+    assert response.redirect_chain[0] == ("/konto/2fa/", 302)
     body = response.content.decode()
     assert "Bitte richten Sie die Zwei-Faktor-Authentifizierung ein" in body
     assert DEMO_NOTE not in body
