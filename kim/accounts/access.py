@@ -16,6 +16,7 @@ from kim.accounts.models import (
     CONFIRMING_ROLES,
     PERSONAL_DATA_ROLES,
     GrantStatus,
+    GroupMapping,
     Membership,
     Role,
 )
@@ -148,6 +149,18 @@ def can_decide_grant(ctx: UserContext, membership: Membership) -> bool:
         and membership.revoked_at is None
         and ctx.has_role(*CONFIRMING_ROLES)
         and ctx.user_id not in (membership.granted_by_id, membership.user_id)
+    )
+
+
+def can_decide_mapping(ctx: UserContext, mapping: GroupMapping) -> bool:
+    """The same four-eyes rule for a pending group mapping (D-069): an administrator or the
+    DPO who did not create it."""
+    return (
+        ctx.user_id is not None
+        and mapping.status == GrantStatus.PENDING
+        and mapping.removed_at is None
+        and ctx.has_role(*CONFIRMING_ROLES)
+        and ctx.user_id != mapping.created_by_id
     )
 
 

@@ -283,6 +283,33 @@ def add_group_mapping(
 
 
 @transaction.atomic
+def decide_group_mapping(*, acting_user: Actor, mapping: GroupMapping, confirm: bool) -> None:
+    """Confirm or reject a pending mapping: a second administrator or the DPO (D-069)."""
+    from kim.accounts.access import can_decide_mapping
+
+    locked = GroupMapping.objects.select_for_update().get(pk=mapping.pk)
+    decider = actor_user(acting_user)
+    if decider is None or not can_decide_mapping(load_user_context(decider), locked):
+        raise PermissionDenied(
+            _(
+                "Only a second administrator or the data-protection officer may decide a "
+                "pending group mapping – never the person who created it."
+            )
+        )
+    locked.status = GrantStatus.ACTIVE if confirm else GrantStatus.REJECTED
+    locked.decided_by = decider
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        EventType.SSO_MAPPING_CONFIRMED if confirm else EventType.SSO_MAPPING_REMOVED,
+        actor=acting_user,
+        subject=locked,
+        organisation=locked.organisation,
+        extra={"group": locked.group, "role": locked.role, "status": locked.status},
+    )
+
+
+@transaction.atomic
 def remove_group_mapping(*, acting_user: Actor, mapping: GroupMapping, via: str = "") -> int:
     """Remove a mapping and end, at once, every membership it granted; returns their number."""
     locked = GroupMapping.objects.select_for_update().get(pk=mapping.pk)

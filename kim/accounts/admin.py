@@ -3,13 +3,20 @@
 from typing import Any
 
 from allauth.account.decorators import secure_admin_login
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from kim.accounts.actions import grant_role, revoke_role
-from kim.accounts.models import Membership
+from kim.accounts.actions import (
+    add_group_mapping,
+    decide_group_mapping,
+    grant_role,
+    remove_group_mapping,
+    revoke_role,
+)
+from kim.accounts.models import GrantStatus, GroupMapping, Membership
 from kim.audit.models import EventType
 from kim.audit.record import record
 
@@ -71,6 +78,75 @@ class MembershipAdmin(admin.ModelAdmin):
     def revoke_selected(self, request: HttpRequest, queryset: Any) -> None:
         for membership in queryset.held():
             revoke_role(acting_user=request.user, membership=membership)
+
+
+@admin.register(GroupMapping)
+class GroupMappingAdmin(admin.ModelAdmin):
+    """Group → role mappings (D-069). Changes go through the actions, so they are audited; a
+    mapping for a role that opens case or screening data waits for a second administrator or
+    the DPO, who confirms it here. Removing ends the memberships the mapping granted."""
+
+    list_display = ("group", "source", "role", "organisation", "unit", "status", "created_by")
+    list_filter = ("status", "role", "source")
+    search_fields = ("group", "organisation__name", "organisation__ags")
+    autocomplete_fields = ("organisation",)
+    fields = ("group", "source", "organisation", "unit", "role")
+    readonly_fields = (
+        "status",
+        "created_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "removed_at",
+    )
+    actions = ["confirm_selected", "reject_selected", "remove_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).filter(removed_at__isnull=True)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.fields
+        return (*self.fields, *self.readonly_fields)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: GroupMapping, form: Any, change: bool) -> None:
+        created = add_group_mapping(
+            acting_user=request.user,
+            group=obj.group,
+            organisation=obj.organisation,
+            role=obj.role,
+            unit=obj.unit,
+            source=obj.source,
+            via="admin",
+        )
+        obj.pk = created.pk
+
+    def _decide(self, request: HttpRequest, queryset: Any, confirm: bool) -> None:
+        for mapping in queryset.filter(status=GrantStatus.PENDING):
+            try:
+                decide_group_mapping(acting_user=request.user, mapping=mapping, confirm=confirm)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+                return
+
+    @admin.action(description="Zuordnungen bestätigen (zweite Person)")
+    def confirm_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._decide(request, queryset, confirm=True)
+
+    @admin.action(description="Zuordnungen ablehnen")
+    def reject_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._decide(request, queryset, confirm=False)
+
+    @admin.action(description="Zuordnungen entfernen (beendet ihre Rollen)")
+    def remove_selected(self, request: HttpRequest, queryset: Any) -> None:
+        for mapping in queryset:
+            remove_group_mapping(acting_user=request.user, mapping=mapping, via="admin")
 
 
 class AuditedUserAdmin(UserAdmin):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 
+from kim.accounts.actions import decide_group_mapping
 from kim.accounts.models import GrantStatus, GroupMapping, Membership, Role
 from kim.accounts.sso import apply_group_mappings
 from kim.audit.models import AuditEvent, EventType
@@ -86,3 +91,29 @@ def test_pending_and_other_source_mappings_do_not_apply(world: dict[str, object]
 
     assert result.granted == []
     assert not Membership.objects.filter(user=user).exists()
+
+
+def test_admin_site_mapping_waits_for_a_second_person(
+    world: dict[str, object], login_as: Callable[[str], Client]
+) -> None:
+    siegen = world["Siegen"]
+    assert isinstance(siegen, Organisation)
+    response = login_as("admin").post(
+        "/verwaltung/accounts/groupmapping/add/",
+        {"group": "KIM-CM-Siegen", "source": "", "organisation": siegen.pk, "role": "case_manager"},
+    )
+    assert response.status_code == 302
+    mapping = GroupMapping.objects.get()
+    assert mapping.status == GrantStatus.PENDING
+    user = _user()
+    assert apply_group_mappings(user, ["kim-cm-siegen"], source="ldap").granted == []
+
+    admin = get_user_model().objects.get(username="admin")
+    with pytest.raises(PermissionDenied):
+        decide_group_mapping(acting_user=admin, mapping=mapping, confirm=True)
+    dpo = get_user_model().objects.get(username="dsb")
+    decide_group_mapping(acting_user=dpo, mapping=mapping, confirm=True)
+    mapping.refresh_from_db()
+    assert (mapping.status, mapping.decided_by) == (GrantStatus.ACTIVE, dpo)
+    assert AuditEvent.objects.filter(event_type=EventType.SSO_MAPPING_CONFIRMED).count() == 1
+    assert len(apply_group_mappings(user, ["kim-cm-siegen"], source="ldap").granted) == 1
