@@ -189,6 +189,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kim.accounts.middleware.RequireMFAMiddleware",
+    # Refreshes the signed-in browser's "last seen" at most once a minute (D-072).
+    "kim.accounts.sessions.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "kim.urls"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from kim.accounts import views as account_views
 from kim.core import views as core_views
 
 admin.site.site_header = "KIM-Plattform – Administration"
@@ -19,6 +20,7 @@ urlpatterns = [
         RedirectView.as_view(url=lazy(static, str)("kim/favicon.ico"), permanent=False),
         name="favicon",
     ),
+    path("konto/sitzungen/", account_views.sessions, name="account_sessions"),
     path("konto/", include("allauth.urls")),
     path("auftraege/", include("kim.core.urls")),
     path("betrieb/schluessel/", core_views.key_rotation, name="key_rotation"),

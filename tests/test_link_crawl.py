@@ -54,7 +54,13 @@ SKIP_PATHS = ("/konto/logout/",)
 NOT_READ = ("/verwaltung/",)  # the Django admin: judged, never read for further links
 READ_PER_VIEW = 3  # pages of one kind read for links (all their links are still judged)
 COLLAPSED_PARAMS = ("page",)  # one page of each paginated list is enough
-ALLOWED_WRITE_TABLES = ("audit_auditevent", "audit_chainhead", "django_session")
+ALLOWED_WRITE_TABLES = (
+    "audit_auditevent",
+    "audit_chainhead",
+    "django_session",
+    # "last seen" of the signed-in browser, refreshed at most once a minute (D-072).
+    "accounts_usersession",
+)
 
 
 class _LinkParser(HTMLParser):

@@ -14,6 +14,7 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
+from kim.accounts import sessions
 from kim.audit.models import EventType
 from kim.audit.record import record
 from kim.core import metrics
@@ -22,12 +23,16 @@ from kim.core import metrics
 @receiver(auth_signals.user_logged_in)
 def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(EventType.LOGIN, actor=user, subject_type="auth.user", subject_code=str(user.pk))
+    if request is not None and hasattr(request, "session"):
+        sessions.remember_login(request, user)
 
 
 @receiver(auth_signals.user_logged_out)
 def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
         record(EventType.LOGOUT, actor=user, subject_type="auth.user", subject_code=str(user.pk))
+    if request is not None and hasattr(request, "session"):
+        sessions.forget(request.session.session_key)
 
 
 @receiver(auth_signals.user_login_failed)

@@ -239,3 +239,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser of a user, for "Angemeldete Geräte" (issue 15, D-072).
+
+    Django's database sessions cannot be listed per user; this row, written at login, touched at
+    most once a minute and deleted at logout, can. ``session_key`` is the same key
+    ``django_session`` stores, so ending a session here deletes exactly that row there.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    # Shortened User-Agent (for "Firefox unter Windows"); no client address is kept.
+    user_agent = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.created_at:%Y-%m-%d %H:%M}"

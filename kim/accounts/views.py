@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import (
@@ -92,3 +93,39 @@ def grant_confirm(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grant_reject(request: HttpRequest, code: str) -> HttpResponse:
     return _decide(request, code, reject_role, _("The role grant has been rejected."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sessions(request: HttpRequest) -> HttpResponse:
+    """The user's own signed-in browsers, and signing out elsewhere or everywhere (D-072)."""
+    from django.contrib.auth import logout
+
+    from kim.accounts import sessions as browser_sessions
+
+    if request.method == "POST":
+        everywhere = request.POST.get("scope") == "all"
+        ended = browser_sessions.end_sessions(request, keep_current=not everywhere)
+        if everywhere:
+            logout(request)
+            return redirect("account_login")
+        messages.success(
+            request,
+            ngettext(
+                "Signed out on %(count)d other device.",
+                "Signed out on %(count)d other devices.",
+                ended,
+            )
+            % {"count": ended},
+        )
+        return redirect("account_sessions")
+    rows = [
+        {
+            "device": browser_sessions.device_label(row.user_agent),
+            "created_at": row.created_at,
+            "last_seen": row.last_seen,
+            "current": row.session_key == request.session.session_key,
+        }
+        for row in browser_sessions.current_sessions(int(request.user.pk or 0))
+    ]
+    return render(request, "accounts/sessions.html", {"rows": rows})
