@@ -17,6 +17,7 @@ from kim.accounts.models import (
     Membership,
     Role,
 )
+from kim.accounts.sso import record_mapping_change
 from kim.audit.models import EventType
 from kim.audit.record import record
 from kim.core.models import Actor, actor_user
@@ -325,18 +326,12 @@ def remove_group_mapping(*, acting_user: Actor, mapping: GroupMapping, via: str 
         membership.revoked_at = now
         membership.save(update_fields=["revoked_at"])
         ended += 1
-        record(
+        record_mapping_change(
             EventType.SSO_ROLE_ENDED,
+            membership,
+            locked,
+            source="mapping removed",
             actor=acting_user,
-            subject=membership,
-            organisation=membership.organisation,
-            extra={
-                "user": str(membership.user_id),
-                "role": membership.role,
-                "mapping": locked.code,
-                "group": locked.group,
-                "source": "mapping removed",
-            },
         )
     extra: dict[str, str | int] = {"group": locked.group, "role": locked.role, "ended": ended}
     if via:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kim.accounts.models import GrantStatus, GroupMapping, Membership
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core.models import Actor
 
 
 @dataclass
@@ -45,6 +46,30 @@ def matching_mappings(groups: Iterable[str], *, source: str) -> list[GroupMappin
     ]
 
 
+def record_mapping_change(
+    event: str,
+    membership: Membership,
+    mapping: GroupMapping,
+    *,
+    source: str,
+    actor: Actor = None,
+) -> None:
+    """The audit event of a membership a mapping granted or ended, naming the mapping."""
+    record(
+        event,
+        actor=actor,
+        subject=membership,
+        organisation=membership.organisation,
+        extra={
+            "user": str(membership.user_id),
+            "role": membership.role,
+            "mapping": mapping.code,
+            "group": mapping.group,
+            "source": source,
+        },
+    )
+
+
 @transaction.atomic
 def apply_group_mappings(user: User, groups: Iterable[str], *, source: str) -> MappingResult:
     """Bring the user's mapped memberships in line with the groups reported at this login.
@@ -62,35 +87,23 @@ def apply_group_mappings(user: User, groups: Iterable[str], *, source: str) -> M
     # Lock the user's memberships: two parallel logins of the same person must not grant twice.
     current = list(
         Membership.objects.select_for_update()
+        .select_related("source_mapping")
         .filter(user=user, revoked_at__isnull=True)
         .exclude(status=GrantStatus.REJECTED)
     )
     wanted_ids = {m.pk for m in result.matched}
     now = timezone.now()
     for membership in current:
-        mapping_id = membership.source_mapping_id
-        if mapping_id is None or mapping_id in wanted_ids:
+        mapping = membership.source_mapping
+        if mapping is None or mapping.pk in wanted_ids:
             continue
-        # A membership from a mapping the source never reports (another source) stays.
-        mapping = GroupMapping.objects.get(pk=mapping_id)
+        # A membership from a mapping limited to another source stays until that source says.
         if mapping.source not in ("", source) and mapping.removed_at is None:
             continue
         membership.revoked_at = now
         membership.save(update_fields=["revoked_at"])
         result.ended.append(membership)
-        record(
-            EventType.SSO_ROLE_ENDED,
-            actor=None,
-            subject=membership,
-            organisation=membership.organisation,
-            extra={
-                "user": str(user.pk),
-                "role": membership.role,
-                "mapping": mapping.code,
-                "group": mapping.group,
-                "source": source,
-            },
-        )
+        record_mapping_change(EventType.SSO_ROLE_ENDED, membership, mapping, source=source)
     held = {(m.organisation_id, m.role) for m in current if m.revoked_at is None}
     for mapping in result.matched:
         key = (mapping.organisation_id, mapping.role)
@@ -106,17 +119,5 @@ def apply_group_mappings(user: User, groups: Iterable[str], *, source: str) -> M
             source_mapping=mapping,
         )
         result.granted.append(membership)
-        record(
-            EventType.SSO_ROLE_GRANTED,
-            actor=None,
-            subject=membership,
-            organisation=mapping.organisation,
-            extra={
-                "user": str(user.pk),
-                "role": mapping.role,
-                "mapping": mapping.code,
-                "group": mapping.group,
-                "source": source,
-            },
-        )
+        record_mapping_change(EventType.SSO_ROLE_GRANTED, membership, mapping, source=source)
     return result

@@ -128,3 +128,8 @@ def responsible_authorities(kommune: Organisation, day: dt.date) -> list[Respons
 def kind_counts(ctx: UserContext) -> dict[str, int]:
     rows = organisations_for_user(ctx).values("kind").annotate(n=Count("id"))
     return {r["kind"]: r["n"] for r in rows}
+
+
+def organisation_by_key(key: str) -> Organisation | None:
+    """The organisation with this code or AGS (the operator's commands name it either way)."""
+    return Organisation.objects.filter(Q(code=key) | Q(ags=key)).first()

@@ -14,11 +14,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from kim.accounts.actions import grant_role
 from kim.accounts.models import Role
-from kim.organisations.models import Organisation, OrganisationalUnit
+from kim.organisations.models import OrganisationalUnit
+from kim.organisations.queries import organisation_by_key
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user named {options['username']!r}.")
         key = options["organisation"]
-        organisation = Organisation.objects.filter(Q(code=key) | Q(ags=key)).first()
+        organisation = organisation_by_key(key)
         if organisation is None:
             raise CommandError(f"No organisation with code or AGS {key!r}.")
         unit = None

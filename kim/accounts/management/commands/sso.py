@@ -16,16 +16,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from kim.accounts.actions import add_group_mapping, remove_group_mapping
 from kim.accounts.models import GroupMapping, Role
 from kim.accounts.queries import current_group_mappings
 from kim.organisations.models import Organisation, OrganisationalUnit
+from kim.organisations.queries import organisation_by_key
 
 
 def _organisation(key: str) -> Organisation:
-    organisation = Organisation.objects.filter(Q(code=key) | Q(ags=key)).first()
+    organisation = organisation_by_key(key)
     if organisation is None:
         raise CommandError(f"No organisation with code or AGS {key!r}.")
     return organisation
