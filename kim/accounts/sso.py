@@ -86,7 +86,8 @@ def apply_group_mappings(user: User, groups: Iterable[str], *, source: str) -> M
     result = MappingResult(matched=matching_mappings(groups, source=source))
     # Lock the user's memberships: two parallel logins of the same person must not grant twice.
     current = list(
-        Membership.objects.select_for_update()
+        # Lock the memberships only: PostgreSQL cannot lock the nullable side of the join.
+        Membership.objects.select_for_update(of=("self",))
         .select_related("source_mapping")
         .filter(user=user, revoked_at__isnull=True)
         .exclude(status=GrantStatus.REJECTED)
