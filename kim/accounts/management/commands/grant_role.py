@@ -16,9 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kim.accounts.actions import grant_role
+from kim.accounts.management.lookup import organisation_and_unit
 from kim.accounts.models import Role
-from kim.organisations.models import OrganisationalUnit
-from kim.organisations.queries import organisation_by_key
 
 
 class Command(BaseCommand):
@@ -34,15 +33,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"No user named {options['username']!r}.")
-        key = options["organisation"]
-        organisation = organisation_by_key(key)
-        if organisation is None:
-            raise CommandError(f"No organisation with code or AGS {key!r}.")
-        unit = None
-        if options["unit"]:
-            unit = OrganisationalUnit.objects.filter(code=options["unit"]).first()
-            if unit is None:
-                raise CommandError(f"No unit with code {options['unit']!r}.")
+        organisation, unit = organisation_and_unit(options["organisation"], options["unit"])
         try:
             membership = grant_role(
                 acting_user=None,

@@ -18,17 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kim.accounts.actions import add_group_mapping, remove_group_mapping
+from kim.accounts.management.lookup import organisation_and_unit
 from kim.accounts.models import GroupMapping, Role
 from kim.accounts.queries import current_group_mappings
-from kim.organisations.models import Organisation, OrganisationalUnit
-from kim.organisations.queries import organisation_by_key
-
-
-def _organisation(key: str) -> Organisation:
-    organisation = organisation_by_key(key)
-    if organisation is None:
-        raise CommandError(f"No organisation with code or AGS {key!r}.")
-    return organisation
 
 
 class Command(BaseCommand):
@@ -63,12 +55,7 @@ class Command(BaseCommand):
             self._remove(options)
 
     def _add(self, options: dict[str, Any]) -> None:
-        organisation = _organisation(options["org"])
-        unit = None
-        if options["unit"]:
-            unit = OrganisationalUnit.objects.filter(code=options["unit"]).first()
-            if unit is None:
-                raise CommandError(f"No unit with code {options['unit']!r}.")
+        organisation, unit = organisation_and_unit(options["org"], options["unit"])
         try:
             mapping = add_group_mapping(
                 acting_user=None,
@@ -123,7 +110,7 @@ class Command(BaseCommand):
         elif options["group"] and options["org"] and options["role"]:
             mapping = GroupMapping.objects.filter(
                 group__iexact=options["group"].strip(),
-                organisation=_organisation(options["org"]),
+                organisation=organisation_and_unit(options["org"])[0],
                 role=options["role"],
                 source=options["source"].strip().lower(),
                 removed_at__isnull=True,
