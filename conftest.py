@@ -27,6 +27,38 @@ PERSONAS = (
 )
 
 
+_SYSTEM_ROLE_BY_DEFAULT = False
+
+
+def _system_role_by_default(sender: object, connection: object, **kwargs: object) -> None:
+    """PostgreSQL: the tests' own database work (fixtures, assertions) runs as the system role
+    that row-level security does not bind, like system work in production; every request
+    and job inside a test still declares its reader and sees only that reader's rows
+    (kim/core/rls.py; kim/core/tests/test_rls.py shows a connection without a reader)."""
+    from django.conf import settings
+    from django.db.backends.base.base import NO_DB_ALIAS
+
+    # Not while the test database is created and migrated (the login role owns the schema),
+    # and not on the maintenance connection that creates and drops test databases.
+    if (
+        not _SYSTEM_ROLE_BY_DEFAULT
+        or getattr(connection, "vendor", "") != "postgresql"
+        or connection.alias == NO_DB_ALIAS  # type: ignore[attr-defined]
+    ):
+        return
+
+    role = settings.KIM_DB_SYSTEM_ROLE
+    with connection.connection.cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute("SELECT set_config('role', %s, false)", [role])
+    connection.kim_default_role = role  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_system_role_by_default, dispatch_uid="kim.tests.system_role")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Uploaded files (the demo's minutes, test uploads) go to a temporary folder, not var/."""
@@ -53,7 +85,18 @@ def django_db_setup(  # type: ignore[misc]
     """Seed the demo world once; every test runs in a transaction that is rolled back."""
     from kim.home.demo import seed_demo
 
+    global _SYSTEM_ROLE_BY_DEFAULT
+    from django.db import connection
+
+    _SYSTEM_ROLE_BY_DEFAULT = True
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if connection.vendor == "postgresql":
+            from django.conf import settings
+
+            # Tests that create tables of their own (test models) do so as the system role.
+            with connection.cursor() as cursor:
+                cursor.execute(f'GRANT CREATE ON SCHEMA public TO "{settings.KIM_DB_SYSTEM_ROLE}"')
+            _system_role_by_default(None, connection)
         seed_demo()
 
 

@@ -75,6 +75,7 @@ from benchmarks.run import (
     Client,
     PageResult,
     child_env,
+    database_kind,
     free_port,
     measure_page,
     prepare_database,
@@ -681,6 +682,28 @@ def in_child(task: str, out: Path, personas: list[str]) -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
+    from kim.core import rls
+
+    result: dict[str, Any]
+    if task in ("rls-off", "rls-on"):
+        # Before/after for the cost of row-level security (PostgreSQL only), as the tables'
+        # owner – the login role, not the system role.
+        with connection.schema_editor() as editor:
+            if task == "rls-off":
+                rls.uninstall(editor, rls.PROTECTED_TABLES)
+            else:
+                rls.install(editor, rls.PROTECTED_TABLES, functions=True)
+        result = {"row_level_security": task == "rls-on"}
+    else:
+        # The harness seeds and counts every organisation's cases: system work.
+        with rls.system_access(f"benchmark cases {task}"):
+            result = _child_task(task, personas)
+    out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+
+
+def _child_task(task: str, personas: list[str]) -> dict[str, Any]:
     result: dict[str, Any]
     if task == "seed":
         started = time.perf_counter()
@@ -691,7 +714,7 @@ def in_child(task: str, out: Path, personas: list[str]) -> None:
         result = crypto_cost()
     else:
         result = describe(personas)
-    out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return result
 
 
 # --- in the harness ---------------------------------------------------------------------------
@@ -838,6 +861,69 @@ def measure(
     return results, notes
 
 
+# The pages whose cost under row-level security is measured (issue 15 § 6): with the policies,
+# then in the same run without them, then the policies back.
+RLS_PAGES = ("work list", "case list", f"case list page {LATER_PAGE}", "search name")
+
+
+def row_security_cost(
+    var_dir: Path,
+    with_rls: list[PageResult],
+    pages: dict[str, dict[str, str]],
+    *,
+    requests: int,
+    warmup: int,
+    workers: int,
+) -> list[dict[str, Any]]:
+    """p50/p95 of cm-siegen's work list, case list and search without the policies, next to
+    the figures just measured with them (PostgreSQL; an empty list on SQLite)."""
+    if database_kind() != "postgresql":
+        return []
+    subset = {"cm-siegen": {k: v for k, v in pages.get("cm-siegen", {}).items() if k in RLS_PAGES}}
+    print("\nRow-level security: the same pages without the policies")
+    _child(var_dir, "rls-off", [], CHILD_TIMEOUT)
+    try:
+        without, _notes = measure(
+            var_dir,
+            subset,
+            requests=requests,
+            slow_requests=requests,
+            warmup=warmup,
+            workers=workers,
+        )
+    finally:
+        _child(var_dir, "rls-on", [], CHILD_TIMEOUT)
+    before = {r.page: r for r in without}
+    rows = []
+    for r in with_rls:
+        if r.persona == "cm-siegen" and r.page in before:
+            b = before[r.page]
+            rows.append(
+                {
+                    "page": r.page,
+                    "p50_ms_without": b.median_ms,
+                    "p95_ms_without": b.p95_ms,
+                    "p50_ms_with": r.median_ms,
+                    "p95_ms_with": r.p95_ms,
+                }
+            )
+    return rows
+
+
+def print_row_security(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    print("\nCost of row-level security (cm-siegen, 10,000 cases; same run):")
+    print(
+        f"  {'page':<22} {'p50 without':>12} {'p50 with':>10} {'p95 without':>12} {'p95 with':>10}"
+    )
+    for row in rows:
+        print(
+            f"  {row['page']:<22} {row['p50_ms_without']:>10.1f}ms {row['p50_ms_with']:>8.1f}ms "
+            f"{row['p95_ms_without']:>10.1f}ms {row['p95_ms_with']:>8.1f}ms"
+        )
+
+
 def check_targets(results: list[PageResult], planned: dict[str, Any]) -> list[dict[str, object]]:
     checks: list[dict[str, object]] = []
     for key, url in planned["urls"].items():
@@ -950,6 +1036,9 @@ def run_all(
             warmup=warmup,
             workers=workers,
         )
+        rls_cost = row_security_cost(
+            var_dir, results, pages_for(planned), requests=requests, warmup=warmup, workers=workers
+        )
         crypto = _child(var_dir, "crypto", [], CHILD_TIMEOUT)
         described = _child(var_dir, "describe", PERSONAS, CHILD_TIMEOUT)
     crypto["per_page"] = encryption_share(crypto, results)
@@ -965,6 +1054,7 @@ def run_all(
     for path in notes.get("stub pages", []):
         print(f"  note: {path} still answers with a stub")
     print_table(results)
+    print_row_security(rls_cost)
     report(described, planned, crypto)
     checks = check_targets(results, planned)
     summary = {
@@ -973,6 +1063,7 @@ def run_all(
         "notes": notes,
         "described": described,
         "encryption": crypto,
+        "row_level_security": rls_cost,
         "loadavg_1min_before": round(load_before[0], 2),
         "loadavg_1min_after": round(os.getloadavg()[0], 2),
     }

@@ -189,6 +189,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kim.accounts.middleware.RequireMFAMiddleware",
+    # PostgreSQL row-level security: the signed-in user's organisations for this request (D-073).
+    "kim.core.rls.RowSecurityMiddleware",
     # Refreshes the signed-in browser's "last seen" at most once a minute (D-072).
     "kim.accounts.sessions.SessionActivityMiddleware",
 ]
@@ -287,6 +289,10 @@ if KIM_JOB_RETENTION_DAYS < 1:
 # Local passwords (all accounts, or only administrators: KIM_LOCAL_LOGIN), then the directory
 # when KIM_LDAP_URI is set (kim/accounts/backends.py, decisions D-070).
 KIM_LOCAL_LOGIN = env_str("KIM_LOCAL_LOGIN", "all") or "all"
+# PostgreSQL: the database role that system work (retention, key rotation, statistics across
+# organisations, backups, the demo seed) switches to; it bypasses row-level security
+# (NOLOGIN BYPASSRLS, granted to the application's database user; kim/core/rls.py, D-073).
+KIM_DB_SYSTEM_ROLE = env_str("KIM_DB_SYSTEM_ROLE", "kim_system") or "kim_system"
 if KIM_LOCAL_LOGIN not in ("all", "admins-only"):
     raise ImproperlyConfigured(
         f"KIM_LOCAL_LOGIN must be 'all' or 'admins-only', not {KIM_LOCAL_LOGIN!r}"
@@ -511,7 +517,8 @@ if PRODUCTION:
 REST_FRAMEWORK = {
     # Token first: unauthenticated requests then get 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, declaring the token owner's row-level security scope.
+        "kim.core.rls.ScopedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,3 +12,22 @@ def reauthenticated(username: str) -> Client:
     assert client.post("/konto/login/", {"login": username, "password": "demo"}).status_code == 302
     assert client.post("/konto/reauthenticate/", {"password": "demo"}).status_code == 302
     return client
+
+
+def events_besides_system_access() -> int:
+    """Audit events other than ``core.rls_bypassed``: on PostgreSQL, system work that reads
+    across organisations (a retention plan, the retention counts, a dry run of the key
+    rotation, the demo seed) records that it passed row-level security, and changes nothing
+    else (kim/core/rls.py, D-073)."""
+    from kim.audit.models import AuditEvent, EventType
+
+    return AuditEvent.objects.exclude(event_type=EventType.RLS_BYPASSED).count()
+
+
+def system_access_events(reason: str) -> int:
+    """How many times system work with this reason passed row-level security."""
+    from kim.audit.models import AuditEvent, EventType
+
+    return AuditEvent.objects.filter(
+        event_type=EventType.RLS_BYPASSED, extra__reason=reason
+    ).count()

@@ -16,4 +16,9 @@ as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='kim'" 2>/dev/null |
   || as_postgres psql -q -c "CREATE ROLE kim LOGIN PASSWORD 'kim' CREATEDB" >/dev/null 2>&1 || exit 1
 as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname='kim'" 2>/dev/null | grep -q 1 \
   || as_postgres psql -q -c "CREATE DATABASE kim OWNER kim" >/dev/null 2>&1 || exit 1
+# Row-level security (kim/core/rls.py): the system role that retention, statistics, backups
+# and the demo seed switch to. NOLOGIN BYPASSRLS, and "kim" may SET ROLE to it.
+as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='kim_system'" 2>/dev/null | grep -q 1 \
+  || as_postgres psql -q -c "CREATE ROLE kim_system NOLOGIN BYPASSRLS" >/dev/null 2>&1 || exit 1
+as_postgres psql -q -c "GRANT kim_system TO kim" >/dev/null 2>&1 || exit 1
 echo "$PG_URL"

@@ -173,12 +173,16 @@ def database_state(
 
 def dump_postgresql(target: Path) -> DatabaseState:
     """pg_dump of the default database, counted in the very snapshot it dumps."""
+    from kim.core.rls import system_access, system_role, use_system_role
+
     db = connection.settings_dict
     raw = connection.get_new_connection(connection.get_connection_params())
     try:
         raw.autocommit = True
-        with raw.cursor() as cursor:
+        # Every organisation's rows, counted and dumped past row-level security (D-073).
+        with raw.cursor() as cursor, system_access("backup"):
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            as_system = use_system_role(cursor)
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             state = database_state(cursor, connection.introspection, connection.ops.quote_name)
@@ -186,6 +190,7 @@ def dump_postgresql(target: Path) -> DatabaseState:
                 [
                     pg_tool("pg_dump"),
                     *pg_connection_args(db),
+                    *([f"--role={system_role()}"] if as_system else []),
                     "--format=custom",
                     f"--snapshot={snapshot}",
                     f"--file={target}",

@@ -290,6 +290,14 @@ def rotate_model(
     """
     if model is _mfa_model():
         return _rotate_mfa_secrets(model, dry_run=dry_run, batch_size=batch_size)
+    from kim.core.rls import system_access
+
+    # Every organisation's rows: system work past row-level security (D-073).
+    with system_access(f"key rotation {model._meta.label}"):
+        return _rotate_rows(model, dry_run=dry_run, batch_size=batch_size)
+
+
+def _rotate_rows(model: type[models.Model], *, dry_run: bool, batch_size: int) -> RotationCount:
     fields = encrypted_fields(model)
     raw = {f"raw_{f.attname}": Cast(f.attname, models.TextField()) for f in fields}
     rows = model._base_manager.annotate(**raw).order_by("pk")

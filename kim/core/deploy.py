@@ -17,6 +17,10 @@ failure, what to do; it never contains a stored value or a key.
 6. ``worker`` – some ``kim worker`` reported a heartbeat less than 2 minutes ago.
 7. ``django_checks`` – Django's system checks with the deployment checks report no error or
    warning that is not silenced (``SILENCED_SYSTEM_CHECKS``).
+8. ``row_level_security`` – PostgreSQL: every table of case and screening data has its policy
+   and forced row-level security, the application's database user is neither a superuser nor
+   ``BYPASSRLS`` (either would switch the second wall off), and it may use the system role
+   (``KIM_DB_SYSTEM_ROLE``). SQLite: reported as the single wall it is (D-073).
 """
 
 from __future__ import annotations
@@ -95,6 +99,14 @@ def _stored_tokens() -> list[tuple[str, str]]:
 
     The first row by primary key with a value in the model's first non-empty encrypted field.
     """
+    from kim.core.rls import system_access
+
+    # Every organisation's rows (case data too): system work past row-level security.
+    with system_access("deploy check: field keys"):
+        return _sample_tokens()
+
+
+def _sample_tokens() -> list[tuple[str, str]]:
     found = []
     for model in apps.get_models():
         if model._meta.proxy:
@@ -172,6 +184,50 @@ def check_django() -> CheckResult:
     )
 
 
+def check_row_level_security() -> CheckResult:
+    from kim.core import rls
+
+    name = "row_level_security"
+    if connection.vendor != "postgresql":
+        return CheckResult(
+            name, True, f"{connection.vendor}: none; the access doors are the only wall"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = session_user")
+        superuser, bypass = cursor.fetchone()
+        if superuser or bypass:
+            return CheckResult(
+                name,
+                False,
+                "the database user is a superuser or has BYPASSRLS: row-level security does "
+                "not apply to it; use an ordinary role (docs/operations.md)",
+            )
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relrowsecurity "
+            "AND relforcerowsecurity AND relname = ANY(%s)",
+            [[t.table for t in rls.PROTECTED_TABLES]],
+        )
+        forced = {row[0] for row in cursor.fetchall()}
+        missing = sorted({t.table for t in rls.PROTECTED_TABLES} - forced)
+        if missing:
+            return CheckResult(
+                name, False, f"{len(missing)} table(s) without forced policy, e.g. {missing[0]}"
+            )
+        try:
+            rls.check_system_role(cursor)
+        except rls.MissingSystemRole:
+            return CheckResult(
+                name,
+                False,
+                f"system role {rls.system_role()} missing or not usable; see docs/operations.md",
+            )
+    return CheckResult(
+        name,
+        True,
+        f"{len(forced)} tables under policy; system role {rls.system_role()} usable",
+    )
+
+
 CHECKS: list[tuple[str, Callable[[], CheckResult]]] = [
     ("database", check_database),
     ("migrations", check_migrations),
@@ -180,6 +236,7 @@ CHECKS: list[tuple[str, Callable[[], CheckResult]]] = [
     ("field_keys", check_field_keys),
     ("worker", check_worker),
     ("django_checks", check_django),
+    ("row_level_security", check_row_level_security),
 ]
 
 

@@ -66,6 +66,7 @@ from django.utils.translation import gettext_lazy
 from kim.accounts.access import ANONYMOUS, UserContext, load_user_context
 from kim.core.crypto import decrypt_bytes, encrypt_bytes
 from kim.core.models import Actor, Job, JobStatus, actor_user
+from kim.core.rls import reader_scope
 
 logger = logging.getLogger("kim.jobs")
 
@@ -171,7 +172,8 @@ def job_task(fn: Callable[..., None]) -> Task:
         job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at", "updated_at"])
         run = JobRun(job)
-        with translation.override(job.language):
+        # The owner's row-level security scope for the job's queries (kim/core/rls.py).
+        with translation.override(job.language), reader_scope(run.owner_context()):
             try:
                 fn(run, *args, **kwargs)
             except JobError as exc:

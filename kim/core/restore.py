@@ -41,6 +41,7 @@ from kim.core.backup import (
     sqlite_state,
     verify_backup,
 )
+from kim.core.rls import grant_statements, system_role, use_system_role
 
 VENDORS = {
     "django.db.backends.postgresql": "postgresql",
@@ -70,11 +71,28 @@ def _target(database_url: str) -> tuple[str, dict[str, Any]]:
     return vendor, db
 
 
+def grant_system_role(db: dict[str, Any]) -> None:
+    """The dump is restored without privileges (``--no-privileges``): give the system role of
+    row-level security its rights on the restored tables again, when this server has it."""
+    handler = ConnectionHandler({"default": db})
+    target = handler["default"]
+    try:
+        with target.cursor() as cursor:
+            if use_system_role(cursor, local=False):
+                cursor.execute("RESET ROLE")
+                for sql in grant_statements(system_role()):
+                    cursor.execute(sql)
+    finally:
+        handler.close_all()
+
+
 def _postgresql_state(db: dict[str, Any]) -> DatabaseState:
     handler = ConnectionHandler({"default": db})
     target = handler["default"]
     try:
         with target.cursor() as cursor:
+            # Counted past row-level security, like the backup was (kim/core/rls.py).
+            use_system_role(cursor, local=False)
             return database_state(cursor, target.introspection, target.ops.quote_name)
     finally:
         handler.close_all()
@@ -197,6 +215,7 @@ def restore_backup(
     dump = directory / manifest["database"]["dump"]
     if vendor == "postgresql":
         restore_postgresql(dump, db, force=force)
+        grant_system_role(db)
     else:
         restore_sqlite(dump, db)
     say(f"database: {len(manifest['tables'])} tables restored into {db['NAME']}")

@@ -233,11 +233,15 @@ def retention_steps() -> list[RetentionStep]:
     return sorted(_RETENTION.values(), key=lambda s: (s.order, s.name))
 
 
-def retention_due(today: dt.date) -> dict[str, int]:
+def retention_due(today: dt.date, reader: UserContext | None = None) -> dict[str, int]:
     """Items a retention run on ``today`` would delete or anonymise, per ``target:action``,
-    over every registered step (writes nothing)."""
+    over every registered step. Counts over every organisation: system work past row-level
+    security, the one thing recorded (``core.rls_bypassed`` with the reader; D-073)."""
+    from kim.core.rls import actor_of, system_access
+
     due: dict[str, int] = {}
-    for step in retention_steps():
-        for key, n in step.count_due(today).items():
-            due[key] = due.get(key, 0) + n
+    with system_access("retention counts", actor=None if reader is None else actor_of(reader)):
+        for step in retention_steps():
+            for key, n in step.count_due(today).items():
+                due[key] = due.get(key, 0) + n
     return due

@@ -24,6 +24,9 @@ def seed_demo() -> dict[str, Organisation]:
     production."""
     if settings.PRODUCTION:
         raise ImproperlyConfigured("The demo seed never runs with KIM_ENV=production.")
-    for step in demo_steps():
-        step.fn()
+    from kim.core.rls import system_access
+
+    with system_access("demo seed"):
+        for step in demo_steps():
+            step.fn()
     return demo_organisations()

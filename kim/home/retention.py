@@ -46,15 +46,20 @@ def run_retention_steps(
     progress: Callable[[int, int], None] | None = None,
 ) -> RetentionSummary:
     """Run every registered step in order (``progress(done, total)`` after each step)."""
+    from kim.core.rls import system_access
+
     steps = retention_steps()
     lines: list[str] = []
     counts: dict[str, int] = {}
     applied = 0
-    for done, step in enumerate(steps, start=1):
-        report = step.run(today, dry_run, acting_user)
-        lines += report.lines
-        applied += report.applied
-        counts |= report.counts
-        if progress is not None:
-            progress(done, len(steps))
+    # Every organisation's case and screening data: system work past row-level security, an
+    # audit event even for the plan (D-073).
+    with system_access("retention plan" if dry_run else "retention", actor=acting_user):
+        for done, step in enumerate(steps, start=1):
+            report = step.run(today, dry_run, acting_user)
+            lines += report.lines
+            applied += report.applied
+            counts |= report.counts
+            if progress is not None:
+                progress(done, len(steps))
     return RetentionSummary(today, dry_run, lines, counts, applied)

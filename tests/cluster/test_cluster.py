@@ -401,7 +401,10 @@ def test_the_deploy_check_passes_on_every_node_of_the_cluster(
             "field_keys",
             "worker",
             "django_checks",
+            "row_level_security",
         }
+        rls_check = next(c for c in report["checks"] if c["name"] == "row_level_security")
+        assert rls_check["ok"] and "tables under policy" in rls_check["detail"], rls_check
         assert "RedisCache" in next(c for c in report["checks"] if c["name"] == "cache")["detail"]
         response = Client().get(node, "/healthz")
         assert response.status == 200

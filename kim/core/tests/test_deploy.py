@@ -68,7 +68,16 @@ def failing(output: str) -> list[str]:
     return [name for name, c in checks_by_name(output).items() if not c["ok"]]
 
 
-ALL = ["database", "migrations", "cache", "storage", "field_keys", "worker", "django_checks"]
+ALL = [
+    "database",
+    "migrations",
+    "cache",
+    "storage",
+    "field_keys",
+    "worker",
+    "django_checks",
+    "row_level_security",
+]
 
 
 def test_every_check_passes_on_a_healthy_node(healthy: None) -> None:

@@ -1,0 +1,48 @@
+"""PostgreSQL row-level security for the case tables (kim/core/rls.py, decisions D-073).
+
+Needs the system role (``KIM_DB_SYSTEM_ROLE``, default ``kim_system``): the migration stops
+with the administrator's instructions when it is missing. Nothing happens on SQLite."""
+
+from django.db import migrations
+
+from kim.core import rls
+
+# The tables this migration protects, frozen: a table added to rls.PROTECTED_TABLES later
+# gets its policy from a new migration.
+NAMES = (
+    "cases_person",
+    "cases_persontoken",
+    "cases_householdlink",
+    "cases_residenceperiod",
+    "cases_benefitperiod",
+    "cases_consent",
+    "cases_consentdocument",
+    "cases_case",
+    "cases_case_deputies",
+    "cases_case_triage_criteria",
+    "cases_phasechange",
+    "cases_assessmententry",
+    "cases_goal",
+    "cases_measure",
+    "cases_referral",
+    "cases_caseconference",
+    "cases_caseconference_participants",
+    "cases_disclosure",
+    "cases_activity",
+    "cases_casedocument",
+    "cases_task",
+)
+TABLES = tuple(t for t in rls.PROTECTED_TABLES if t.table in NAMES)
+
+
+def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+    rls.install(schema_editor, TABLES, functions=True)
+
+
+def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+    rls.uninstall(schema_editor, TABLES)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0002_consent_scope")]
+    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
