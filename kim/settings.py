@@ -189,7 +189,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kim.accounts.middleware.RequireMFAMiddleware",
-    # PostgreSQL row-level security: the signed-in user's organisations for this request (D-073).
+    # PostgreSQL row-level security: the signed-in user's organisations for this request (D-076).
     "kim.core.rls.RowSecurityMiddleware",
     # Refreshes the signed-in browser's "last seen" at most once a minute (D-072).
     "kim.accounts.sessions.SessionActivityMiddleware",
@@ -291,7 +291,7 @@ if KIM_JOB_RETENTION_DAYS < 1:
 KIM_LOCAL_LOGIN = env_str("KIM_LOCAL_LOGIN", "all") or "all"
 # PostgreSQL: the database role that system work (retention, key rotation, statistics across
 # organisations, backups, the demo seed) switches to; it bypasses row-level security
-# (NOLOGIN BYPASSRLS, granted to the application's database user; kim/core/rls.py, D-073).
+# (NOLOGIN BYPASSRLS, granted to the application's database user; kim/core/rls.py, D-076).
 KIM_DB_SYSTEM_ROLE = env_str("KIM_DB_SYSTEM_ROLE", "kim_system") or "kim_system"
 if KIM_LOCAL_LOGIN not in ("all", "admins-only"):
     raise ImproperlyConfigured(

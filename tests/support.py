@@ -18,7 +18,7 @@ def events_besides_system_access() -> int:
     """Audit events other than ``core.rls_bypassed``: on PostgreSQL, system work that reads
     across organisations (a retention plan, the retention counts, a dry run of the key
     rotation, the demo seed) records that it passed row-level security, and changes nothing
-    else (kim/core/rls.py, D-073)."""
+    else (kim/core/rls.py, D-076)."""
     from kim.audit.models import AuditEvent, EventType
 
     return AuditEvent.objects.exclude(event_type=EventType.RLS_BYPASSED).count()

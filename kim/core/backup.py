@@ -179,7 +179,7 @@ def dump_postgresql(target: Path) -> DatabaseState:
     raw = connection.get_new_connection(connection.get_connection_params())
     try:
         raw.autocommit = True
-        # Every organisation's rows, counted and dumped past row-level security (D-073).
+        # Every organisation's rows, counted and dumped past row-level security (D-076).
         with raw.cursor() as cursor, system_access("backup"):
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             as_system = use_system_role(cursor)

@@ -292,7 +292,7 @@ def rotate_model(
         return _rotate_mfa_secrets(model, dry_run=dry_run, batch_size=batch_size)
     from kim.core.rls import system_access
 
-    # Every organisation's rows: system work past row-level security (D-073).
+    # Every organisation's rows: system work past row-level security (D-076).
     with system_access(f"key rotation {model._meta.label}"):
         return _rotate_rows(model, dry_run=dry_run, batch_size=batch_size)
 

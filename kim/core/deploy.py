@@ -20,7 +20,7 @@ failure, what to do; it never contains a stored value or a key.
 8. ``row_level_security`` – PostgreSQL: every table of case and screening data has its policy
    and forced row-level security, the application's database user is neither a superuser nor
    ``BYPASSRLS`` (either would switch the second wall off), and it may use the system role
-   (``KIM_DB_SYSTEM_ROLE``). SQLite: reported as the single wall it is (D-073).
+   (``KIM_DB_SYSTEM_ROLE``). SQLite: reported as the single wall it is (D-076).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Row-level security on PostgreSQL: the second wall around case and screening data (D-073).
+"""Row-level security on PostgreSQL: the second wall around case and screening data (D-076).
 
 The access doors (``kim/cases/access.py``, ``kim/screening/access.py``) are the first wall;
 PostgreSQL enforces the separation of organisations a second time, so that a query that forgot

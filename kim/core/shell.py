@@ -236,7 +236,7 @@ def retention_steps() -> list[RetentionStep]:
 def retention_due(today: dt.date, reader: UserContext | None = None) -> dict[str, int]:
     """Items a retention run on ``today`` would delete or anonymise, per ``target:action``,
     over every registered step. Counts over every organisation: system work past row-level
-    security, the one thing recorded (``core.rls_bypassed`` with the reader; D-073)."""
+    security, the one thing recorded (``core.rls_bypassed`` with the reader; D-076)."""
     from kim.core.rls import actor_of, system_access
 
     due: dict[str, int] = {}

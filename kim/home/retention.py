@@ -53,7 +53,7 @@ def run_retention_steps(
     counts: dict[str, int] = {}
     applied = 0
     # Every organisation's case and screening data: system work past row-level security, an
-    # audit event even for the plan (D-073).
+    # audit event even for the plan (D-076).
     with system_access("retention plan" if dry_run else "retention", actor=acting_user):
         for done, step in enumerate(steps, start=1):
             report = step.run(today, dry_run, acting_user)

@@ -1,4 +1,4 @@
-"""PostgreSQL row-level security for the case tables (kim/core/rls.py, decisions D-073).
+"""PostgreSQL row-level security for the case tables (kim/core/rls.py, decisions D-076).
 
 Needs the system role (``KIM_DB_SYSTEM_ROLE``, default ``kim_system``): the migration stops
 with the administrator's instructions when it is missing. Nothing happens on SQLite."""

@@ -538,7 +538,7 @@ def case_statistics(ctx: UserContext, year: int) -> Statistics:
     waiting list; no names, no codes (3 queries)."""
     orgs = {o.pk: o for o in statistics_organisations(ctx)}
     # Counts across organisations whose cases the reader may not open: system work past
-    # row-level security, recorded (D-073); the organisations are those of the first wall.
+    # row-level security, recorded (D-076); the organisations are those of the first wall.
     with system_access("case statistics", actor=actor_of(ctx)):
         return _statistics(orgs, year)
 

@@ -1,4 +1,4 @@
-"""Row-level security as the second wall (issue 15 § 6, kim/core/rls.py, decisions D-073).
+"""Row-level security as the second wall (issue 15 § 6, kim/core/rls.py, decisions D-076).
 
 On PostgreSQL a page that forgets every filter still sees only the rows of the reader's
 organisations: a case manager of Kreuztal only Kreuztal's, one of Siegen only Siegen's, the

@@ -1,4 +1,4 @@
-"""PostgreSQL row-level security for the screening lists (kim/core/rls.py, decisions D-073)."""
+"""PostgreSQL row-level security for the screening lists (kim/core/rls.py, decisions D-076)."""
 
 from django.db import migrations
 
