@@ -146,7 +146,7 @@ def _retention_card(ctx: UserContext, today: dt.date, last_run: AuditEvent | Non
     """What ``kim retention run`` would do today, counted (keys as the run prints them and as
     its ``RETENTION_RUN`` event records them), the latest run, and the retention page (its
     plan, and the run for administrators; D-066)."""
-    due = retention_due(today, ctx)
+    due = retention_due(today)
     total = sum(due.values())
     card = Card(
         title=_("Retention"),

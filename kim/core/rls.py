@@ -341,17 +341,22 @@ def actor_of(ctx: UserContext) -> Actor:
 
 
 @contextmanager
-def system_access(reason: str, *, actor: Actor = None) -> Iterator[None]:
+def system_access(reason: str, *, actor: Actor = None, audit: bool = True) -> Iterator[None]:
     """Run the block under the system role, which row-level security does not bind; record
     who and why (``core.rls_bypassed``). Only for work that must see every organisation:
-    retention, key rotation, statistics across organisations, the demo seed, backups."""
+    retention, key rotation, statistics across organisations, the demo seed, backups.
+
+    ``audit=False`` only for counts shown on a page that is read many times a day (the
+    retention counts of the start page): numbers leave the database, no row, and an event per
+    page view would bury the trail (D-076)."""
     if not enabled():
         yield
         return
     from kim.audit.models import EventType
     from kim.audit.record import record
 
-    record(EventType.RLS_BYPASSED, actor=actor, extra={"reason": reason})
+    if audit:
+        record(EventType.RLS_BYPASSED, actor=actor, extra={"reason": reason})
     previous = current_scope()
     _apply(Scope(role=system_role()))
     try:

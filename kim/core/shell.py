@@ -233,14 +233,15 @@ def retention_steps() -> list[RetentionStep]:
     return sorted(_RETENTION.values(), key=lambda s: (s.order, s.name))
 
 
-def retention_due(today: dt.date, reader: UserContext | None = None) -> dict[str, int]:
+def retention_due(today: dt.date) -> dict[str, int]:
     """Items a retention run on ``today`` would delete or anonymise, per ``target:action``,
-    over every registered step. Counts over every organisation: system work past row-level
-    security, the one thing recorded (``core.rls_bypassed`` with the reader; D-076)."""
-    from kim.core.rls import actor_of, system_access
+    over every registered step (writes nothing). Counts over every organisation: system work
+    past row-level security, unrecorded because only numbers leave the database and the start
+    page shows them at every visit (D-076)."""
+    from kim.core.rls import system_access
 
     due: dict[str, int] = {}
-    with system_access("retention counts", actor=None if reader is None else actor_of(reader)):
+    with system_access("retention counts", audit=False):
         for step in retention_steps():
             for key, n in step.count_due(today).items():
                 due[key] = due.get(key, 0) + n

@@ -77,7 +77,7 @@ def retention(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     _require(can_view_retention(ctx))
     today = timezone.localdate()
-    due = retention_due(today, ctx)
+    due = retention_due(today)
     context = {
         "today": today,
         "due": sorted(due.items()),
