@@ -74,11 +74,13 @@ def logged_in(nodes: tuple[str, str]) -> Callable[..., Client]:
 
 @pytest.fixture
 def database(cluster: cluster_tool.Cluster) -> Callable[..., list[tuple[Any, ...]]]:
-    """Run a query on the cluster's database (psycopg, outside Django)."""
+    """Run a query on the cluster's database (psycopg, outside Django), as the row-level
+    security system role – the observer sees every organisation's rows, like an operator."""
     import psycopg
 
     def _query(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with psycopg.connect(cluster.database_url, autocommit=True) as conn:
+            conn.execute("SET ROLE kim_system")
             return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
 
     return _query
