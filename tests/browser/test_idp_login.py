@@ -25,6 +25,7 @@ from kim.accounts.models import GroupMapping, Membership, Role
 from kim.audit.models import AuditEvent, EventType
 from kim.organisations.models import Organisation
 from tests.idp.oidc.server import CLIENT_ID, CLIENT_SECRET, OidcIdp
+from tests.idp.saml.server import SamlIdp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,6 +64,37 @@ def kreis_oidc(settings: Any, server: str, oidc_idp: OidcIdp) -> Iterator[OidcId
     )
     yield oidc_idp
     oidc_idp.reset_users()
+
+
+@pytest.fixture(scope="session")
+def saml_idp(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SamlIdp]:
+    """One SAML IdP per test process; it fetches KIM's SP metadata at its first sign-in."""
+    metadata = f"{live_server.url}/konto/saml/amt/metadata/"
+    idp = SamlIdp(Path(tmp_path_factory.mktemp("saml-idp")), metadata).start()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def amt_saml(settings: Any, server: str, saml_idp: SamlIdp) -> Iterator[SamlIdp]:
+    """KIM configured through KIM_SAML_PROVIDERS's JSON: entity ID, SSO URL, certificate."""
+    settings.SOCIALACCOUNT_PROVIDERS = build_socialaccount_providers(
+        None,
+        json.dumps(
+            [
+                {
+                    "id": "amt",
+                    "name": "Amt-Login",
+                    "entity_id": saml_idp.entity_id,
+                    "sso_url": saml_idp.sso_url,
+                    "x509cert": saml_idp.certificate(),
+                }
+            ]
+        ),
+        read_file=str,
+    )
+    yield saml_idp
+    saml_idp.reset_users()
 
 
 @pytest.fixture
@@ -207,3 +239,61 @@ def test_oidc_provider_made_in_the_admin_site_signs_in_too(
     bernd = get_user_model().objects.get(username="bernd")
     assert SocialAccount.objects.get(user=bernd).provider == "kreis-admin"
     assert Membership.objects.active().get(user=bernd).source_mapping == cm_siegen_mapping
+
+
+def test_saml_group_gives_the_role_and_losing_it_ends_the_role(
+    page: Page, server: str, amt_saml: SamlIdp, cm_siegen_mapping: GroupMapping
+) -> None:
+    sign_in_at_idp(page, server, "Anmelden mit Amt-Login", "anna", "anna-idp-2026")
+
+    expect(page).to_have_url(f"{server}/")
+    main = page.locator("main")
+    expect(main).to_contain_text("Fallmanager/in")
+    anna = get_user_model().objects.get(username="anna")
+    assert (anna.first_name, anna.last_name, anna.email) == (
+        "Anna",
+        "Becker",
+        "anna@kreis-si.example",
+    )
+    account = SocialAccount.objects.get(user=anna)
+    assert (account.provider, account.uid) == ("amt", "anna")
+    created = AuditEvent.objects.get(event_type=EventType.DIRECTORY_USER_CREATED)
+    assert created.extra["source"] == "saml:amt"
+    assert Membership.objects.active().get(user=anna).source_mapping == cm_siegen_mapping
+
+    sign_out(page, server)
+    amt_saml.set_user("anna", groups=["sachbearbeitung"])
+    sign_in_at_idp(page, server, "Anmelden mit Amt-Login", "anna", "anna-idp-2026")
+
+    expect(page).to_have_url(f"{server}/")
+    expect(main).to_contain_text("noch keine Rolle")
+    assert not Membership.objects.active().filter(user=anna).exists()
+    ended = AuditEvent.objects.get(event_type=EventType.SSO_ROLE_ENDED)
+    assert (ended.extra["mapping"], ended.extra["source"]) == (cm_siegen_mapping.code, "amt")
+
+
+def test_saml_wrong_password_at_the_idp_signs_nobody_in(
+    page: Page, server: str, amt_saml: SamlIdp
+) -> None:
+    sign_in_at_idp(page, server, "Anmelden mit Amt-Login", "bernd", "wrong-password")
+
+    expect(page.get_by_role("alert")).to_contain_text("Passwort falsch")
+    page.goto(f"{server}/")
+    expect(page).to_have_url(re.compile(r"/konto/login/"))
+    assert not get_user_model().objects.filter(username="bernd").exists()
+
+
+def test_saml_authn_context_decides_whether_mfa_is_still_needed(
+    page: Page, server: str, settings: Any, amt_saml: SamlIdp, cm_siegen_mapping: GroupMapping
+) -> None:
+    settings.KIM_REQUIRE_MFA = True
+    # PasswordProtectedTransport: a password only – the case manager sets up a second factor.
+    sign_in_at_idp(page, server, "Anmelden mit Amt-Login", "anna", "anna-idp-2026")
+    expect(page).to_have_url(f"{server}/konto/2fa/")
+    sign_out(page, server)
+
+    # TimeSyncToken: the IdP asked for a one-time code – straight to the start page.
+    sign_in_at_idp(page, server, "Anmelden mit Amt-Login", "bernd", "bernd-idp-2026")
+    expect(page).to_have_url(f"{server}/")
+    page.goto(f"{server}/fallmanagement/")
+    expect(page).to_have_url(f"{server}/fallmanagement/")
