@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -222,7 +222,11 @@ def test_oidc_cannot_take_over_a_local_account(
 
 
 def test_oidc_provider_made_in_the_admin_site_signs_in_too(
-    page: Page, server: str, oidc_idp: OidcIdp, cm_siegen_mapping: GroupMapping
+    page: Page,
+    server: str,
+    oidc_idp: OidcIdp,
+    cm_siegen_mapping: GroupMapping,
+    check_page: Callable[[str], None],
 ) -> None:
     SocialApp.objects.create(
         provider="openid_connect",
@@ -232,6 +236,8 @@ def test_oidc_provider_made_in_the_admin_site_signs_in_too(
         secret=CLIENT_SECRET,
         settings={"server_url": oidc_idp.server_url, "mfa_amr": ["otp"]},
     )
+    page.goto(f"{server}/konto/login/")
+    check_page("login-idp-buttons")
 
     sign_in_at_idp(page, server, "Anmelden mit Kreis (Verwaltung)", "bernd", "bernd-idp-2026")
 
