@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from kim.accounts.idp_config import build_socialaccount_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KIM_VAR_DIR") or BASE_DIR / "var")
 
@@ -155,6 +157,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # kim.accounts comes before rest_framework.authtoken so that its audited
     # ``drf_create_token`` command replaces DRF's unaudited one.
     "kim.accounts",
@@ -180,6 +185,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Adds the identity providers' origins to form-action on the sign-in pages (D-073).
+    "kim.accounts.middleware.IdpFormActionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -353,6 +360,24 @@ if not 0 <= KIM_TRUSTED_PROXY_COUNT <= 5:
     )
 ALLAUTH_TRUSTED_PROXY_COUNT = KIM_TRUSTED_PROXY_COUNT
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Identity providers (OpenID Connect, SAML 2.0) through allauth's socialaccount: from
+# KIM_OIDC_PROVIDERS / KIM_SAML_PROVIDERS (JSON, kim/accounts/idp_config.py) and from the admin
+# site's "social applications". An unknown person signing in through one gets an account at
+# once (no sign-up form), names and e-mail from the IdP; local self sign-up stays closed.
+# Group mappings and the IdP's MFA assertion are applied at every IdP login (D-073, D-074).
+SOCIALACCOUNT_PROVIDERS = build_socialaccount_providers(
+    env_str("KIM_OIDC_PROVIDERS"),
+    env_str("KIM_SAML_PROVIDERS"),
+    read_file=lambda path: Path(path).read_text(encoding="utf-8").strip(),
+)
+SOCIALACCOUNT_ADAPTER = "kim.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Second factors: an authenticator app (TOTP) or a passkey / security key (WebAuthn); recovery
 # codes as the way back in. Sign-in with a passkey alone (no password) is off by default: it

@@ -59,6 +59,13 @@ if ! [ -x /usr/sbin/slapd ] && as_root; then
   apt_install slapd ldap-utils
 fi
 
+# The SAML identity-provider tests (tests/browser/test_idp_login.py) run pysaml2, which signs
+# with the xmlsec1 program.
+if ! command -v xmlsec1 >/dev/null 2>&1 && as_root; then
+  echo ">> installing xmlsec1 for the SAML identity-provider tests (Debian package)"
+  apt_install xmlsec1
+fi
+
 PG_URL="${DATABASE_URL_PG:-$(bash tools/ensure-postgres.sh 2>/dev/null || true)}"
 if [ -z "$PG_URL" ]; then
   echo ">> PostgreSQL not available: all tests on SQLite, browser tests included;"

@@ -4,6 +4,7 @@ factor counts (``has_second_factor``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from kim.accounts.access import has_second_factor, user_context
+
+# Pages with forms that lead to an identity provider (login, re-authentication, the provider's
+# own confirmation page and connections): allauth's, all under /konto/.
+IDP_FORM_PREFIX = "/konto/"
 
 # Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static,
 # and the public OParl interface (anonymous by design; a session cookie must not divert it).
@@ -40,3 +45,31 @@ class RequireMFAMiddleware:
             # The overview lets them choose: an authenticator app or a passkey / security key.
             return redirect("mfa_index")
         return self.get_response(request)
+
+
+class IdpFormActionMiddleware:
+    """Lets the sign-in buttons reach the identity providers under the strict CSP.
+
+    A button posts to KIM-Plattform, which redirects to the IdP; browsers check that redirect
+    against the page's ``form-action`` too. On pages under ``/konto/`` the origins of the
+    configured providers (environment and admin site) are added to ``form-action``; every
+    other page keeps ``'self'`` (D-073). Sits after ``ContentSecurityPolicyMiddleware``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(IDP_FORM_PREFIX) or hasattr(response, "_csp_config"):
+            return response
+        if "html" not in response.get("Content-Type", ""):
+            return response
+        from kim.accounts.idp import idp_origins
+
+        origins = idp_origins(request)
+        if origins:
+            policy: dict[str, Any] = dict(settings.SECURE_CSP)
+            policy["form-action"] = [*policy.get("form-action", []), *origins]
+            response._csp_config = policy  # type: ignore[attr-defined]
+        return response
