@@ -195,6 +195,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Signs out after a pause (KIM_IDLE_TIMEOUT_MINUTES, D-075); before the MFA redirect.
+    "kim.accounts.sessions.IdleTimeoutMiddleware",
     "kim.accounts.middleware.RequireMFAMiddleware",
     # PostgreSQL row-level security: the signed-in user's organisations for this request (D-076).
     "kim.core.rls.RowSecurityMiddleware",
@@ -219,6 +221,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kim.core.context_processors.platform",
                 "kim.home.context_processors.navigation",
+                "kim.accounts.sessions.idle_timeout_context",
             ],
         },
     },
@@ -395,7 +398,32 @@ MFA_TOTP_ISSUER = "KIM-Plattform"
 # MFA is required for every role that can see personal data; on by default in production only.
 KIM_REQUIRE_MFA = env_bool("KIM_REQUIRE_MFA", default=PRODUCTION)
 
+# A session lives SESSION_COOKIE_AGE seconds after it was last saved; activity saves it at least
+# once a minute, so this is the longest pause for users without an idle timeout. The cookie
+# itself ends when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Idle timeout (kim/accounts/sessions.py, D-075): roles that reach personal data (and
+# superusers) are signed out after KIM_IDLE_TIMEOUT_MINUTES without activity; everyone else
+# after KIM_IDLE_TIMEOUT_ALL_MINUTES (0: never, only SESSION_COOKIE_AGE applies). The browser
+# warns KIM_IDLE_WARNING_SECONDS before.
+KIM_IDLE_TIMEOUT_MINUTES = env_int("KIM_IDLE_TIMEOUT_MINUTES", 30)
+KIM_IDLE_TIMEOUT_ALL_MINUTES = env_int("KIM_IDLE_TIMEOUT_ALL_MINUTES", 0)
+KIM_IDLE_WARNING_SECONDS = env_int("KIM_IDLE_WARNING_SECONDS", 60)
+if not 1 <= KIM_IDLE_TIMEOUT_MINUTES * 60 < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "KIM_IDLE_TIMEOUT_MINUTES must be at least 1 and shorter than SESSION_COOKIE_AGE, "
+        f"not {KIM_IDLE_TIMEOUT_MINUTES}"
+    )
+if not 0 <= KIM_IDLE_TIMEOUT_ALL_MINUTES * 60 < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "KIM_IDLE_TIMEOUT_ALL_MINUTES must be 0 (off) or shorter than SESSION_COOKIE_AGE, "
+        f"not {KIM_IDLE_TIMEOUT_ALL_MINUTES}"
+    )
+if not 0 <= KIM_IDLE_WARNING_SECONDS < KIM_IDLE_TIMEOUT_MINUTES * 60:
+    raise ImproperlyConfigured(
+        "KIM_IDLE_WARNING_SECONDS must be at least 0 and shorter than the idle timeout, "
+        f"not {KIM_IDLE_WARNING_SECONDS}"
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

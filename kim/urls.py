@@ -21,6 +21,8 @@ urlpatterns = [
         name="favicon",
     ),
     path("konto/sitzungen/", account_views.sessions, name="account_sessions"),
+    path("konto/sitzung/status/", account_views.session_status, name="session_status"),
+    path("konto/sitzung/verlaengern/", account_views.session_keep_alive, name="session_keep_alive"),
     path("konto/", include("allauth.urls")),
     path("auftraege/", include("kim.core.urls")),
     path("betrieb/schluessel/", core_views.key_rotation, name="key_rotation"),

@@ -29,7 +29,16 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(auth_signals.user_logged_out)
 def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    if user is not None:
+    idle_minutes = getattr(request, sessions.TIMED_OUT_ATTR, None)
+    if user is not None and idle_minutes is not None:
+        record(
+            EventType.SESSION_TIMED_OUT,
+            actor=user,
+            subject_type="auth.user",
+            subject_code=str(user.pk),
+            extra={"idle_minutes": idle_minutes},
+        )
+    elif user is not None:
         record(EventType.LOGOUT, actor=user, subject_type="auth.user", subject_code=str(user.pk))
     if request is not None and hasattr(request, "session"):
         sessions.forget(request.session.session_key)

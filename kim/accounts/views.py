@@ -12,11 +12,14 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kim.accounts.access import (
     UserContext,
@@ -129,3 +132,42 @@ def sessions(request: HttpRequest) -> HttpResponse:
         for row in browser_sessions.current_sessions(int(request.user.pk or 0))
     ]
     return render(request, "accounts/sessions.html", {"rows": rows})
+
+
+def _idle_state(request: HttpRequest) -> dict[str, object]:
+    from kim.accounts import sessions as browser_sessions
+
+    if not request.user.is_authenticated:
+        return {"signed_in": False, "remaining": 0}
+    timeout = browser_sessions.idle_timeout(request)
+    remaining = browser_sessions.seconds_left(request, timeout) if timeout else None
+    return {"signed_in": True, "timeout": timeout or None, "remaining": remaining}
+
+
+@never_cache
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds until the idle timeout (D-075); asking is no activity (idle.js polls here)."""
+    return JsonResponse(_idle_state(request))
+
+
+@never_cache
+@require_POST
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in": counts as activity. JSON for idle.js, a redirect back without it."""
+    from kim.accounts import sessions as browser_sessions
+
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not request.user.is_authenticated:
+        if wants_json:
+            return JsonResponse(_idle_state(request), status=401)
+        return redirect("account_login")
+    browser_sessions.record_activity(request)
+    if wants_json:
+        return JsonResponse(_idle_state(request))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home:start")
+    return redirect(next_url)
