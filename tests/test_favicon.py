@@ -7,6 +7,7 @@ carries a hash in production, so it is a temporary one.
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
@@ -21,6 +22,7 @@ def test_favicon_redirects_to_the_static_icon(client: Client) -> None:
         assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
 
 
+@pytest.mark.django_db  # the login page lists the identity providers configured in the admin
 def test_pages_link_the_svg_icon(client: Client) -> None:
     page = client.get("/konto/login/").content.decode()
     assert '<link rel="icon" href="/static/kim/favicon.svg" type="image/svg+xml">' in page

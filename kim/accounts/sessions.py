@@ -250,6 +250,8 @@ def timed_out_message(minutes: int) -> str:
 
 def idle_timeout_context(request: HttpRequest) -> dict[str, Any]:
     """``idle``: what the warning in base.html needs (None without a timeout)."""
+    if getattr(request, "session", None) is None:  # rendered outside a request cycle
+        return {"idle": None}
     timeout = idle_timeout(request)
     if not timeout:
         return {"idle": None}
