@@ -41,7 +41,7 @@ from kim.core.backup import (
     sqlite_state,
     verify_backup,
 )
-from kim.core.rls import grant_statements, system_role, use_system_role
+from kim.core.rls import grant_statements, system_role, system_role_usable, use_system_role
 
 VENDORS = {
     "django.db.backends.postgresql": "postgresql",
@@ -78,7 +78,9 @@ def grant_system_role(db: dict[str, Any]) -> None:
     target = handler["default"]
     try:
         with target.cursor() as cursor:
-            if use_system_role(cursor, local=False):
+            if system_role_usable(cursor):
+                # Granted by the tables' owner, the login role (a connection may have
+                # switched roles when it was opened, as the test suite's do).
                 cursor.execute("RESET ROLE")
                 for sql in grant_statements(system_role()):
                     cursor.execute(sql)

@@ -44,7 +44,7 @@ from django.http import HttpRequest, HttpResponse
 from psycopg.pq import TransactionStatus
 from rest_framework.authentication import TokenAuthentication
 
-from kim.accounts.access import ANONYMOUS, UserContext, user_context
+from kim.accounts.access import UserContext, user_context
 from kim.accounts.models import Role
 from kim.core.models import Actor
 
@@ -191,17 +191,21 @@ def grant_statements(role: str) -> list[str]:
     ]
 
 
-def check_system_role(cursor: object) -> None:
-    """Raise with the administrator's instructions unless the system role exists, bypasses
-    row-level security and the login role may ``SET ROLE`` to it."""
-    role = system_role()
-    cursor.execute(  # type: ignore[attr-defined]
-        "SELECT rolbypassrls, pg_has_role(session_user, oid, 'MEMBER') FROM pg_roles "
-        "WHERE rolname = %s",
-        [role],
+def system_role_usable(cursor: Any) -> bool:
+    """Whether the system role exists, bypasses row-level security and the login role may
+    ``SET ROLE`` to it."""
+    cursor.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = %s AND rolbypassrls "
+        "AND pg_has_role(session_user, oid, 'MEMBER')",
+        [system_role()],
     )
-    row = cursor.fetchone()  # type: ignore[attr-defined]
-    if row is None or not row[0] or not row[1]:
+    return cursor.fetchone() is not None
+
+
+def check_system_role(cursor: Any) -> None:
+    """Raise with the administrator's instructions unless ``system_role_usable``."""
+    role = system_role()
+    if not system_role_usable(cursor):
         raise MissingSystemRole(
             f"PostgreSQL role {role!r} is missing, lacks BYPASSRLS, or the application's "
             f"database user may not use it. As a database superuser run:\n"
@@ -223,6 +227,19 @@ def install(schema_editor: object, tables: tuple[Protected, ...], *, functions: 
             cursor.execute(sql)
         for sql in grant_statements(system_role()):
             cursor.execute(sql)
+
+
+def migration(names: tuple[str, ...]) -> Any:
+    """The ``RunPython`` operation of a migration that puts the tables ``names`` (frozen in the
+    migration) under their policies, and takes them off again when migrating back."""
+    from django.db import migrations
+
+    tables = tuple(t for t in PROTECTED_TABLES if t.table in names)
+    return migrations.RunPython(
+        lambda apps, editor: install(editor, tables, functions=True),
+        lambda apps, editor: uninstall(editor, tables),
+        elidable=False,
+    )
 
 
 def uninstall(schema_editor: object, tables: tuple[Protected, ...]) -> None:
@@ -369,15 +386,9 @@ def use_system_role(cursor: Any, *, local: bool = True) -> bool:
     """On a driver cursor of a connection of its own (backup and restore): switch to the system
     role when this server has it for the login role; ``False`` when it has not (a database
     from before row-level security, or SQLite-like setups without the role)."""
-    role = system_role()
-    cursor.execute(
-        "SELECT 1 FROM pg_roles WHERE rolname = %s AND rolbypassrls "
-        "AND pg_has_role(session_user, oid, 'MEMBER')",
-        [role],
-    )
-    if cursor.fetchone() is None:
+    if not system_role_usable(cursor):
         return False
-    cursor.execute(f'SET {"LOCAL " if local else ""}ROLE "{role}"')
+    cursor.execute(f'SET {"LOCAL " if local else ""}ROLE "{system_role()}"')
     return True
 
 
@@ -413,7 +424,6 @@ class ScopedTokenAuthentication(TokenAuthentication):
 
 
 __all__ = [
-    "ANONYMOUS",
     "PROTECTED_TABLES",
     "RowSecurityMiddleware",
     "enter_reader_scope",

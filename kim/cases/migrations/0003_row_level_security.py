@@ -32,17 +32,8 @@ NAMES = (
     "cases_casedocument",
     "cases_task",
 )
-TABLES = tuple(t for t in rls.PROTECTED_TABLES if t.table in NAMES)
-
-
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    rls.install(schema_editor, TABLES, functions=True)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    rls.uninstall(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0002_consent_scope")]
-    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
+    operations = [rls.migration(NAMES)]

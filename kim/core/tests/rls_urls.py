@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from kim import urls as kim_urls
 from kim.cases.models import Activity, Case, Person
 from kim.screening.models import ScreeningEntry, ScreeningList
 
@@ -29,4 +30,5 @@ def unfiltered(request: HttpRequest) -> JsonResponse:
     )
 
 
-urlpatterns = [path("unfiltered/", unfiltered)]
+# The platform's own URLs too: the middleware and the templates reverse them.
+urlpatterns = [path("unfiltered/", unfiltered), *kim_urls.urlpatterns]

@@ -10,15 +10,6 @@ NAMES = (
     "screening_screeninglist",
     "screening_screeningentry",
 )
-TABLES = tuple(t for t in rls.PROTECTED_TABLES if t.table in NAMES)
-
-
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    rls.install(schema_editor, TABLES, functions=True)
-
-
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    rls.uninstall(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):
@@ -26,4 +17,4 @@ class Migration(migrations.Migration):
         ("screening", "0002_user_facing_sources"),
         ("cases", "0003_row_level_security"),
     ]
-    operations = [migrations.RunPython(forwards, backwards, elidable=False)]
+    operations = [rls.migration(NAMES)]
