@@ -21,4 +21,13 @@ as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname='kim'" 2>/dev/nul
 as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname='kim_system'" 2>/dev/null | grep -q 1 \
   || as_postgres psql -q -c "CREATE ROLE kim_system NOLOGIN BYPASSRLS" >/dev/null 2>&1 || exit 1
 as_postgres psql -q -c "GRANT kim_system TO kim" >/dev/null 2>&1 || exit 1
+# Load tests (benchmarks/load.py) read pg_stat_statements: preloaded (a restart, once) and the
+# extension in database "kim", from where it shows every database's statements.
+if ! as_postgres psql -tAc "SHOW shared_preload_libraries" 2>/dev/null | grep -q pg_stat_statements; then
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  as_postgres psql -q -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null 2>&1 \
+    && pg_ctlcluster "$version" main restart >/dev/null 2>&1
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 0.5; done
+fi
+as_postgres psql -q -d kim -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || true
 echo "$PG_URL"
