@@ -173,11 +173,6 @@ def statement_snapshot(server_url: str, database: str) -> dict[int, dict[str, An
                 "WHERE d.datname = %s",
                 [database],
             ).fetchall()
-            waits = conn.execute(
-                "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') FROM pg_stat_activity "
-                "WHERE datname = %s",
-                [database],
-            ).fetchone()
     except psycopg.Error:
         return None
     snap = {
@@ -185,8 +180,48 @@ def statement_snapshot(server_url: str, database: str) -> dict[int, dict[str, An
         for r in rows
         if r[0] is not None
     }
-    snap[-1] = {"lock_waits_now": int(waits[0]) if waits else 0}
     return snap
+
+
+class LockSampler:
+    """Samples, about once a second, how many of the database's sessions wait for a lock
+    (``pg_stat_activity.wait_event_type = 'Lock'``) and how many are active."""
+
+    def __init__(self, server_url: str | None, database: str | None) -> None:
+        self.database = database
+        self.samples: list[tuple[int, int]] = []
+        self.conn: Any = None
+        if server_url and database:
+            import psycopg
+
+            admin = urllib.parse.urlsplit(server_url)._replace(path="/kim").geturl()
+            with contextlib.suppress(psycopg.Error):
+                self.conn = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+
+    def sample(self) -> None:
+        if self.conn is None:
+            return
+        row = self.conn.execute(
+            "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+            "count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity WHERE datname = %s",
+            [self.database],
+        ).fetchone()
+        self.samples.append((int(row[0]), int(row[1])))
+
+    def result(self) -> dict[str, Any]:
+        if self.conn is not None:
+            self.conn.close()
+        if not self.samples:
+            return {"samples": 0}
+        waiting = [w for w, _ in self.samples]
+        active = [a for _, a in self.samples]
+        return {
+            "samples": len(self.samples),
+            "lock_waiting_mean": round(statistics.mean(waiting), 2),
+            "lock_waiting_max": max(waiting),
+            "active_mean": round(statistics.mean(active), 2),
+            "samples_with_lock_wait": sum(1 for w in waiting if w),
+        }
 
 
 def statement_diff(
@@ -200,8 +235,6 @@ def statement_diff(
         }
     rows = []
     for qid, now in after.items():
-        if qid == -1:
-            continue
         was = before.get(qid, {"calls": 0, "ms": 0.0, "rows": 0})
         calls = now["calls"] - was["calls"]
         if calls <= 0:
@@ -302,6 +335,7 @@ def run_load(args: argparse.Namespace, where: Target, users: int) -> dict[str, A
     }
     with tempfile.TemporaryDirectory(prefix="kim-load-") as tmp:
         cfg, out = Path(tmp) / "config.json", Path(tmp) / "result.json"
+        config["signal_dir"] = tmp  # the child touches window-open when it starts measuring
         cfg.write_text(json.dumps(config), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
         child = subprocess.Popen(
@@ -313,6 +347,7 @@ def run_load(args: argparse.Namespace, where: Target, users: int) -> dict[str, A
             text=True,
         )
         sampler = CpuSampler(groups=where.groups, locust_pid=child.pid)
+        locks = LockSampler(where.server_url, where.database)
         before_statements: dict[int, dict[str, Any]] | None = None
         worker_rss = 0.0
         ramp = users / args.spawn_rate
@@ -321,12 +356,13 @@ def run_load(args: argparse.Namespace, where: Target, users: int) -> dict[str, A
         window_open = False
         while child.poll() is None:
             elapsed = time.monotonic() - started
-            if not window_open and elapsed >= ramp + 5:
-                # Approximately when the child opens its window (it waits for the logins).
+            if not window_open and (Path(tmp) / "window-open").exists():
                 sampler.start()
                 if where.server_url and where.database:
                     before_statements = statement_snapshot(where.server_url, where.database)
                 window_open = True
+            if window_open:
+                locks.sample()
             if "worker" in where.groups:
                 worker_rss = max(worker_rss, rss_mb(where.groups["worker"]))
             if elapsed > timeout:
@@ -346,13 +382,12 @@ def run_load(args: argparse.Namespace, where: Target, users: int) -> dict[str, A
         else None
     )
     result["cpu_cores"] = cpu
+    result["locks"] = locks.result()
     result["worker_peak_rss_mb"] = worker_rss if "worker" in where.groups else None
     result["node_worker_rss_mb"] = {
         name: rss_mb(pgid) for name, pgid in where.groups.items() if name.startswith("node")
     }
     result["statements"] = statement_diff(before_statements, after_statements)
-    if after_statements is not None:
-        result["statements"]["lock_waits_at_end"] = after_statements[-1]["lock_waits_now"]
     pages = result["pages"]
     result["requests"] = sum(p["requests"] for p in pages)
     result["failures"] = sum(p["failures"] for p in pages)
@@ -476,7 +511,7 @@ def print_run(result: dict[str, Any]) -> None:
     if st.get("available"):
         print(
             f"database: {st['statements']} statements, {st['total_ms'] / 1000:.1f} s of execution"
-            f" time in the window; lock waits at the end: {st.get('lock_waits_at_end', 0)}"
+            " time in the window"
         )
         for row in st["top"][:5]:
             print(
@@ -485,6 +520,13 @@ def print_run(result: dict[str, Any]) -> None:
             )
     else:
         print(f"database: {st.get('hint')}")
+    locks = result.get("locks", {})
+    if locks.get("samples"):
+        print(
+            f"sessions waiting for a lock: mean {locks['lock_waiting_mean']}, max "
+            f"{locks['lock_waiting_max']} (in {locks['samples_with_lock_wait']} of "
+            f"{locks['samples']} samples); active sessions: mean {locks['active_mean']}"
+        )
 
 
 def summary(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
@@ -524,7 +566,7 @@ def saturation(args: argparse.Namespace, where: Target) -> dict[str, Any]:
             "worst_p95_ms": worst["p95_ms"] if worst else None,
             "cpu_cores": result["cpu_cores"],
             "top_statements": result["statements"].get("top", [])[:5],
-            "lock_waits_at_end": result["statements"].get("lock_waits_at_end"),
+            "locks": result.get("locks"),
         }
         steps.append(step)
         if not args.json:

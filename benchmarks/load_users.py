@@ -53,6 +53,8 @@ CASE_LINK = re.compile(r'href="(/fallmanagement/faelle/([A-Za-z0-9-]+)/)"')
 REPORT_LINK = re.compile(r'href="(/rat/berichte/[A-Za-z0-9-]+/)"')
 RELEASE_LINK = re.compile(r'href="(/rat/berichte/[A-Za-z0-9-]+/versionen/\d+/)"')
 SCREENING_LINK = re.compile(r'href="(/screening/listen/[A-Za-z0-9-]+/)"')
+PROGRAMME_LINK = re.compile(r'href="/programm/([A-Za-z0-9-]+)/"')
+PROGRAMME_PAGES = {"saetze", "stellen", "szenarien", "organisation"}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MARKER = "Lasttest"
 
@@ -229,9 +231,16 @@ class Coordination(Persona):
     weight = 10
     role = "coordination"
 
+    def on_start(self) -> None:
+        super().on_start()
+        if not self.organisation:  # demo personas: the overview the programme page links to
+            found = PROGRAMME_LINK.findall(self.page("/programm/", "programme"))
+            self.organisation = next((c for c in found if c not in PROGRAMME_PAGES), "")
+
     @task
     def overview(self) -> None:
-        self.page(f"/programm/{self.organisation}/", "programme overview")
+        if self.organisation:
+            self.page(f"/programm/{self.organisation}/", "programme overview")
 
     @task
     def deadlines(self) -> None:
@@ -348,6 +357,8 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     env.stats.reset_all()
     SERVER_MS.clear()
     WRITES.update(attempted=0, succeeded=0)
+    if config.get("signal_dir"):
+        (Path(config["signal_dir"]) / "window-open").touch()
     window_start = time.monotonic()
     window_end = window_start + config["duration_s"]
     while time.monotonic() < window_end:

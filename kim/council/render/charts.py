@@ -9,13 +9,25 @@ The figures are always repeated in a data table, so nothing is lost for screen r
 matplotlib is imported inside the function: it costs about half a second, which Django's
 start-up should not pay. Only the object-oriented API is used (``Figure`` + Agg canvas, no
 ``pyplot``), so there is no global figure state and no backend switch.
+
+Drawing a chart takes 30–60 ms of CPU, and the report pages draw one on every view – under load
+(issue 16) the released report and the draft were the slowest pages. The picture depends only on
+the chart's data, so it is kept in the cache (Redis on several nodes) under a hash of that data
+for a day: the second view of the same figures costs a cache read. The cache is only a shortcut:
+when it fails, the chart is drawn.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
+import logging
 import textwrap
 from typing import TYPE_CHECKING, Any
+
+from django.core.cache import cache
 
 from kim.council.document import Chart
 
@@ -25,6 +37,10 @@ if TYPE_CHECKING:
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies and in greyscale print
 # (the first two differ strongly in lightness).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+logger = logging.getLogger(__name__)
+CACHE_SECONDS = 24 * 60 * 60
+CACHE_VERSION = 1  # raise when the drawing changes, so that no old picture is served
 
 WIDTH_CM = 16.0
 HEIGHT_CM = 8.0
@@ -51,12 +67,34 @@ def german_number(value: float, max_decimals: int = 2) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
+def _cache_key(chart: Chart, dpi: int) -> str:
+    data = json.dumps([dataclasses.asdict(chart), dpi], sort_keys=True, ensure_ascii=False)
+    return f"kim:chart:{CACHE_VERSION}:{hashlib.sha256(data.encode()).hexdigest()}"
+
+
 def bar_chart_png(chart: Chart, *, dpi: int = 150) -> bytes:
     """Render ``chart`` as grouped bars (one colour per series, legend, value labels).
 
     The output is deterministic: the same chart gives the same bytes (no timestamp, no software
-    version in the PNG metadata).
+    version in the PNG metadata) – which is what makes the cache (module docstring) safe.
     """
+    key = _cache_key(chart, dpi)
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 – any cache failure: draw instead
+        logger.warning("chart cache unavailable; drawing the chart", exc_info=True)
+        cached = None
+    if isinstance(cached, bytes):
+        return cached
+    png = _draw_png(chart, dpi)
+    try:
+        cache.set(key, png, CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 – the picture is drawn; not keeping it is harmless
+        logger.warning("chart cache unavailable; the chart is not kept", exc_info=True)
+    return png
+
+
+def _draw_png(chart: Chart, dpi: int) -> bytes:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
