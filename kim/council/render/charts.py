@@ -81,7 +81,7 @@ def bar_chart_png(chart: Chart, *, dpi: int = 150) -> bytes:
     key = _cache_key(chart, dpi)
     try:
         cached = cache.get(key)
-    except Exception:  # noqa: BLE001 – any cache failure: draw instead
+    except Exception:  # any cache failure: draw instead
         logger.warning("chart cache unavailable; drawing the chart", exc_info=True)
         cached = None
     if isinstance(cached, bytes):
@@ -89,7 +89,7 @@ def bar_chart_png(chart: Chart, *, dpi: int = 150) -> bytes:
     png = _draw_png(chart, dpi)
     try:
         cache.set(key, png, CACHE_SECONDS)
-    except Exception:  # noqa: BLE001 – the picture is drawn; not keeping it is harmless
+    except Exception:  # the picture is drawn; not keeping it is harmless
         logger.warning("chart cache unavailable; the chart is not kept", exc_info=True)
     return png
 
