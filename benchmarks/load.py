@@ -101,18 +101,15 @@ def _postgres_pids() -> set[int]:
 
 @dataclass
 class CpuSampler:
-    """CPU seconds per group of processes between ``start`` and ``stop``: each cluster child's
-    process group (gunicorn master and workers, the worker, Redis), PostgreSQL (every
-    ``postgres`` process: on a shared server that includes other databases' work) and
-    Locust."""
+    """CPU seconds per group of processes between two snapshots: each cluster child's process
+    group (gunicorn master and workers, the worker, Redis), PostgreSQL (every ``postgres``
+    process: on a shared server that includes other databases' work) and Locust. Backends
+    that end between the snapshots are not counted (the app's connections are persistent)."""
 
     groups: dict[str, int]  # name -> process group id
     locust_pid: int | None = None
-    before: dict[str, float] = field(default_factory=dict)
-    seen: dict[int, int] = field(default_factory=dict)  # pid -> ticks at first sight
-    started: float = 0.0
 
-    def _ticks(self) -> dict[str, float]:
+    def snapshot(self) -> dict[str, float]:
         totals = dict.fromkeys([*self.groups, "postgresql", "locust"], 0.0)
         by_pgid = {pgid: name for name, pgid in self.groups.items()}
         pg = _postgres_pids()
@@ -129,18 +126,12 @@ class CpuSampler:
                 totals["locust"] += ticks
         return totals
 
-    def start(self) -> None:
-        self.before = self._ticks()
-        self.started = time.monotonic()
-
-    def stop(self) -> dict[str, float]:
-        """CPU cores used on average per group (CPU seconds ÷ wall seconds). Backends that
-        ended during the window are not counted (PostgreSQL's connections here are
-        persistent)."""
-        after = self._ticks()
-        wall = max(time.monotonic() - self.started, 1e-6)
+    @staticmethod
+    def cores(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, float]:
+        """CPU cores used on average per group (CPU seconds ÷ wall seconds)."""
+        wall = max(wall, 1e-6)
         return {
-            name: round(max(after[name] - self.before.get(name, 0.0), 0.0) / CLK_TCK / wall, 3)
+            name: round(max(after[name] - before.get(name, 0.0), 0.0) / CLK_TCK / wall, 3)
             for name in after
         }
 
@@ -189,7 +180,7 @@ class LockSampler:
 
     def __init__(self, server_url: str | None, database: str | None) -> None:
         self.database = database
-        self.samples: list[tuple[int, int]] = []
+        self.samples: dict[int, list[tuple[int, int]]] = {}
         self.conn: Any = None
         if server_url and database:
             import psycopg
@@ -198,7 +189,7 @@ class LockSampler:
             with contextlib.suppress(psycopg.Error):
                 self.conn = psycopg.connect(admin, autocommit=True, connect_timeout=5)
 
-    def sample(self) -> None:
+    def sample(self, step: int) -> None:
         if self.conn is None:
             return
         row = self.conn.execute(
@@ -206,17 +197,20 @@ class LockSampler:
             "count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity WHERE datname = %s",
             [self.database],
         ).fetchone()
-        self.samples.append((int(row[0]), int(row[1])))
+        self.samples.setdefault(step, []).append((int(row[0]), int(row[1])))
 
-    def result(self) -> dict[str, Any]:
+    def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
-        if not self.samples:
+
+    def result(self, step: int) -> dict[str, Any]:
+        samples = self.samples.get(step, [])
+        if not samples:
             return {"samples": 0}
-        waiting = [w for w, _ in self.samples]
-        active = [a for _, a in self.samples]
+        waiting = [w for w, _ in samples]
+        active = [a for _, a in samples]
         return {
-            "samples": len(self.samples),
+            "samples": len(samples),
             "lock_waiting_mean": round(statistics.mean(waiting), 2),
             "lock_waiting_max": max(waiting),
             "active_mean": round(statistics.mean(active), 2),
@@ -321,21 +315,32 @@ def target(args: argparse.Namespace) -> Iterator[Target]:
 # --- one load run ------------------------------------------------------------------------------
 
 
-def run_load(args: argparse.Namespace, where: Target, users: int) -> dict[str, Any]:
-    """One Locust run of ``users`` users; the child's figures plus CPU, RSS and statements."""
+def _events(path: Path, seen: int) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[seen:] if line.strip()]
+
+
+def run_steps(
+    args: argparse.Namespace, where: Target, steps: list[int], stop_p95_ms: float | None = None
+) -> list[dict[str, Any]]:
+    """One Locust child that measures one window per step of users (see ``load_users.run``);
+    per window the child's figures plus CPU, locks, the worker's RSS and the statements."""
     config = {
         "nodes": where.nodes,
         "users": where.users,
         "search_names": where.search_names,
         "password": DEMO_PASSWORD,
-        "user_count": users,
+        "steps": steps,
+        "stop_p95_ms": stop_p95_ms,
         "spawn_rate": args.spawn_rate,
         "duration_s": args.duration,
         "max_requests": args.max_requests,
     }
     with tempfile.TemporaryDirectory(prefix="kim-load-") as tmp:
         cfg, out = Path(tmp) / "config.json", Path(tmp) / "result.json"
-        config["signal_dir"] = tmp  # the child touches window-open when it starts measuring
+        config["signal_dir"] = tmp
         cfg.write_text(json.dumps(config), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
         child = subprocess.Popen(
@@ -348,51 +353,57 @@ def run_load(args: argparse.Namespace, where: Target, users: int) -> dict[str, A
         )
         sampler = CpuSampler(groups=where.groups, locust_pid=child.pid)
         locks = LockSampler(where.server_url, where.database)
-        before_statements: dict[int, dict[str, Any]] | None = None
-        worker_rss = 0.0
-        ramp = users / args.spawn_rate
-        timeout = ramp + args.duration + 300
+        windows: dict[int, dict[str, Any]] = {}
+        seen = 0
+        timeout = sum(steps) / args.spawn_rate + len(steps) * (args.duration + 240)
         started = time.monotonic()
-        window_open = False
-        while child.poll() is None:
-            elapsed = time.monotonic() - started
-            if not window_open and (Path(tmp) / "window-open").exists():
-                sampler.start()
-                if where.server_url and where.database:
-                    before_statements = statement_snapshot(where.server_url, where.database)
-                window_open = True
-            if window_open:
-                locks.sample()
-            if "worker" in where.groups:
-                worker_rss = max(worker_rss, rss_mb(where.groups["worker"]))
-            if elapsed > timeout:
+        while True:
+            for event in _events(Path(tmp) / "events.jsonl", seen):
+                seen += 1
+                window = windows.setdefault(event["step"], {"worker_rss": 0.0})
+                window[event["event"]] = {
+                    "t": event["t"],
+                    "cpu": sampler.snapshot(),
+                    "statements": statement_snapshot(where.server_url, where.database)
+                    if where.server_url and where.database
+                    else None,
+                }
+            if child.poll() is not None:
+                break
+            open_step = next((n for n, w in windows.items() if "close" not in w), None)
+            if open_step is not None:
+                locks.sample(open_step)
+                if "worker" in where.groups:
+                    rss = rss_mb(where.groups["worker"])
+                    windows[open_step]["worker_rss"] = max(windows[open_step]["worker_rss"], rss)
+            if time.monotonic() - started > timeout:
                 child.kill()
                 raise SystemExit(f"Locust did not stop within {timeout:.0f} s")
             time.sleep(1)
-        if not window_open:
-            sampler.start()
-        cpu = sampler.stop()
         _, err = child.communicate()
         if child.returncode != 0 or not out.exists():
             raise SystemExit(f"Locust failed (exit {child.returncode}):\n{err[-3000:]}")
-        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    after_statements = (
-        statement_snapshot(where.server_url, where.database)
-        if where.server_url and where.database
-        else None
-    )
-    result["cpu_cores"] = cpu
-    result["locks"] = locks.result()
-    result["worker_peak_rss_mb"] = worker_rss if "worker" in where.groups else None
-    result["node_worker_rss_mb"] = {
-        name: rss_mb(pgid) for name, pgid in where.groups.items() if name.startswith("node")
-    }
-    result["statements"] = statement_diff(before_statements, after_statements)
-    pages = result["pages"]
-    result["requests"] = sum(p["requests"] for p in pages)
-    result["failures"] = sum(p["failures"] for p in pages)
-    result["rps"] = round(result["requests"] / max(result["duration_s"], 1e-6), 2)
-    return result
+        results: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))
+    locks.close()
+    node_rss = {n: rss_mb(pgid) for n, pgid in where.groups.items() if n.startswith("node")}
+    for step, result in enumerate(results):
+        window = windows.get(step, {})
+        opened, closed = window.get("open"), window.get("close")
+        if opened and closed:
+            wall = closed["t"] - opened["t"]
+            result["cpu_cores"] = sampler.cores(opened["cpu"], closed["cpu"], wall)
+            result["statements"] = statement_diff(opened["statements"], closed["statements"])
+        else:
+            result["cpu_cores"], result["statements"] = {}, statement_diff(None, None)
+        result["locks"] = locks.result(step)
+        has_worker = "worker" in where.groups
+        result["worker_peak_rss_mb"] = window.get("worker_rss") if has_worker else None
+        result["node_worker_rss_mb"] = node_rss
+        pages = result["pages"]
+        result["requests"] = sum(p["requests"] for p in pages)
+        result["failures"] = sum(p["failures"] for p in pages)
+        result["rps"] = round(result["requests"] / max(result["duration_s"], 1e-6), 2)
+    return results
 
 
 # --- the SQL ratio ---------------------------------------------------------------------------
@@ -553,28 +564,31 @@ def summary(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def saturation(args: argparse.Namespace, where: Target) -> dict[str, Any]:
+    """Raise the users step by step (one Locust run: the users of a step stay logged in for
+    the next) until the p95 of some page type passes 1 s."""
+    results = run_steps(args, where, args.steps, stop_p95_ms=SATURATION_P95_MS)
     steps = []
     found = None
-    for users in args.steps:
-        result = run_load(args, where, users)
+    for result in results:
         worst = max(result["pages"], key=lambda p: p["p95_ms"]) if result["pages"] else None
         step = {
-            "users": users,
+            "users": result["users"],
             "rps": result["rps"],
+            "requests": result["requests"],
             "failures": result["failures"],
             "worst_page": worst["name"] if worst else None,
             "worst_p95_ms": worst["p95_ms"] if worst else None,
             "cpu_cores": result["cpu_cores"],
+            "locks": result["locks"],
             "top_statements": result["statements"].get("top", [])[:5],
-            "locks": result.get("locks"),
+            "database_ms": result["statements"].get("total_ms"),
         }
         steps.append(step)
         if not args.json:
             print_run(result)
         if worst and worst["p95_ms"] > SATURATION_P95_MS:
             found = step
-            break
-    return {"steps": steps, "saturated_at": found}
+    return {"steps": steps, "saturated_at": found, "runs": results}
 
 
 def write_result(payload: dict[str, Any]) -> Path:
@@ -640,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
             payload["saturation"] = saturation(args, where)
             result = None
         else:
-            result = run_load(args, where, args.users)
+            (result,) = run_steps(args, where, [args.users])
             payload["run"] = result
             payload["targets"] = page_targets(result)
         if not args.no_sql_ratio and where.database:
@@ -652,7 +666,8 @@ def main(argv: list[str] | None = None) -> int:
         if result is not None:
             print(json.dumps(summary(args, result)))
         else:
-            print(json.dumps(payload["saturation"]))
+            sat = payload["saturation"]
+            print(json.dumps({"steps": sat["steps"], "saturated_at": sat["saturated_at"]}))
         return 1 if args.strict and failed else 0
     if result is not None:
         print_run(result)

@@ -337,28 +337,38 @@ def _stats(env: Environment) -> list[dict[str, Any]]:
     return rows
 
 
-def run(config: dict[str, Any]) -> dict[str, Any]:
-    """Spawn the users, reset the statistics once all are logged in, measure ``duration_s``,
-    stop. Bounded: at most ``max_requests`` requests in the measured window (then it stops
-    early) and never longer than ramp + duration + 60 s."""
-    CONFIG.update(config)
-    classes = [cls for cls in PERSONAS if config["users"].get(cls.role)]
-    env = Environment(user_classes=classes, events=events, host=config["nodes"][0])
-    runner = env.create_local_runner()
+def _percentile(values: list[float], q: float) -> float | None:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * q) - 1)] if ordered else None
+
+
+def _signal(config: dict[str, Any], step: int, event: str) -> None:
+    """Tell ``load.py`` (which samples CPU, locks and statements) that a window opens or
+    closes: one JSON line per event in ``events.jsonl`` of the shared directory."""
+    if config.get("signal_dir"):
+        line = json.dumps({"step": step, "event": event, "t": time.time()})
+        with (Path(config["signal_dir"]) / "events.jsonl").open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
+def _measure_step(env: Environment, config: dict[str, Any], step: int, users: int) -> dict:
+    """Bring the users up to ``users`` (the new ones log in), then measure one window."""
+    runner = env.runner
+    assert runner is not None
     started = time.monotonic()
-    runner.start(config["user_count"], spawn_rate=config["spawn_rate"])
-    deadline = started + config["user_count"] / config["spawn_rate"] + 120
-    while runner.user_count < config["user_count"] and time.monotonic() < deadline:
+    logins_before = len(LOGINS)
+    runner.start(users, spawn_rate=config["spawn_rate"])
+    deadline = started + users / config["spawn_rate"] + 180
+    while runner.user_count < users and time.monotonic() < deadline:
         gevent.sleep(0.5)
     # Give the last users time to log in before the window opens.
-    while len(LOGINS) + len(LOGIN_FAILURES) < config["user_count"] and time.monotonic() < deadline:
+    while len(LOGINS) + len(LOGIN_FAILURES) < users and time.monotonic() < deadline:
         gevent.sleep(0.5)
     ramp_s = time.monotonic() - started
     env.stats.reset_all()
     SERVER_MS.clear()
     WRITES.update(attempted=0, succeeded=0)
-    if config.get("signal_dir"):
-        (Path(config["signal_dir"]) / "window-open").touch()
+    _signal(config, step, "open")
     window_start = time.monotonic()
     window_end = window_start + config["duration_s"]
     while time.monotonic() < window_end:
@@ -367,11 +377,11 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         gevent.sleep(0.25)
     duration = time.monotonic() - window_start
     pages = _stats(env)
-    runner.quit()
-    logins = sorted(LOGINS)
+    _signal(config, step, "close")
+    logins = LOGINS[logins_before:]
     return {
-        "users": runner.user_count if runner.user_count else config["user_count"],
-        "requested_users": config["user_count"],
+        "users": runner.user_count,
+        "requested_users": users,
         "ramp_s": round(ramp_s, 1),
         "duration_s": round(duration, 1),
         "pages": pages,
@@ -379,11 +389,34 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             "count": len(logins),
             "failures": LOGIN_FAILURES[:20],
             "failure_count": len(LOGIN_FAILURES),
-            "median_ms": logins[len(logins) // 2] if logins else None,
-            "p95_ms": logins[max(0, int(len(logins) * 0.95) - 1)] if logins else None,
+            "median_ms": _percentile(logins, 0.5),
+            "p95_ms": _percentile(logins, 0.95),
         },
         "writes": dict(WRITES),
     }
+
+
+def run(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """One measured window per entry of ``steps`` (users, rising): spawn up to that many
+    users, reset the statistics once all are logged in, measure ``duration_s``. With
+    ``stop_p95_ms``, stop after the first step in which a page type's p95 passes it. Bounded:
+    at most ``max_requests`` requests per window (then the window closes early), and each
+    ramp gives up 180 s after it should have ended."""
+    CONFIG.update(config)
+    classes = [cls for cls in PERSONAS if config["users"].get(cls.role)]
+    env = Environment(user_classes=classes, events=events, host=config["nodes"][0])
+    runner = env.create_local_runner()
+    results = []
+    try:
+        for step, users in enumerate(config["steps"]):
+            result = _measure_step(env, config, step, users)
+            results.append(result)
+            worst = max((p["p95_ms"] for p in result["pages"]), default=0.0)
+            if config.get("stop_p95_ms") and worst > config["stop_p95_ms"]:
+                break
+    finally:
+        runner.quit()
+    return results
 
 
 def main(argv: list[str]) -> int:
