@@ -7,11 +7,11 @@ surfaces as an exception somewhere in the middleware or the view – Django turn
 outage the answer is **503** with a German page that says what is away and that nothing was
 saved, and a ``Retry-After`` header, instead of the generic 500 error page.
 
-- **Database**: ``OperationalError`` and ``InterfaceError`` (connection refused, terminated by
-  an administrator, closed under the driver). Every write of KIM-Plattform runs in a
-  transaction, so "nothing was saved" is true. ``CONN_HEALTH_CHECKS`` (settings) lets a node
-  drop a dead persistent connection at the start of the next request, so the node serves
-  again as soon as the database is back.
+- **Database**: ``OperationalError`` and ``InterfaceError`` – Django's and the driver's own
+  (connection refused, terminated by an administrator, closed under the driver). Every write
+  of KIM-Plattform runs in a transaction, so "nothing was saved" is true.
+  ``CONN_HEALTH_CHECKS`` (settings) lets a node drop a dead persistent connection at the
+  start of the next request, so the node serves again as soon as the database is back.
 - **Cache**: the login rate limit lives there. Without it, the limit cannot be counted, and
   a sign-in is refused (fail closed) rather than let through uncounted (fail open: guessing
   without a limit while Redis is away). Pages other than sign-in do not use the cache and keep
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -49,12 +49,22 @@ def _cache_errors() -> tuple[type[BaseException], ...]:
     return (RedisConnectionError, RedisTimeoutError)
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """Django's connection errors and the driver's own: code that runs on the driver's cursor
+    (the row-level-security scope, D-076) raises ``psycopg.OperationalError`` unwrapped."""
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError]
+    for alias in connections:
+        driver = connections[alias].Database  # type: ignore[attr-defined]
+        errors += [driver.OperationalError, driver.InterfaceError]
+    return tuple(errors)
+
+
 def outage_of(exc: BaseException | None) -> str | None:
     """``DATABASE`` or ``CACHE`` when ``exc`` (or an exception it was raised from) says that
     service is not reachable; None for every other error (a bug stays a 500)."""
     seen = 0
     while exc is not None and seen < 5:
-        if isinstance(exc, (OperationalError, InterfaceError)):
+        if isinstance(exc, _database_errors()):
             return DATABASE
         if isinstance(exc, _cache_errors()):
             return CACHE
