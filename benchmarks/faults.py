@@ -16,7 +16,8 @@ what was lost.
    case managers add notes (activities) and tasks to their cases, each with a unique marker
    in its text or title. The threads pick the nodes in turn like a load balancer; a node that
    refuses the connection (it is down, the request never left) is skipped for two seconds and
-   the request goes to the other, as nginx does. Bounded: think time 0.2 s, a time limit.
+   the request goes to the other, as nginx does. Bounded: think time 0.2 s, at most 15 minutes
+   and 50,000 requests.
 4. **The faults**, one after the other while the load runs:
    ``database_restart`` (stop PostgreSQL, 5 s outage, start: requests in between must get the
    German 503 page, never a 500; both nodes must serve again ≤ 10 s after the database is
@@ -75,6 +76,8 @@ FAULTS_DIR = ROOT / "var" / "faults"
 PASSWORD = "demo"
 CODE = r"[a-z2-7]{16}"
 THINK_TIME = 0.2
+MAX_SECONDS = 900.0  # the load stops by itself after this long …
+MAX_REQUESTS = 50_000  # … or this many requests
 REQUEST_TIMEOUT = 15.0
 RECOVERY_LIMIT = 10.0  # seconds: nodes serve again after the database is back
 BATCH_ROWS = 6_000
@@ -311,6 +314,7 @@ class Load:
         self.threads: list[threading.Thread] = []
         self.counter = 0
         self.setup_errors: list[str] = []
+        self.started = time.monotonic()
 
     # -- requests through the balancer
 
@@ -355,6 +359,12 @@ class Load:
             self.threads.append(thread)
             thread.start()
 
+    def exhausted(self) -> bool:
+        """The load's own bounds: it stops by itself after these, whatever the faults do."""
+        with self.lock:
+            count = len(self.outcomes)
+        return count >= MAX_REQUESTS or time.monotonic() - self.started > MAX_SECONDS
+
     def finish(self) -> None:
         self.stop.set()
         for thread in self.threads:
@@ -371,7 +381,7 @@ class Load:
         except Exception as exc:
             self.setup_errors.append(f"{username}: {exc}")
             return
-        while not self.stop.is_set():
+        while not self.stop.is_set() and not self.exhausted():
             choice = rng.random()
             if cases and choice < 0.25:
                 self._write_activity(browser, rng.choice(cases))
