@@ -232,6 +232,11 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kim.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
+# A persistent connection is checked before a request reuses it: after a database restart a
+# node drops the dead connection and serves again at once (issue 16, D-078), instead of
+# failing the first request of every worker. Requests during the outage get a 503 page
+# (kim/core/outages.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # IMMEDIATE transactions serialise writers (the audit chain relies on it) and avoid

@@ -360,29 +360,34 @@ class Cluster:
         raise ClusterError(f"redis-server did not answer on port {self.redis_port}")
 
     def start_nodes(self) -> None:
-        for index, port in enumerate(self.node_ports):
-            var_dir = self.node_dir(index)
-            (var_dir / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT
-            args = [
-                str(VENV_BIN / "gunicorn"),
-                "-c",
-                "python:kim.gunicorn_conf",
-                "kim.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(self.gunicorn_workers),
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "5",
-                "--access-logfile",
-                "-",
-                # gunicorn 27 puts a control socket at ~/.gunicorn/gunicorn.ctl: one path for
-                # every gunicorn of the user, so two nodes would take it from each other.
-                "--no-control-socket",
-            ]
-            self._spawn(f"node{index + 1}", args, self.env(var_dir))
+        for index in range(len(self.node_ports)):
+            self.start_node(index)
+
+    def start_node(self, index: int) -> None:
+        """Start node ``index`` (0-based) alone, e.g. again after ``kill(f"node{index + 1}")``."""
+        port = self.node_ports[index]
+        var_dir = self.node_dir(index)
+        (var_dir / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT
+        args = [
+            str(VENV_BIN / "gunicorn"),
+            "-c",
+            "python:kim.gunicorn_conf",
+            "kim.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(self.gunicorn_workers),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--access-logfile",
+            "-",
+            # gunicorn 27 puts a control socket at ~/.gunicorn/gunicorn.ctl: one path for
+            # every gunicorn of the user, so two nodes would take it from each other.
+            "--no-control-socket",
+        ]
+        self._spawn(f"node{index + 1}", args, self.env(var_dir))
 
     def start_worker(self, name: str = "worker") -> None:
         var_dir = self.directory / name

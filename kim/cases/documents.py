@@ -9,11 +9,10 @@ files (D-040). The stored name is random (``<code>.bin``), outside the web root.
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 from django.http import Http404, HttpResponse
 
 from kim.core.crypto import decrypt_bytes, encrypt_bytes
-from kim.core.files import bytes_response
+from kim.core.files import bytes_response, save_file
 from kim.core.models import StoredDocument
 from kim.core.uploads import CheckedFile
 
@@ -29,7 +28,7 @@ def store_document(
         uploaded_by,
     )
     token = encrypt_bytes(checked.data)
-    document.file.save(f"{document.code}.bin", ContentFile(token), save=False)
+    save_file(document.file, f"{document.code}.bin", token)  # a refusal: ValidationError
     document.save()
 
 

@@ -188,10 +188,16 @@ def add_action_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     e.g. the post's ``status`` behind the holder form's start date).
 
     ``form.add_error(None, exc)`` would raise ``ValueError`` (a 500) for such a field, so views
-    hand every ``ValidationError`` of an action to this function instead.
+    hand every ``ValidationError`` of an action to this function instead. A refusal of the file
+    storage (``kim.core.files.FILE_FIELD``) goes next to the form's file field.
     """
+    from kim.core.files import FILE_FIELD
+
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
+    file_fields = [n for n, f in form.fields.items() if isinstance(f, forms.FileField)]
     for field, errors in exc.error_dict.items():
+        if field == FILE_FIELD and file_fields:
+            field = file_fields[0]
         form.add_error(field if field in form.fields else None, errors)

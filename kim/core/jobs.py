@@ -54,7 +54,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.tasks import Task, task
@@ -182,6 +182,10 @@ def job_task(fn: Callable[..., None]) -> Task:
             except (Http404, PermissionDenied):
                 _fail(job, str(RIGHTS_CHANGED))
                 return
+            except (OperationalError, InterfaceError):
+                # The database went away: not the job's fault. ``kim worker`` hands the task
+                # back to the queue and the job continues from its stored progress (D-078).
+                raise
             except Exception as exc:
                 _log_crash(job, exc)
                 _fail(job, _("The job failed. Please try again; if it fails again, tell support."))

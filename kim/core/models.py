@@ -9,10 +9,10 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kim.core.files import save_file
 from kim.core.uploads import CheckedFile
 
 
@@ -73,7 +73,7 @@ class StoredDocument(models.Model):
         """Fill in the checked file's facts and save file and row (inside an action)."""
         self.original_name, self.content_type = checked.name, checked.content_type
         self.size, self.sha256, self.uploaded_by = checked.size, checked.sha256, uploaded_by
-        self.file.save(f"{self.code}.bin", ContentFile(checked.data), save=False)
+        save_file(self.file, f"{self.code}.bin", checked.data)  # a refusal: ValidationError
         self.save()
 
 

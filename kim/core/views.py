@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hmac
+import sys
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -25,6 +26,7 @@ from kim.core.jobs import (
     result_bytes,
     start_job,
 )
+from kim.core.outages import outage_response
 from kim.core.tasks import rotate_keys_job
 
 
@@ -58,6 +60,12 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    """A database or cache that is away is a 503 with its own page (``kim.core.outages``);
+    anything else is the general error page. Called by Django inside its ``except`` block, so
+    ``sys.exc_info()`` is the exception that failed the request."""
+    outage = outage_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
     # Rendered without the request: no context processor may touch a database that failed.
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
 

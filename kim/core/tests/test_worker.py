@@ -13,7 +13,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from kim.audit.models import AuditEvent, EventType
@@ -126,3 +128,41 @@ def test_a_killed_workers_screening_is_finished_by_the_next_without_duplicates(
     assert screened.count() == 1 and screened.get().extra["rows"] == 3000
     task = DBTaskResult.objects.get(pk=job.task_id)
     assert task.status == "SUCCESSFUL" and len(task.worker_ids) == 2
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="an outage of the shared PostgreSQL would stop the other tests; "
+    "benchmarks/faults.py restarts a private PostgreSQL under a running worker",
+)
+def test_the_worker_outlives_a_database_outage_and_goes_on(tmp_path: Path) -> None:
+    """The database file disappears under a running worker (on PostgreSQL: a restart):
+    ``kim worker`` logs it, waits and, once the database is back, runs the next task – the
+    same process, no restart needed (D-078)."""
+    path = Path(connection.settings_dict["NAME"])
+    away = path.with_name(path.name + ".away")
+    with database_tasks(), WorkerProcesses(tmp_path) as workers:
+        process = workers.start()
+        wait_for(lambda: heartbeat_of(process.pid), START, "the heartbeat row")
+        os.replace(path, away)  # the worker's next connection finds no database
+        try:
+            wait_for(
+                lambda: "The database is not reachable" in workers.output(),
+                60,
+                "the worker to notice the outage",
+            )
+            assert process.poll() is None, workers.output()
+        finally:
+            os.replace(away, path)
+            for stray in path.parent.glob(path.name + "-*"):
+                stray.unlink()
+        note_run.enqueue(1, 0)
+        try:
+            wait_for(lambda: Job.objects.filter(kind="test.run").exists(), 60, "the task")
+        except AssertionError:
+            print(workers.output())
+            raise
+        (run,) = Job.objects.filter(kind="test.run")
+        assert run.title == str(process.pid)  # run by the worker that saw the outage
+        assert process.poll() is None
+        assert workers.stop(process) == 0

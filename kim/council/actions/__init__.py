@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from kim.audit.models import EventType
 from kim.audit.record import record
+from kim.core.files import save_file
 from kim.core.models import Actor, actor_user
 from kim.core.uploads import CheckedFile
 from kim.council.blocks import clean_block_keys
@@ -610,7 +610,7 @@ def attach_file(
         uploaded_by=actor_user(acting_user),
     )
     file.full_clean(exclude=["uploaded_by", "file"])
-    file.file.save(f"{file.code}.bin", ContentFile(checked.data), save=False)
+    save_file(file.file, f"{file.code}.bin", checked.data)  # a refusal: ValidationError
     file.save()
     _touch(paper)
     record(

@@ -417,6 +417,34 @@ def test_upload_refuses_bad_files(login_as, media: Path, code: str) -> None:
     assert _stored_files(media) == []
 
 
+def test_minutes_are_refused_next_to_the_field_when_the_storage_cannot_write(
+    login_as, settings, tmp_path: Path
+) -> None:
+    """The media folder is a plain file (the storage is broken): a German error next to the
+    file field, no document row, no audit event (issue 16; kim.core.files.save_file)."""
+    from django.utils import translation
+
+    from kim.core.files import STORAGE_REFUSED
+
+    talk = _kreis_talk()
+    blocker = tmp_path / "media"
+    blocker.write_text("not a folder")
+    settings.MEDIA_ROOT = blocker
+    response = login_as("koordination").post(
+        f"/partner/gespraeche/{talk.code}/protokoll/",
+        {"file": SimpleUploadedFile("protokoll.pdf", PDF_BYTES, content_type="application/pdf")},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()["file"]] == ["storage"]
+    with translation.override("de"):
+        assert translation.gettext(str(STORAGE_REFUSED)) in response.content.decode()
+    assert not TalkDocument.objects.filter(talk=talk).exists()
+    assert not AuditEvent.objects.filter(
+        event_type=EventType.TALK_MINUTES_ATTACHED, subject_code=talk.code
+    ).exists()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "content_type"),
     [("protokoll.pdf", PDF_BYTES, uploads.PDF), ("Protokoll März.docx", _docx(), uploads.DOCX)],

@@ -219,9 +219,15 @@ def minutes_upload(request: HttpRequest, code: str) -> HttpResponse:
     talk = get_talk_for_managing(user_context(request), code)
     form = MinutesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        actions.attach_minutes(talk, acting_user=request.user, checked=form.cleaned_data["file"])
-        messages.success(request, _("The minutes have been stored."))
-        return redirect("partners:talk_detail", code=talk.code)
+        try:
+            actions.attach_minutes(
+                talk, acting_user=request.user, checked=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:  # e.g. the file storage is full (kim.core.files)
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("The minutes have been stored."))
+            return redirect("partners:talk_detail", code=talk.code)
     return render(request, "partners/minutes_form.html", {"talk": talk, "form": form})
 
 

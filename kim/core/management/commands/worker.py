@@ -8,6 +8,8 @@ queue is empty); ``kim worker`` adds what production needs (``kim/core/workers.p
    ``WorkerHeartbeat`` row (worker id, host name, pid) every 5 seconds (more often when
    ``KIM_TASK_STALE_SECONDS`` is below 20); SIGTERM or SIGINT (Ctrl+C) stop the worker after
    the task at hand and delete the row. ``/healthz`` and ``kim deploy check`` read it.
+   A database outage does not end the worker: it logs it, waits for the database (retrying
+   every 0.5–5 s) and goes on; a task the outage interrupted goes back to the queue (D-078).
 2. **Hand-over**: on every beat the worker puts back in the queue each running task whose
    worker has not reported for ``KIM_TASK_STALE_SECONDS`` (default 120; a worker killed with
    SIGKILL, or its host gone), logging a warning with the task id. The next free worker – or
@@ -27,12 +29,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from argparse import ArgumentParser
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import DatabaseError
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
@@ -46,14 +56,55 @@ logger = logging.getLogger("kim.worker")
 INTERRUPTIONS = ("builtins.SystemExit", "builtins.KeyboardInterrupt")
 
 
+# Exceptions that mean "the database went away" (D-078): the task goes back to the queue.
+OUTAGES = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
+# Seconds between attempts to reach the database again after an outage (doubling up to).
+RETRY_FIRST, RETRY_MAX = 0.5, 5.0
+
+
 class KimWorker(Worker):
     """django-tasks-db's worker loop; a task aborted by a forced stop goes back to the queue
-    instead of being recorded as failed."""
+    instead of being recorded as failed. A database outage does not end the worker: it waits
+    for the database and goes on, and the task the outage interrupted goes back to the queue
+    (issue 16, D-078)."""
+
+    current_task: UUID | None = None
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
+        self.current_task = db_task_result.pk
         super().run_task(db_task_result)
-        if db_task_result.exception_class_path in INTERRUPTIONS:
+        self.current_task = None
+        if db_task_result.exception_class_path in INTERRUPTIONS + OUTAGES:
             hand_back(db_task_result.pk)
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                super().run()
+                return
+            except (OperationalError, InterfaceError) as exc:
+                self.running_task = False
+                logger.warning(
+                    "The database is not reachable (%s); waiting for it", type(exc).__name__
+                )
+                self._wait_for_database()
+
+    def _wait_for_database(self) -> None:
+        delay = RETRY_FIRST
+        while self.running:
+            close_old_connections()
+            connection.close()
+            time.sleep(delay)
+            try:
+                connection.ensure_connection()
+                if self.current_task is not None:
+                    hand_back(self.current_task)
+                    self.current_task = None
+            except (OperationalError, InterfaceError):
+                delay = min(delay * 2, RETRY_MAX)
+                continue
+            logger.warning("The database is back; the worker goes on")
+            return
 
 
 class Command(DbWorkerCommand):
