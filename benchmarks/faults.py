@@ -230,28 +230,15 @@ class PrivatePostgres:
 
 
 def start_cluster(scale: str, server_url: str, **kwargs: Any) -> Cluster:
-    """A seeded, prepared (not started) cluster on ``server_url``: through
-    ``benchmarks.statescale`` (``ensure_seeded`` + ``cluster_for``) when the module exists,
-    else ``tools.cluster``'s demo seed in database ``kim_faults``. ``kwargs`` go to
-    ``Cluster`` (ports, extra_env)."""
-    try:
-        from benchmarks import statescale  # type: ignore[attr-defined]
-    except ImportError:
-        statescale = None
-    if statescale is not None:
-        seeded = statescale.ensure_seeded(scale, server_url=server_url, progress=say)
-        return statescale.cluster_for(seeded, **kwargs)  # type: ignore[no-any-return]
-    say(f"benchmarks/statescale.py not present: the demo world stands in for --scale {scale}")
-    cluster = Cluster(
-        directory=FAULTS_DIR / "cluster",
-        database_url=cluster_tool.database_url(server_url, "kim_faults"),
-        **kwargs,
+    """A seeded, prepared (not started) cluster on ``server_url`` (the private server):
+    ``benchmarks.statescale``'s ``ensure_seeded`` + ``cluster_for``, with keys and markers in
+    ``var/faults/statescale-<scale>/``. ``kwargs`` go to ``Cluster`` (ports, extra_env)."""
+    from benchmarks import statescale
+
+    seeded = statescale.ensure_seeded(
+        scale, server_url=server_url, progress=say, directory=FAULTS_DIR / f"statescale-{scale}"
     )
-    keys_created = cluster.prepare()
-    cluster_tool.create_database(server_url, "kim_faults", fresh=keys_created)
-    say("kim migrate, kim seed_demo (idempotent)")
-    cluster.migrate_and_seed()
-    return cluster
+    return statescale.cluster_for(seeded, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------

@@ -185,15 +185,18 @@ def ensure_seeded(
     server_url: str | None = None,
     fresh: bool = False,
     progress: Callable[[str], None] = print,
+    directory: Path | None = None,
 ) -> Seeded:
     """The seeded database of ``scale``; seeds it when ``seeded.json`` is missing or does not
-    match (scale, server, database, code version) or when ``fresh``."""
+    match (scale, server, database, code version) or when ``fresh``. ``directory`` (default
+    ``var/statescale/<scale>``) holds the keys and markers: a caller with a server of its own
+    (``faults.py``) gives its own, so that the shared server's seed stays usable."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}")
     from tools.cluster import create_database
 
     url = _server_url(server_url)
-    directory = STATESCALE_DIR / scale
+    directory = directory or STATESCALE_DIR / scale
     database = database_name(scale)
     marker = _load(directory, "seeded.json")
     wanted = {"scale": scale, "server_url": url, "database": database, "version": code_version()}
