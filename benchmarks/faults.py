@@ -35,9 +35,10 @@ what was lost.
    start without its audit event, an audit event of those kinds without its row, or a
    document row whose file is missing. Then ``kim audit verify``.
 
-``--format json`` prints only
+``--format json`` prints only the issue's shape
 ``{"faults": [{"name", "requests", "errors_during", "recovered_s", "lost_writes",
-"half_writes", "ok", "detail"}], "ok"}`` (``detail``: one line on what was seen).
+"half_writes", "ok"}], "ok"}``. The whole report – with ``detail``, one line per fault on what
+was seen – goes to ``benchmarks/results/faults-<time>.json`` either way.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "benchmarks" / "results"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -1039,9 +1041,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     report = run(args)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    written = RESULTS_DIR / f"faults-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    written.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.format == "json":
-        out = {"faults": report["faults"], "ok": report["ok"]}
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        keys = ("name", "requests", "errors_during", "recovered_s", "lost_writes", "half_writes")
+        faults = [{k: f[k] for k in (*keys, "ok")} for f in report["faults"]]
+        print(json.dumps({"faults": faults, "ok": report["ok"]}, indent=2, ensure_ascii=False))
     else:
         print(f"Faults under load ({report['scale']}): {'ok' if report['ok'] else 'FAILED'}")
         print(f"{'fault':<24} {'req':>5} {'err':>4} {'recov s':>8} {'lost':>5} {'half':>5}  ok")
@@ -1055,6 +1061,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"writes: {report['writes']}; kim audit verify: {report['audit_verify']}")
         if report["setup_errors"]:
             print(f"personas that could not start: {report['setup_errors']}")
+        print(f"Written to {written.relative_to(ROOT)}")
     return 0 if report["ok"] else 1
 
 

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,16 +102,23 @@ def _postgres_pids() -> set[int]:
 @dataclass
 class CpuSampler:
     """CPU seconds per group of processes between two snapshots: each cluster child's process
-    group (gunicorn master and workers, the worker, Redis), PostgreSQL (every ``postgres``
-    process: on a shared server that includes other databases' work) and Locust. Backends
-    that end between the snapshots are not counted (the app's connections are persistent)."""
+    group (gunicorn master and workers, the worker, Redis), PostgreSQL and Locust.
+
+    PostgreSQL counts the backends of the measured database and the server's own processes
+    (checkpointer, WAL writer, …), not other databases' sessions on a shared server
+    (``pg_pids``, from ``pg_stat_activity``). Deltas are taken per process: a process that
+    ends between the snapshots is left out (the app's connections are persistent), one that
+    starts counts from zero."""
 
     groups: dict[str, int]  # name -> process group id
     locust_pid: int | None = None
+    pg_pids: Callable[[], set[int] | None] | None = None
 
-    def snapshot(self) -> dict[str, float]:
-        totals = dict.fromkeys([*self.groups, "postgresql", "locust"], 0.0)
+    def snapshot(self) -> dict[int, tuple[str, int]]:
+        """pid -> (group, CPU ticks) of every process that belongs to a group."""
+        found: dict[int, tuple[str, int]] = {}
         by_pgid = {pgid: name for name, pgid in self.groups.items()}
+        ours = self.pg_pids() if self.pg_pids else None
         pg = _postgres_pids()
         for pid in _all_pids():
             stat = _proc_stat(pid)
@@ -119,21 +126,23 @@ class CpuSampler:
                 continue
             pgid, ticks, _ = stat
             if pgid in by_pgid:
-                totals[by_pgid[pgid]] += ticks
-            elif pid in pg:
-                totals["postgresql"] += ticks
+                found[pid] = (by_pgid[pgid], ticks)
+            elif pid in pg and (ours is None or pid in ours):
+                found[pid] = ("postgresql", ticks)
             elif self.locust_pid is not None and pid == self.locust_pid:
-                totals["locust"] += ticks
-        return totals
+                found[pid] = ("locust", ticks)
+        return found
 
-    @staticmethod
-    def cores(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, float]:
+    def cores(
+        self, before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]], wall: float
+    ) -> dict[str, float]:
         """CPU cores used on average per group (CPU seconds ÷ wall seconds)."""
+        totals = dict.fromkeys([*self.groups, "postgresql", "locust"], 0.0)
+        for pid, (name, ticks) in after.items():
+            was = before.get(pid)
+            totals[name] += max(ticks - (was[1] if was and was[0] == name else 0), 0)
         wall = max(wall, 1e-6)
-        return {
-            name: round(max(after[name] - before.get(name, 0.0), 0.0) / CLK_TCK / wall, 3)
-            for name in after
-        }
+        return {name: round(ticks / CLK_TCK / wall, 3) for name, ticks in totals.items()}
 
 
 def rss_mb(pgid: int) -> float:
@@ -202,6 +211,18 @@ class LockSampler:
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+
+    def database_pids(self) -> set[int] | None:
+        """The database's backends and the server's own processes; None without a connection
+        (then every PostgreSQL process counts)."""
+        if self.conn is None:
+            return None
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+            "OR backend_type <> 'client backend'",
+            [self.database],
+        ).fetchall()
+        return {int(r[0]) for r in rows}
 
     def result(self, step: int) -> dict[str, Any]:
         samples = self.samples.get(step, [])
@@ -351,8 +372,8 @@ def run_steps(
             stderr=subprocess.PIPE,
             text=True,
         )
-        sampler = CpuSampler(groups=where.groups, locust_pid=child.pid)
         locks = LockSampler(where.server_url, where.database)
+        sampler = CpuSampler(groups=where.groups, locust_pid=child.pid, pg_pids=locks.database_pids)
         windows: dict[int, dict[str, Any]] = {}
         seen = 0
         timeout = sum(steps) / args.spawn_rate + len(steps) * (args.duration + 240)
