@@ -11,7 +11,7 @@ The query count of a block does not depend on the number of posts, talks or call
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -22,7 +22,7 @@ from django.utils.translation import ngettext, pgettext
 from kim.core.formats import date_de, decimal_de, euro
 from kim.organisations.models import Organisation
 from kim.partners import queries as partner_queries
-from kim.partners.models import Outcome
+from kim.partners.models import Outcome, Talk
 from kim.programmes import queries as programme_queries
 from kim.programmes.models import (
     Baustein,
@@ -33,7 +33,7 @@ from kim.programmes.models import (
 )
 
 from .blocks import label_for
-from .document import Block, Chart, Series, Table
+from .document import LONG_TABLE_ROWS, Block, Chart, Series, Table
 
 ZERO = Decimal(0)
 GONE = (None, PositionStatus.DISCONTINUED)
@@ -278,6 +278,7 @@ def talks(body: Organisation, day: dt.date) -> Block:
         text = _("Up to %(day)s, no talks with welfare agencies have been recorded.") % {
             "day": date_de(day)
         }
+    long_list = len(rows) > LONG_TABLE_ROWS
     return Block(
         key="talks",
         title=label_for("talks"),
@@ -294,6 +295,35 @@ def talks(body: Organisation, day: dt.date) -> Block:
         )
         if rows
         else None,
+        summary=talks_by_year(found, body, day) if long_list else None,
+        # The file name's stem; the full name adds the report's reference and version.
+        attachment=pgettext("file name of a report attachment", "Talks") if long_list else "",
+    )
+
+
+def talks_by_year(found: Iterable[Talk], body: Organisation, day: dt.date) -> Table:
+    """The talks counted by year (rows) and outcome (columns), with totals: what the report
+    prints instead of a list of more than ``LONG_TABLE_ROWS`` talks."""
+    outcomes = list(Outcome)
+    counts: dict[int, dict[str, int]] = {}
+    for talk in found:
+        of_year = counts.setdefault(talk.held_on.year, dict.fromkeys(Outcome.values, 0))
+        of_year[talk.outcome] = of_year.get(talk.outcome, 0) + 1
+    rows, values = [], []
+    for year, by_outcome in sorted(counts.items()):
+        figures = [by_outcome.get(o.value, 0) for o in outcomes]
+        rows.append([str(year), *(decimal_de(n, 0) for n in figures), decimal_de(sum(figures), 0)])
+        values.append([year, *figures, sum(figures)])
+    totals = [sum(c.get(o.value, 0) for c in counts.values()) for o in outcomes]
+    grand = sum(totals)
+    return Table(
+        caption=_("Talks of %(body)s with welfare agencies up to %(day)s by year and outcome")
+        % {"body": body.name, "day": date_de(day)},
+        columns=[_("Year"), *(str(o.label) for o in outcomes), _("Total")],
+        rows=rows,
+        numeric=[False] + [True] * (len(outcomes) + 1),
+        footer=[_("Total"), *(decimal_de(n, 0) for n in totals), decimal_de(grand, 0)],
+        values=values,
     )
 
 
