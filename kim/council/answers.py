@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -147,26 +148,31 @@ def staffing_split(body: Organisation, day: dt.date) -> Block:
     agencies: dict[str, Decimal] = {}
     tasks: dict[str, list[str]] = {"municipal": [], "traeger": []}
     rows, values = [], []
+    # (order, who) → Baustein → [posts, VZÄ]: the summary of a long list.
+    by_who: dict[tuple[int, str], dict[str, list[Any]]] = {}
     for line in lines:
         position, decision = line.position, line.decision
         if decision is None:
             undecided += position.vze
-            who = _("not yet decided")
+            who, order = _("not yet decided"), 2
         elif decision.employer_type == EmployerType.TRAEGER and decision.traeger is not None:
             traeger += position.vze
             agencies[decision.traeger.name] = (
                 agencies.get(decision.traeger.name, ZERO) + position.vze
             )
-            who = decision.traeger.name
+            who, order = decision.traeger.name, 1
         else:
             municipal += position.vze
-            who = _("municipal staff")
+            who, order = _("municipal staff"), 0
         if decision is not None and decision.tasks:
             bucket = tasks[
                 "traeger" if decision.employer_type == EmployerType.TRAEGER else "municipal"
             ]
             if decision.tasks not in bucket:
                 bucket.append(decision.tasks)
+        cell = by_who.setdefault((order, who), {}).setdefault(position.baustein, [0, ZERO])
+        cell[0] += 1
+        cell[1] += position.vze
         rows.append(
             [
                 position.title,
@@ -240,6 +246,47 @@ def staffing_split(body: Organisation, day: dt.date) -> Block:
             footer=[_("Total"), "", decimal_de(municipal + traeger + undecided), "", "", ""],
             values=values,
         ),
+        summary=_staffing_by_employer(by_who, body, day) if len(rows) > LONG_TABLE_ROWS else None,
+        attachment=pgettext("file name of a report attachment", "Staffing")
+        if len(rows) > LONG_TABLE_ROWS
+        else "",
+    )
+
+
+def _staffing_by_employer(
+    by_who: dict[tuple[int, str], dict[str, list[Any]]], body: Organisation, day: dt.date
+) -> Table:
+    """VZÄ per employer (municipal staff, each welfare agency, not yet decided) and Baustein,
+    with the number of posts: what the report prints instead of a list of more than
+    ``LONG_TABLE_ROWS`` posts."""
+    bausteine = [b.value for b in Baustein]
+    rows, values = [], []
+    column_vze = dict.fromkeys(bausteine, ZERO)
+    all_posts, all_vze = 0, ZERO
+    for (_order, who), cells in sorted(by_who.items()):
+        vze = [cells.get(b, [0, ZERO])[1] for b in bausteine]
+        posts = sum(cell[0] for cell in cells.values())
+        for baustein, amount in zip(bausteine, vze, strict=True):
+            column_vze[baustein] += amount
+        all_posts += posts
+        all_vze += sum(vze, ZERO)
+        rows.append(
+            [who, *(decimal_de(v) for v in vze), decimal_de(posts, 0), decimal_de(sum(vze, ZERO))]
+        )
+        values.append([who, *(str(v) for v in vze), posts, str(sum(vze, ZERO))])
+    return Table(
+        caption=_("KIM posts of %(body)s on %(day)s by employer and Baustein (VZÄ)")
+        % {"body": body.name, "day": date_de(day)},
+        columns=[_("Filled by"), *bausteine, _("Posts"), _("VZÄ")],
+        rows=rows,
+        numeric=[False] + [True] * (len(bausteine) + 2),
+        footer=[
+            _("Total"),
+            *(decimal_de(column_vze[b]) for b in bausteine),
+            decimal_de(all_posts, 0),
+            decimal_de(all_vze),
+        ],
+        values=values,
     )
 
 

@@ -1,7 +1,7 @@
 """A long talks block (decisions D-080): up to ``LONG_TABLE_ROWS`` talks the report lists them
 as before; beyond that it prints the talks by year and outcome and names an XLSX attachment
 that holds the full list – downloadable from the draft page and from a released version, to
-exactly those who may read that report.
+exactly those who may read that report. The staffing block does the same beyond 25 posts.
 
 The demo report 196/2022 answers for the Stadt Siegen, whose draft (as of today) carries the
 demo's 4 talks; the tests add talks of the Stadt Siegen, and of the Stadt Kreuztal, which the
@@ -16,6 +16,7 @@ import io
 import json
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ from kim.council.models import Report, ReportRelease
 from kim.council.render import render
 from kim.council.report import compose, frozen
 from kim.organisations.models import Organisation, OrgKind
+from kim.partners import actions as partner_actions
 from kim.partners import queries as partner_queries
 from kim.partners.models import Talk, TalkParticipant
+from kim.programmes import actions as programme_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +180,47 @@ def test_1000_talks_make_a_short_pdf(tmp_path: Path) -> None:
     assert len(_talks_block(doc).table.rows) == 1004  # type: ignore[union-attr]
     assert doc.table_rows < 40  # what the PDF prints (and whether it is made in a job)
     assert _pdf_pages(render(doc, "pdf")[0], tmp_path) < 15
+
+
+def test_more_than_25_posts_are_summarised_by_employer_and_baustein() -> None:
+    siegen = _siegen()
+    agency = Organisation.objects.filter(kind=OrgKind.TRAEGER, region=siegen.region)[0]
+    for n in range(26):
+        position = programme_actions.create_position(
+            acting_user=None,
+            region=siegen.region,
+            status="filled",
+            status_from=dt.date(2023, 1, 1),
+            baustein=("B1", "B2", "B3")[n % 3],
+            title=f"Test-Stelle {n + 1}",
+            vze=Decimal("0.5") if n % 2 else Decimal(1),
+            home=siegen,
+            employer_type="municipal",
+        )
+        if n % 4:
+            partner_actions.record_staffing_decision(
+                position,
+                acting_user=None,
+                decided_on=dt.date(2023, 2, 1),
+                employer_type="traeger" if n % 4 == 1 else "municipal",
+                traeger=agency if n % 4 == 1 else None,
+                rationale="Test",
+            )
+    doc = compose(_report())
+    block = next(b for s in doc.sections for b in s.blocks if b.key == "staffing_split")
+    assert block.table is not None and block.summary is not None
+    assert block.attachment == "Stellenbesetzung"
+    summary, posts = block.summary, len(block.table.rows)
+    assert summary.columns == ["Besetzung durch", "B1", "B2", "B3", "Stellen", "VZÄ"]
+    assert summary.footer is not None and block.table.footer is not None
+    # Every post once: the counts add up to the list, the VZÄ to the list's total.
+    assert sum(row[4] for row in summary.values) == posts == int(summary.footer[4]) > 25
+    assert summary.footer[5] == block.table.footer[2]
+    for row in summary.values:
+        assert Decimal(row[5]) == sum(Decimal(v) for v in row[1:4])
+    assert summary.values[0][0] == "kommunales Personal"
+    assert agency.name in [row[0] for row in summary.values]
+    assert "Vorlage-196-2022-Entwurf-Stellenbesetzung.xlsx" in render(doc, "html")[0].decode()
 
 
 # --- the XLSX attachment ------------------------------------------------------------------------
