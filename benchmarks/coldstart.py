@@ -14,7 +14,8 @@ needed)".
    keeps ``PYTHONDONTWRITEBYTECODE=1``: every start then compiles every module from source
    (≈ 1.8 s of CPU more), which is what a read-only checkout without caches pays.
 3. **Runs.** Each command ``--runs`` times (default 7) in a new process, wall time from
-   ``subprocess.run`` (start of the interpreter to its exit), median reported. One more run
+   ``subprocess.run`` (start of the interpreter to its exit), median reported, and the median
+   CPU time (user + system) of the child, which a busy machine disturbs less. One more run
    with ``python -X importtime`` lists which document libraries (python-docx, openpyxl,
    WeasyPrint, matplotlib, pandas) the command imported.
 
@@ -28,6 +29,7 @@ Writes ``benchmarks/results/coldstart-latest.json`` (and a dated copy)::
     {"when": str, "config": {...}, "loadavg_1min_before": float, "bytecode": bool,
      "commands": [{"name": str, "argv": [str], "runs": int, "median_ms": float,
                    "min_ms": float, "max_ms": float, "samples_ms": [float],
+                   "cpu_median_ms": float,
                    "target_ms": float | null, "ok": bool | null, "document_imports": [str]}],
      "ok": bool}
 
@@ -40,6 +42,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -91,6 +94,9 @@ class Command:
     min_ms: float = 0.0
     max_ms: float = 0.0
     samples_ms: list[float] = field(default_factory=list)
+    cpu_median_ms: float = (
+        0.0  # user + system CPU of the process: steadier than wall on a busy machine
+    )
     ok: bool | None = None
     document_imports: list[str] = field(default_factory=list)
 
@@ -146,7 +152,9 @@ def prepare(reuse: bool) -> float | None:
     return seconds
 
 
-def _run(argv: list[str], env: dict[str, str]) -> float:
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) milliseconds of one run of ``kim argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [str(VENV_BIN / "kim"), *argv],
@@ -157,11 +165,13 @@ def _run(argv: list[str], env: dict[str, str]) -> float:
         check=False,
     )
     elapsed = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
     if done.returncode != 0:
         raise SystemExit(
             f"kim {' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-2000:]}"
         )
-    return elapsed
+    return elapsed, cpu
 
 
 _IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+\d+ \|\s*(\S+)")
@@ -184,7 +194,9 @@ def document_imports(argv: list[str], env: dict[str, str]) -> list[str]:
 
 def measure(command: Command, runs: int, env: dict[str, str]) -> Command:
     _run(command.argv, env)  # untimed: writes the bytecode caches (with --bytecode)
-    samples = [_run(command.argv, env) for _ in range(runs)]
+    measured = [_run(command.argv, env) for _ in range(runs)]
+    samples = [wall for wall, _cpu in measured]
+    command.cpu_median_ms = round(statistics.median(cpu for _wall, cpu in measured), 1)
     command.runs = runs
     command.samples_ms = [round(s, 1) for s in samples]
     command.median_ms = round(statistics.median(samples), 1)
@@ -197,15 +209,16 @@ def measure(command: Command, runs: int, env: dict[str, str]) -> Command:
 
 def print_results(results: list[Command]) -> None:
     print(
-        f"\n{'command':<40} {'runs':>4} {'median ms':>10} {'min ms':>8} {'max ms':>8}  "
-        f"{'target':<10} imports"
+        f"\n{'command':<40} {'runs':>4} {'median ms':>10} {'min ms':>8} {'max ms':>8} "
+        f"{'CPU ms':>7}  {'target':<10} imports"
     )
     for c in results:
         target = f"≤ {c.target_ms:.0f} ms" if c.target_ms else ""
         verdict = "" if c.ok is None else (" PASS" if c.ok else " FAIL")
         print(
-            f"{c.name:<40} {c.runs:>4} {c.median_ms:>10,.0f} {c.min_ms:>8,.0f} {c.max_ms:>8,.0f}  "
-            f"{target:<10} {', '.join(c.document_imports) or '–'}{verdict}"
+            f"{c.name:<40} {c.runs:>4} {c.median_ms:>10,.0f} {c.min_ms:>8,.0f} {c.max_ms:>8,.0f} "
+            f"{c.cpu_median_ms:>7,.0f}  {target:<10} {', '.join(c.document_imports) or '–'}"
+            f"{verdict}"
         )
 
 
