@@ -22,6 +22,7 @@ FORMATS: Final = {
     "html": ("text/html; charset=utf-8", "html"),
 }
 LANGUAGE: Final = "de"
+XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def render(doc: ReportDocument, fmt: str) -> tuple[bytes, str, str]:

@@ -28,8 +28,8 @@ from openpyxl import load_workbook
 from kim.council.actions import reports
 from kim.council.demo import DEMO_REPORT_REFERENCE
 from kim.council.document import LONG_TABLE_ROWS, Block, ReportDocument
-from kim.council.models import Report, ReportRelease
-from kim.council.render import render
+from kim.council.models import File, FileRole, Report, ReportRelease
+from kim.council.render import XLSX_TYPE, render
 from kim.council.report import compose, frozen
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners import actions as partner_actions
@@ -271,6 +271,11 @@ def test_released_attachment_is_frozen_and_reaches_council_members(login_as) -> 
     assert login_as("cm-siegen").get(url).status_code == 404
     # Version 1 was released with the demo's four talks: no attachment.
     assert login_as("rat").get(url.replace("/2/", "/1/")).status_code == 404
+    # The council paper carries it too (council records, OParl), beside the version's PDF.
+    files = {f.file_name: f for f in File.objects.filter(paper=release.paper)}
+    xlsx = files["Vorlage-196-2022-Version-2-Gespraeche.xlsx"]
+    assert xlsx.role == FileRole.AUXILIARY and xlsx.mime_type == XLSX_TYPE
+    assert xlsx.size > 0 and xlsx.name == f"Anlage {xlsx.file_name} (XLSX)"
 
 
 def test_a_version_released_before_the_summary_renders_as_it_was(tmp_path: Path) -> None:

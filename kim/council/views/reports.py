@@ -52,13 +52,12 @@ from kim.council.forms import (
     add_action_errors,
 )
 from kim.council.models import Organization, Paper, Report, ReportRelease
-from kim.council.render import attachment_blocks, file_name, render_attachment
+from kim.council.render import XLSX_TYPE, attachment_blocks, file_name, render_attachment
 from kim.council.render import render as render_document
 from kim.council.render.html import render_html
 from kim.council.report import changed_sections, compose, frozen
 from kim.council.tasks import PDF_JOB_ROWS, pdf_in_background, render_report_pdf
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = ("pdf", "docx", "html")  # every format of render.FORMATS, the usual one first
 
 
