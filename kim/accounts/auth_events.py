@@ -17,7 +17,6 @@ from django.dispatch import receiver
 from kim.accounts import sessions
 from kim.audit.models import EventType
 from kim.audit.record import record
-from kim.core import metrics
 
 
 @receiver(auth_signals.user_logged_in)
@@ -51,6 +50,10 @@ def on_login_failed(
     # The attempted username is kept (it identifies whose account is under attack); the
     # password never is (Django already masks it in ``credentials``).
     username = str(credentials.get("username") or credentials.get("login") or "")[:150]
+    # Imported on use: prometheus_client is not needed by processes that never log in (the
+    # CLI's cold start, decisions D-080).
+    from kim.core import metrics
+
     metrics.LOGIN_FAILURES.inc()
     record(
         EventType.LOGIN_FAILED, actor=None, subject_type="auth.user", extra={"username": username}

@@ -41,7 +41,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from psycopg.pq import TransactionStatus
 from rest_framework.authentication import TokenAuthentication
 
 from kim.accounts.access import UserContext, user_context
@@ -305,6 +304,10 @@ def _apply(scope: Scope) -> None:
     known = getattr(connection, "kim_scope", None)
     if known != UNKNOWN and (default_scope() if known is None else known) == scope:
         return
+    # psycopg is imported here, not at the top: this module is loaded by ``CoreConfig.ready``
+    # in every process, also on SQLite and in the CLI (cold start, decisions D-080).
+    from psycopg.pq import TransactionStatus
+
     connection.ensure_connection()
     raw = connection.connection
     if raw.info.transaction_status == TransactionStatus.INERROR:

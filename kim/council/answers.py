@@ -11,8 +11,9 @@ The query count of a block does not depend on the number of posts, talks or call
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils.translation import ngettext, pgettext
 from kim.core.formats import date_de, decimal_de, euro
 from kim.organisations.models import Organisation
 from kim.partners import queries as partner_queries
-from kim.partners.models import Outcome
+from kim.partners.models import Outcome, Talk
 from kim.programmes import queries as programme_queries
 from kim.programmes.models import (
     Baustein,
@@ -33,7 +34,7 @@ from kim.programmes.models import (
 )
 
 from .blocks import label_for
-from .document import Block, Chart, Series, Table
+from .document import LONG_TABLE_ROWS, Block, Chart, Series, Table
 
 ZERO = Decimal(0)
 GONE = (None, PositionStatus.DISCONTINUED)
@@ -147,26 +148,31 @@ def staffing_split(body: Organisation, day: dt.date) -> Block:
     agencies: dict[str, Decimal] = {}
     tasks: dict[str, list[str]] = {"municipal": [], "traeger": []}
     rows, values = [], []
+    # (order, who) → Baustein → [posts, VZÄ]: the summary of a long list.
+    by_who: dict[tuple[int, str], dict[str, list[Any]]] = {}
     for line in lines:
         position, decision = line.position, line.decision
         if decision is None:
             undecided += position.vze
-            who = _("not yet decided")
+            who, order = _("not yet decided"), 2
         elif decision.employer_type == EmployerType.TRAEGER and decision.traeger is not None:
             traeger += position.vze
             agencies[decision.traeger.name] = (
                 agencies.get(decision.traeger.name, ZERO) + position.vze
             )
-            who = decision.traeger.name
+            who, order = decision.traeger.name, 1
         else:
             municipal += position.vze
-            who = _("municipal staff")
+            who, order = _("municipal staff"), 0
         if decision is not None and decision.tasks:
             bucket = tasks[
                 "traeger" if decision.employer_type == EmployerType.TRAEGER else "municipal"
             ]
             if decision.tasks not in bucket:
                 bucket.append(decision.tasks)
+        cell = by_who.setdefault((order, who), {}).setdefault(position.baustein, [0, ZERO])
+        cell[0] += 1
+        cell[1] += position.vze
         rows.append(
             [
                 position.title,
@@ -240,6 +246,47 @@ def staffing_split(body: Organisation, day: dt.date) -> Block:
             footer=[_("Total"), "", decimal_de(municipal + traeger + undecided), "", "", ""],
             values=values,
         ),
+        summary=_staffing_by_employer(by_who, body, day) if len(rows) > LONG_TABLE_ROWS else None,
+        attachment=pgettext("file name of a report attachment", "Staffing")
+        if len(rows) > LONG_TABLE_ROWS
+        else "",
+    )
+
+
+def _staffing_by_employer(
+    by_who: dict[tuple[int, str], dict[str, list[Any]]], body: Organisation, day: dt.date
+) -> Table:
+    """VZÄ per employer (municipal staff, each welfare agency, not yet decided) and Baustein,
+    with the number of posts: what the report prints instead of a list of more than
+    ``LONG_TABLE_ROWS`` posts."""
+    bausteine = [b.value for b in Baustein]
+    rows, values = [], []
+    column_vze = dict.fromkeys(bausteine, ZERO)
+    all_posts, all_vze = 0, ZERO
+    for (_order, who), cells in sorted(by_who.items()):
+        vze = [cells.get(b, [0, ZERO])[1] for b in bausteine]
+        posts = sum(cell[0] for cell in cells.values())
+        for baustein, amount in zip(bausteine, vze, strict=True):
+            column_vze[baustein] += amount
+        all_posts += posts
+        all_vze += sum(vze, ZERO)
+        rows.append(
+            [who, *(decimal_de(v) for v in vze), decimal_de(posts, 0), decimal_de(sum(vze, ZERO))]
+        )
+        values.append([who, *(str(v) for v in vze), posts, str(sum(vze, ZERO))])
+    return Table(
+        caption=_("KIM posts of %(body)s on %(day)s by employer and Baustein (VZÄ)")
+        % {"body": body.name, "day": date_de(day)},
+        columns=[_("Filled by"), *bausteine, _("Posts"), _("VZÄ")],
+        rows=rows,
+        numeric=[False] + [True] * (len(bausteine) + 2),
+        footer=[
+            _("Total"),
+            *(decimal_de(column_vze[b]) for b in bausteine),
+            decimal_de(all_posts, 0),
+            decimal_de(all_vze),
+        ],
+        values=values,
     )
 
 
@@ -278,6 +325,7 @@ def talks(body: Organisation, day: dt.date) -> Block:
         text = _("Up to %(day)s, no talks with welfare agencies have been recorded.") % {
             "day": date_de(day)
         }
+    long_list = len(rows) > LONG_TABLE_ROWS
     return Block(
         key="talks",
         title=label_for("talks"),
@@ -294,6 +342,35 @@ def talks(body: Organisation, day: dt.date) -> Block:
         )
         if rows
         else None,
+        summary=talks_by_year(found, body, day) if long_list else None,
+        # The file name's stem; the full name adds the report's reference and version.
+        attachment=pgettext("file name of a report attachment", "Talks") if long_list else "",
+    )
+
+
+def talks_by_year(found: Iterable[Talk], body: Organisation, day: dt.date) -> Table:
+    """The talks counted by year (rows) and outcome (columns), with totals: what the report
+    prints instead of a list of more than ``LONG_TABLE_ROWS`` talks."""
+    outcomes = list(Outcome)
+    counts: dict[int, dict[str, int]] = {}
+    for talk in found:
+        of_year = counts.setdefault(talk.held_on.year, dict.fromkeys(Outcome.values, 0))
+        of_year[talk.outcome] = of_year.get(talk.outcome, 0) + 1
+    rows, values = [], []
+    for year, by_outcome in sorted(counts.items()):
+        figures = [by_outcome.get(o.value, 0) for o in outcomes]
+        rows.append([str(year), *(decimal_de(n, 0) for n in figures), decimal_de(sum(figures), 0)])
+        values.append([year, *figures, sum(figures)])
+    totals = [sum(c.get(o.value, 0) for c in counts.values()) for o in outcomes]
+    grand = sum(totals)
+    return Table(
+        caption=_("Talks of %(body)s with welfare agencies up to %(day)s by year and outcome")
+        % {"body": body.name, "day": date_de(day)},
+        columns=[_("Year"), *(str(o.label) for o in outcomes), _("Total")],
+        rows=rows,
+        numeric=[False] + [True] * (len(outcomes) + 1),
+        footer=[_("Total"), *(decimal_de(n, 0) for n in totals), decimal_de(grand, 0)],
+        values=values,
     )
 
 

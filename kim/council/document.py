@@ -14,6 +14,10 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
+# A block table longer than this is printed as a summary, with the full list as an XLSX
+# attachment (decisions D-080): 1,000 talks made a 110-page PDF.
+LONG_TABLE_ROWS = 25
+
 
 @dataclass(frozen=True)
 class Table:
@@ -53,6 +57,16 @@ class Block:
     sources: list[str]
     table: Table | None = None
     chart: Chart | None = None
+    # A table of more than ``LONG_TABLE_ROWS`` rows: what is printed instead (e.g. talks by
+    # year and outcome), and the stem of the XLSX attachment that holds ``table`` in full.
+    # Versions released before D-080 have neither and print ``table`` as it was.
+    summary: Table | None = None
+    attachment: str = ""
+
+    @property
+    def printed_table(self) -> Table | None:
+        """The table the report prints: the summary of a long list, else the list itself."""
+        return self.summary or self.table
 
 
 @dataclass(frozen=True)
@@ -120,24 +134,36 @@ class ReportDocument:
 
     @property
     def table_rows(self) -> int:
-        """The rows of every answer block's table: what a rendering's length grows with."""
+        """The rows of every answer block's printed table: what a rendering's length grows
+        with (a summarised list counts with its summary, its full list is an attachment)."""
         return sum(
-            len(block.table.rows)
+            len(table.rows)
             for section in self.sections
             for block in section.blocks
-            if block.table is not None
+            if (table := block.printed_table) is not None
         )
+
+    @property
+    def summarised_blocks(self) -> list[Block]:
+        """The blocks whose full list goes with the report as an XLSX attachment, once each."""
+        found: dict[str, Block] = {}
+        for section in self.sections:
+            for block in section.blocks:
+                if block.summary is not None and block.table is not None and block.attachment:
+                    found.setdefault(block.key, block)
+        return list(found.values())
 
 
 def _block(data: dict[str, Any]) -> Block:
     table = Table(**data["table"]) if data.get("table") else None
+    summary = Table(**data["summary"]) if data.get("summary") else None
     chart = None
     if data.get("chart"):
         chart_data = dict(data["chart"])
         chart_data["series"] = [Series(**s) for s in chart_data["series"]]
         chart = Chart(**chart_data)
-    rest = {k: v for k, v in data.items() if k not in ("table", "chart")}
-    return Block(table=table, chart=chart, **rest)
+    rest = {k: v for k, v in data.items() if k not in ("table", "chart", "summary")}
+    return Block(table=table, chart=chart, summary=summary, **rest)
 
 
 def sample() -> ReportDocument:

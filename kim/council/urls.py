@@ -40,6 +40,11 @@ urlpatterns = [
         reports.draft_download,
         name="draft_download",
     ),
+    path(
+        "berichte/<str:code>/entwurf/anlagen/<slug:key>.xlsx",
+        reports.draft_attachment,
+        name="draft_attachment",
+    ),
     path("berichte/<str:code>/freigeben/", reports.report_release, name="report_release"),
     path(
         "berichte/<str:code>/versionen/<int:number>/",
@@ -50,6 +55,11 @@ urlpatterns = [
         "berichte/<str:code>/versionen/<int:number>.<reportformat:fmt>",
         reports.release_download,
         name="release_download",
+    ),
+    path(
+        "berichte/<str:code>/versionen/<int:number>/anlagen/<slug:key>.xlsx",
+        reports.release_attachment,
+        name="release_attachment",
     ),
     path("sitzungen/", records.meeting_list, name="meeting_list"),
     path("sitzungen/neu/", records.meeting_create, name="meeting_create"),

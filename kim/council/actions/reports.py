@@ -29,7 +29,7 @@ from kim.council.actions import (
     release_paper,
 )
 from kim.council.blocks import clean_block_keys
-from kim.council.document import Section
+from kim.council.document import ReportDocument, Section
 from kim.council.models import (
     MOTION_TYPES,
     REPORT_PAPER_TYPES,
@@ -291,6 +291,7 @@ def release_report(
     pdf, _content_type, _extension = render(document, "pdf")
     paper = previous.paper if previous else _publish_paper(current, acting_user)
     _attach_pdf(paper, pdf, number, acting_user)
+    _attach_lists(paper, document, number, acting_user)
     release = ReportRelease.objects.create(
         report=current,
         number=number,
@@ -347,6 +348,28 @@ def _publish_paper(report: Report, acting_user: User) -> Paper:
         )
     release_paper(paper, acting_user=acting_user)
     return paper
+
+
+def _attach_lists(paper: Paper, document: ReportDocument, number: int, acting_user: User) -> None:
+    """The full lists behind the version's summaries (D-080) go with the paper as XLSX
+    attachments, as the PDF names them – for the council records and OParl, like the PDF."""
+    from kim.council.render import XLSX_TYPE, attachment_blocks, render_attachment
+
+    for key, file_name in attachment_blocks(document).items():
+        content, _name = render_attachment(document, key)
+        attach_file(
+            paper,
+            acting_user=acting_user,
+            checked=CheckedFile(
+                name=file_name,
+                content_type=XLSX_TYPE,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                data=content,
+            ),
+            role=FileRole.AUXILIARY,
+            name=_("Attachment %(name)s (XLSX)") % {"name": file_name},
+        )
 
 
 def _attach_pdf(paper: Paper, pdf: bytes, number: int, acting_user: User) -> None:

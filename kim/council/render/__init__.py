@@ -22,6 +22,7 @@ FORMATS: Final = {
     "html": ("text/html; charset=utf-8", "html"),
 }
 LANGUAGE: Final = "de"
+XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def render(doc: ReportDocument, fmt: str) -> tuple[bytes, str, str]:
@@ -43,6 +44,31 @@ def render(doc: ReportDocument, fmt: str) -> tuple[bytes, str, str]:
 
             content = render_html(doc, standalone=True).encode("utf-8")
     return content, content_type, extension
+
+
+def attachment_blocks(doc: ReportDocument) -> dict[str, str]:
+    """``{block key: XLSX file name}`` of the lists that go with ``doc`` as attachments."""
+    from kim.council.render import text
+
+    with translation.override(LANGUAGE):
+        return {b.key: text.attachment_file_name(doc, b) for b in doc.summarised_blocks}
+
+
+def render_attachment(doc: ReportDocument, key: str) -> tuple[bytes, str]:
+    """``(XLSX content, file name)``: the full list of the summarised block ``key`` – exactly
+    the rows the report was composed with (a released version: its snapshot). ``KeyError``
+    when ``doc`` has no such attachment. Cells go through the platform's XLSX writer, so user
+    text never becomes a formula; German dates become date cells."""
+    from kim.core.exports import xlsx_bytes
+    from kim.council.render import text
+
+    block = next((b for b in doc.summarised_blocks if b.key == key), None)
+    if block is None or block.table is None:
+        raise KeyError(key)
+    rows = [[text.iso_date(cell) or cell for cell in row] for row in block.table.rows]
+    with translation.override(LANGUAGE):
+        name = text.attachment_file_name(doc, block)
+    return xlsx_bytes(block.attachment, block.table.columns, rows), name
 
 
 def file_name(reference: str, suffix: str, extension: str) -> str:

@@ -60,10 +60,11 @@ def render_docx(doc: ReportDocument) -> bytes:
     document.add_heading(_("Facts of the case"), level=1)
     _add_text(document, doc.introduction)
     for section in doc.sections:
-        _section(document, section)
-    if doc.attachments:
+        _section(document, doc, section)
+    attachments = text.attachments(doc)
+    if attachments:
         document.add_heading(pgettext("council report", "Attachments"), level=1)
-        for attachment in doc.attachments:
+        for attachment in attachments:
             document.add_paragraph(attachment, style="List Bullet")
     buffer = io.BytesIO()
     document.save(buffer)
@@ -284,18 +285,22 @@ def _add_text(document: DocxDocument, value: str) -> None:
                 run.add_break()
 
 
-def _section(document: DocxDocument, section: Section) -> None:
+def _section(document: DocxDocument, doc: ReportDocument, section: Section) -> None:
     document.add_heading(f"{section.number}. {section.question}", level=2)
     _add_text(document, section.narrative)
     for block in section.blocks:
-        _block(document, block)
+        _block(document, doc, block)
 
 
-def _block(document: DocxDocument, block: Block) -> None:
+def _block(document: DocxDocument, doc: ReportDocument, block: Block) -> None:
     document.add_heading(block.title, level=3)
     _add_text(document, block.text)
-    if block.table is not None:
-        _block_table(document, block.table)
+    printed = block.printed_table
+    if printed is not None:
+        _block_table(document, printed)
+    note = text.attachment_note(doc, block)
+    if note:
+        document.add_paragraph(note)
     if block.chart is not None:
         _chart(document, block.chart)
     source = document.add_paragraph()

@@ -60,6 +60,7 @@ class BlockView:
     table: TableView | None
     chart: ChartView | None
     source: str
+    attachment_note: str = ""  # a summarised list: where the full list is
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def report_context(
     ``changed``: numbers of the sections to mark as "figures changed – check the text".
     Names and figures are kept together on one line (``text.typeset``)."""
     doc = text.typeset(doc)
-    sections = [_section(section, chart_dpi, section.number in changed) for section in doc.sections]
+    sections = [
+        _section(doc, section, chart_dpi, section.number in changed) for section in doc.sections
+    ]
     return {
         "report": {
             "doc": doc,
@@ -96,6 +99,7 @@ def report_context(
                 (c.committee, text.meeting_text(c), c.role) for c in doc.consultations
             ],
             "sections": sections,
+            "attachments": text.attachments(doc),
         }
     }
 
@@ -120,10 +124,11 @@ def standalone_html(doc: ReportDocument, *, chart_dpi: int = 150) -> str:
     return render_to_string("council/report/standalone.html", context)
 
 
-def _section(section: Section, dpi: int, changed: bool = False) -> SectionView:
+def _section(doc: ReportDocument, section: Section, dpi: int, changed: bool = False) -> SectionView:
     section_id = f"{ID_PREFIX}q-{section.number}"
     blocks = [
-        _block(block, f"{section_id}-{index}", dpi) for index, block in enumerate(section.blocks, 1)
+        _block(doc, block, f"{section_id}-{index}", dpi)
+        for index, block in enumerate(section.blocks, 1)
     ]
     return SectionView(
         id=section_id,
@@ -134,8 +139,9 @@ def _section(section: Section, dpi: int, changed: bool = False) -> SectionView:
     )
 
 
-def _block(block: Block, block_id: str, dpi: int) -> BlockView:
-    table = _table(block.table, f"{block_id}-table") if block.table else None
+def _block(doc: ReportDocument, block: Block, block_id: str, dpi: int) -> BlockView:
+    printed = block.printed_table
+    table = _table(printed, f"{block_id}-table") if printed else None
     return BlockView(
         id=block_id,
         title=block.title,
@@ -143,6 +149,7 @@ def _block(block: Block, block_id: str, dpi: int) -> BlockView:
         table=table,
         chart=_chart(block.chart, table.id if table else "", dpi) if block.chart else None,
         source=text.source_line(block),
+        attachment_note=text.attachment_note(doc, block),
     )
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-from django.utils.translation import npgettext, pgettext
+from django.utils.translation import ngettext, npgettext, pgettext
 
 from kim.council.document import Block, Consultation, ReportDocument, Table
 
@@ -95,6 +95,42 @@ def source_line(block: Block) -> str:
     return " · ".join(parts)
 
 
+def download_suffix(doc: ReportDocument) -> str:
+    """What a download's file name says about the version: ``Entwurf`` or ``Version-2``."""
+    return "Entwurf" if doc.is_draft else f"Version-{doc.version}"
+
+
+def attachment_file_name(doc: ReportDocument, block: Block) -> str:
+    """``Vorlage-196-2022-Version-2-Gespraeche.xlsx``: the XLSX with a summarised block's list."""
+    from kim.council.render import file_name
+
+    stem = block.attachment.translate(_UMLAUTS)
+    return file_name(doc.reference, f"{download_suffix(doc)}-{stem}", "xlsx")
+
+
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
+
+
+def attachment_note(doc: ReportDocument, block: Block) -> str:
+    """The sentence under a summary that names the attachment with the full list."""
+    if block.summary is None or block.table is None or not block.attachment:
+        return ""
+    rows = len(block.table.rows)
+    return ngettext(
+        "The full list (%(n)s entry) is in the attachment “%(name)s”.",
+        "The full list (%(n)s entries) is in the attachment “%(name)s”.",
+        rows,
+    ) % {"n": f"{rows:,}".replace(",", "."), "name": attachment_file_name(doc, block)}
+
+
+def attachments(doc: ReportDocument) -> list[str]:
+    """Everything the report lists under "Attachments": the motion's documents, then the XLSX
+    files with the full lists of summarised blocks."""
+    return [*doc.attachments, *(attachment_file_name(doc, b) for b in doc.summarised_blocks)]
+
+
 def page_label_parts() -> list[str]:
     """The translated ``Seite X von Y`` cut around its two numbers: [before, between, after].
 
@@ -170,7 +206,9 @@ def typeset(doc: ReportDocument) -> ReportDocument:
         return dataclasses.replace(
             b,
             text=keep_together(b.text, names),
-            table=_table(b.table, names) if b.table else None,
+            # A summarised list is not printed: only its summary needs the typesetting.
+            table=_table(b.table, names) if b.table and not b.summary else b.table,
+            summary=_table(b.summary, names) if b.summary else None,
         )
 
     sections = [dataclasses.replace(s, blocks=[block(b) for b in s.blocks]) for s in doc.sections]

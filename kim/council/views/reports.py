@@ -52,7 +52,7 @@ from kim.council.forms import (
     add_action_errors,
 )
 from kim.council.models import Organization, Paper, Report, ReportRelease
-from kim.council.render import file_name
+from kim.council.render import XLSX_TYPE, attachment_blocks, file_name, render_attachment
 from kim.council.render import render as render_document
 from kim.council.render.html import render_html
 from kim.council.report import changed_sections, compose, frozen
@@ -95,6 +95,20 @@ def _download(
     content, content_type, extension = render_document(doc, fmt)
     filename = file_name(doc.reference, suffix, extension)
     return bytes_response(content, filename=filename, content_type=content_type)
+
+
+def _attachment(doc: ReportDocument, key: str) -> HttpResponse:
+    """The XLSX with the full list of a summarised block; 404 if the report has none."""
+    try:
+        content, filename = render_attachment(doc, key)
+    except KeyError:
+        raise Http404("No such attachment") from None
+    return bytes_response(content, filename=filename, content_type=XLSX_TYPE)
+
+
+def _attachment_links(doc: ReportDocument, url: str, *args: object) -> list[tuple[str, str]]:
+    """``(file name, URL)`` of the report's XLSX attachments, for its page."""
+    return [(name, reverse(url, args=[*args, key])) for key, name in attachment_blocks(doc).items()]
 
 
 def _offer_pdf_job(request: HttpRequest, doc: ReportDocument, page: str) -> HttpResponse:
@@ -242,6 +256,7 @@ def report_detail(request: HttpRequest, code: str) -> HttpResponse:
         "may_release": can_release_report(ctx, report),
         "formats": DOWNLOADS,
         "pdf_job": pdf_in_background(document),
+        "attachments": _attachment_links(document, "council:draft_attachment", report.code),
     }
     return render(request, "council/report_detail.html", context)
 
@@ -390,6 +405,9 @@ def release_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
         "may_manage": may_manage,
         "motion_visible": may_manage or report.motion.released,
         "formats": DOWNLOADS,
+        "attachments": _attachment_links(
+            document, "council:release_attachment", report.code, release.number
+        ),
     }
     return render(request, "council/report_version.html", context)
 
@@ -402,3 +420,19 @@ def release_download(request: HttpRequest, code: str, number: int, fmt: str) -> 
         return _start_pdf_job(request, release.report, fmt, release.number)
     page = reverse("council:release_detail", args=[code, release.number])
     return _download(request, frozen(release), fmt, f"Version-{release.number}", page)
+
+
+@login_required
+@require_GET
+def draft_attachment(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    """The full list behind a summary of the draft, composed now, as XLSX (decisions D-080)."""
+    report = get_report_for_managing(user_context(request), code)
+    return _attachment(compose(report), key)
+
+
+@login_required
+@require_GET
+def release_attachment(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
+    """The full list behind a summary of a released version, from its snapshot, as XLSX."""
+    release = get_release_for_user(user_context(request), code, number)
+    return _attachment(frozen(release), key)

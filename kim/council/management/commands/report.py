@@ -38,6 +38,9 @@ class ReportInputError(Exception):
 
 class Command(BaseCommand):
     help = "Write the administration's report on a council motion as DOCX, PDF or HTML."
+    # No system checks: they import every URL conf and view (≈ 1 s of a cold start); ``kim
+    # check`` and the deployment run them (decisions D-080).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="{motion}")

@@ -30,6 +30,9 @@ EXIT_INPUT = 2
 
 class Command(BaseCommand):
     help = "Screening tools. 'check' screens the persons of a JSON file against all rules."
+    # No system checks: they import every URL conf and view (≈ 1 s of a cold start); ``kim
+    # check`` and the deployment run them (decisions D-080).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
