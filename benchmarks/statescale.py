@@ -269,6 +269,7 @@ def verify_only(scale: str, server_url: str | None, progress: Callable[[str], No
     result = json.loads(out.read_text(encoding="utf-8"))
     marker["verify"] = result["verify"]
     marker["counts"] = result["counts"]
+    (directory / "seeded.json").write_text(json.dumps(marker, indent=2), encoding="utf-8")
     return _seeded(scale, directory, marker)
 
 
