@@ -101,48 +101,59 @@ def _postgres_pids() -> set[int]:
 
 @dataclass
 class CpuSampler:
-    """CPU seconds per group of processes between two snapshots: each cluster child's process
-    group (gunicorn master and workers, the worker, Redis), PostgreSQL and Locust.
+    """CPU seconds per group of processes: each cluster child's process group (gunicorn master
+    and workers, the worker, Redis), PostgreSQL and Locust.
 
     PostgreSQL counts the backends of the measured database and the server's own processes
     (checkpointer, WAL writer, …), not other databases' sessions on a shared server
-    (``pg_pids``, from ``pg_stat_activity``). Deltas are taken per process: a process that
-    ends between the snapshots is left out (the app's connections are persistent), one that
-    starts counts from zero."""
+    (``pg_pids``, from ``pg_stat_activity``). ``sample()`` runs about once a second and adds
+    each process's CPU since its previous sample to its group's total, so backends that come
+    and go (persistent connections are renewed every ``DB_CONN_MAX_AGE`` seconds) lose at most
+    their last second. ``snapshot()`` returns the totals; ``cores()`` the difference of two
+    per wall second."""
 
     groups: dict[str, int]  # name -> process group id
     locust_pid: int | None = None
     pg_pids: Callable[[], set[int] | None] | None = None
+    last: dict[int, tuple[str, int]] = field(default_factory=dict)
+    totals: dict[str, float] = field(default_factory=dict)
 
-    def snapshot(self) -> dict[int, tuple[str, int]]:
-        """pid -> (group, CPU ticks) of every process that belongs to a group."""
-        found: dict[int, tuple[str, int]] = {}
+    def sample(self) -> None:
         by_pgid = {pgid: name for name, pgid in self.groups.items()}
         ours = self.pg_pids() if self.pg_pids else None
         pg = _postgres_pids()
+        seen: dict[int, tuple[str, int]] = {}
         for pid in _all_pids():
             stat = _proc_stat(pid)
             if stat is None:
                 continue
             pgid, ticks, _ = stat
             if pgid in by_pgid:
-                found[pid] = (by_pgid[pgid], ticks)
+                seen[pid] = (by_pgid[pgid], ticks)
             elif pid in pg and (ours is None or pid in ours):
-                found[pid] = ("postgresql", ticks)
+                seen[pid] = ("postgresql", ticks)
             elif self.locust_pid is not None and pid == self.locust_pid:
-                found[pid] = ("locust", ticks)
-        return found
+                seen[pid] = ("locust", ticks)
+        for pid, (name, ticks) in seen.items():
+            was = self.last.get(pid)
+            # A process seen for the first time counts from its next sample on (its earlier
+            # CPU belongs before the window), unless it is new since the previous sample.
+            base = was[1] if was and was[0] == name else (ticks if not self.last else 0)
+            self.totals[name] = self.totals.get(name, 0.0) + max(ticks - base, 0)
+        self.last = seen
 
-    def cores(
-        self, before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]], wall: float
-    ) -> dict[str, float]:
+    def snapshot(self) -> dict[str, float]:
+        self.sample()
+        return {name: self.totals.get(name, 0.0) for name in [*self.groups, "postgresql", "locust"]}
+
+    @staticmethod
+    def cores(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, float]:
         """CPU cores used on average per group (CPU seconds ÷ wall seconds)."""
-        totals = dict.fromkeys([*self.groups, "postgresql", "locust"], 0.0)
-        for pid, (name, ticks) in after.items():
-            was = before.get(pid)
-            totals[name] += max(ticks - (was[1] if was and was[0] == name else 0), 0)
         wall = max(wall, 1e-6)
-        return {name: round(ticks / CLK_TCK / wall, 3) for name, ticks in totals.items()}
+        return {
+            name: round(max(after[name] - before.get(name, 0.0), 0.0) / CLK_TCK / wall, 3)
+            for name in after
+        }
 
 
 def rss_mb(pgid: int) -> float:
@@ -392,6 +403,7 @@ def run_steps(
             if child.poll() is not None:
                 break
             open_step = next((n for n, w in windows.items() if "close" not in w), None)
+            sampler.sample()
             if open_step is not None:
                 locks.sample(open_step)
                 if "worker" in where.groups:
