@@ -41,6 +41,12 @@ class CheckedFile:
     sha256: str
     data: bytes
 
+    @classmethod
+    def generated(cls, name: str, content_type: str, data: bytes) -> CheckedFile:
+        """A file the platform wrote itself (a report's PDF, a list's XLSX): nothing to check,
+        only size and hash to compute."""
+        return cls(name, content_type, len(data), hashlib.sha256(data).hexdigest(), data)
+
 
 def _sniff(data: bytes) -> str | None:
     """The real type from the bytes: PDF magic, or a ZIP with the markers of DOCX / ODT."""

@@ -5,7 +5,6 @@ freezes it, publishes it as a paper with its PDF (OParl) and marks the motion an
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -291,7 +290,7 @@ def release_report(
     pdf, _content_type, _extension = render(document, "pdf")
     paper = previous.paper if previous else _publish_paper(current, acting_user)
     _attach_pdf(paper, pdf, number, acting_user)
-    _attach_lists(paper, document, number, acting_user)
+    _attach_lists(paper, document, acting_user)
     release = ReportRelease.objects.create(
         report=current,
         number=number,
@@ -350,7 +349,7 @@ def _publish_paper(report: Report, acting_user: User) -> Paper:
     return paper
 
 
-def _attach_lists(paper: Paper, document: ReportDocument, number: int, acting_user: User) -> None:
+def _attach_lists(paper: Paper, document: ReportDocument, acting_user: User) -> None:
     """The full lists behind the version's summaries (D-080) go with the paper as XLSX
     attachments, as the PDF names them – for the council records and OParl, like the PDF."""
     from kim.council.render import XLSX_TYPE, attachment_blocks, render_attachment
@@ -360,13 +359,7 @@ def _attach_lists(paper: Paper, document: ReportDocument, number: int, acting_us
         attach_file(
             paper,
             acting_user=acting_user,
-            checked=CheckedFile(
-                name=file_name,
-                content_type=XLSX_TYPE,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                data=content,
-            ),
+            checked=CheckedFile.generated(file_name, XLSX_TYPE, content),
             role=FileRole.AUXILIARY,
             name=_("Attachment %(name)s (XLSX)") % {"name": file_name},
         )
@@ -381,13 +374,7 @@ def _attach_pdf(paper: Paper, pdf: bytes, number: int, acting_user: User) -> Non
     attach_file(
         paper,
         acting_user=acting_user,
-        checked=CheckedFile(
-            name=name,
-            content_type=PDF,
-            size=len(pdf),
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            data=pdf,
-        ),
+        checked=CheckedFile.generated(name, PDF, pdf),
         role=FileRole.MAIN,
         name=_("%(subject)s (version %(n)s)") % {"subject": paper.name, "n": number},
     )
