@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "kim.council",
     "kim.cases",
     "kim.screening",
+    "kim.steering",
     # The top floor last: it collects every app's home.py (kim/core/shell.py).
     "kim.home",
 ]

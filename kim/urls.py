@@ -41,6 +41,7 @@ urlpatterns = [
     path("rat/", include("kim.council.urls")),
     path("fallmanagement/", include("kim.cases.urls")),
     path("screening/", include("kim.screening.urls")),
+    path("steuerung/", include("kim.steering.urls")),
     path("oparl/v1/", include("kim.council.oparl_urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),

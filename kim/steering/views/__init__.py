@@ -1,0 +1,1 @@
+"""Steering views, one module per concern, each with its ``urlpatterns``."""
