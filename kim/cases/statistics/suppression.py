@@ -65,6 +65,7 @@ class Mark(StrEnum):
 class Entry:
     value: int
     mark: Mark = Mark.SHOWN
+    empty: bool = False  # a median over no case: nothing to show, nothing to hide
 
     @property
     def suppressed(self) -> bool:
@@ -72,9 +73,11 @@ class Entry:
 
     @property
     def published(self) -> int | None:
-        return None if self.suppressed else self.value
+        return None if self.suppressed or self.empty else self.value
 
     def __str__(self) -> str:
+        if self.empty:
+            return "–"
         if self.mark == Mark.SMALL:
             return f"< {SUPPRESS_BELOW}"
         if self.mark == Mark.WITHHELD:
@@ -270,9 +273,7 @@ def suppress_2d(matrix: Sequence[Sequence[int]]) -> Published:
     ``suppress_1d`` of the row and the column totals."""
     r = len(matrix)
     c = len(matrix[0]) if r else 0
-    cells: dict[tuple[int, ...], int] = {
-        (i, j): matrix[i][j] for i in range(r) for j in range(c)
-    }
+    cells: dict[tuple[int, ...], int] = {(i, j): matrix[i][j] for i in range(r) for j in range(c)}
     row_sums, col_sums = _margins((r, c), cells)
     total = sum(row_sums)
     if 0 < total < SUPPRESS_BELOW:
