@@ -28,8 +28,9 @@ def _table(
     if not can_view_case_statistics(ctx):
         raise PermissionDenied
     scopes = queries.statistics_scopes(ctx)
-    if params.get("kreis"):
-        queries.get_scope_for_user(ctx, params["kreis"])  # 404 for a Kreis not the reader's
+    kreis = str(params.get("kreis") or "")
+    if kreis:
+        queries.get_scope_for_user(ctx, kreis)  # 404 for a Kreis not the reader's
     form = CaseStatisticsForm(params, scopes=scopes)
     if not scopes or not form.is_valid():
         return form, scopes, None
