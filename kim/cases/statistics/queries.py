@@ -49,6 +49,7 @@ from kim.core.rls import Actor, system_access
 from kim.organisations.models import AuthorityType, Organisation, OrgKind, Rechtskreis
 
 UNKNOWN = "unknown"
+MAX_YEARS = 10  # quarters and years are listed in full: bound the axes
 Row = dict[str, Any]
 
 
@@ -183,6 +184,10 @@ def case_table(
     definition = check_request(measure, dims)
     if start > end:
         raise StatisticsError(_("The start of the period lies after its end."))
+    if end.year - start.year >= MAX_YEARS:
+        raise StatisticsError(
+            _("The period may span at most %(n)s calendar years.") % {"n": MAX_YEARS}
+        )
     with system_access("case statistics", actor=actor):
         rows = ROWS[measure](scope, start, end)
         axes = [_axis(scope, d, start, end, rows, measure) for d in dims]

@@ -336,6 +336,7 @@ def test_the_cli_writes_csv() -> None:
         (("--kreis", "99999", "--from", "2026-01-01", "--to", "2026-02-01"), "Unbekannter Kreis"),
         (("--kreis", KREIS, "--from", "2026-13-01", "--to", "2026-02-01"), "kein Datum"),
         (("--kreis", KREIS, "--from", "2026-03-01", "--to", "2026-02-01"), "nach seinem Ende"),
+        (("--kreis", KREIS, "--from", "0001-01-01", "--to", "9999-12-31"), "höchstens 10"),
     ],
 )
 def test_the_cli_refuses_bad_input_with_exit_2(args: tuple[str, ...], message: str) -> None:
