@@ -46,7 +46,13 @@ from kim.cases.statistics.suppression import (
     suppress_median,
 )
 from kim.core.rls import Actor, system_access
-from kim.organisations.models import AuthorityType, Organisation, OrgKind, Rechtskreis
+from kim.organisations.models import (
+    REGION_KINDS,
+    AuthorityType,
+    Organisation,
+    OrgKind,
+    Rechtskreis,
+)
 
 UNKNOWN = "unknown"
 MAX_YEARS = 10  # quarters and years are listed in full: bound the axes
@@ -73,27 +79,26 @@ class Scope:
         return None if self.organisations is None else [o.pk for o in self.organisations]
 
 
+def _region_of(org: Organisation) -> Organisation | None:
+    return org if org.kind in REGION_KINDS else org.region
+
+
 def statistics_scopes(ctx: UserContext) -> list[Scope]:
-    """The scopes of the reader: a whole Kreis for its coordination, else the organisations
-    in which the reader leads the programme or a team (1–2 queries)."""
+    """The scopes of the reader (1 query): each Kreis it coordinates whole; elsewhere the
+    organisations in which it leads the programme or a team, grouped by their Kreis."""
     whole = aggregate_regions(ctx)
     own = ctx.organisations_with_role(Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
-    orgs = list(
-        Organisation.objects.filter(Q(pk__in=whole) | Q(pk__in=own))
-        .select_related("region")
-        .order_by("name")
-    )
-    scopes = {o.pk: Scope(o) for o in orgs if o.pk in whole}
+    orgs = Organisation.objects.filter(Q(pk__in=whole) | Q(pk__in=own)).select_related("region")
+    scopes = [Scope(o) for o in orgs if o.pk in whole]
     limited: dict[int, list[Organisation]] = defaultdict(list)
-    for org in orgs:
-        region = org.region if org.region_id else (org if org.pk in whole else None)
-        if org.pk in own and region is not None and region.pk not in scopes:
+    kreise: dict[int, Organisation] = {}
+    for org in sorted(orgs, key=lambda o: o.name):
+        region = _region_of(org)
+        if org.pk in own and region is not None and region.pk not in whole:
             limited[region.pk].append(org)
-            scopes.setdefault(-region.pk, Scope(region))
-    result = [s for key, s in scopes.items() if key > 0]
-    for region_id, members in limited.items():
-        result.append(Scope(scopes[-region_id].kreis, tuple(members)))
-    return sorted(result, key=lambda s: s.kreis.name)
+            kreise[region.pk] = region
+    scopes += [Scope(kreise[pk], tuple(members)) for pk, members in limited.items()]
+    return sorted(scopes, key=lambda s: s.kreis.name)
 
 
 def get_scope_for_user(ctx: UserContext, ags: str) -> Scope:
