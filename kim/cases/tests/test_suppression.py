@@ -261,3 +261,35 @@ def test_the_auditor_finds_a_naive_publication() -> None:
 
     assert recoverable(naive) == {"c0"}
     assert brute_force(naive)["c0,0"] == {1}
+
+
+def _naive(matrix: list[list[int]]) -> Published:
+    """Primary suppression only – what the auditor must catch."""
+
+    def entry(v: int) -> Entry:
+        return Entry(v, Mark.SMALL if 0 < v < 3 else Mark.SHOWN)
+
+    r, c = len(matrix), len(matrix[0])
+    rows = [sum(row) for row in matrix]
+    cols = [sum(matrix[i][j] for i in range(r)) for j in range(c)]
+    return Published(
+        (r, c),
+        {(i, j): entry(matrix[i][j]) for i in range(r) for j in range(c)},
+        [[entry(v) for v in rows], [entry(v) for v in cols]],
+        entry(sum(rows)),
+    )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_d)
+def test_the_auditor_agrees_with_the_brute_force_attacker(matrix: list[list[int]]) -> None:
+    p = _naive(matrix)
+    if not _small_enough(p):
+        return
+    seen = brute_force(p)
+    rename = {"t": "t"}
+    rename |= {f"r{i}": f"m0,{i}" for i in range(p.shape[0])}
+    rename |= {f"k{j}": f"m1,{j}" for j in range(p.shape[1])}
+    exposed = {rename.get(n, n) for n in _named_suppressed(p) if len(seen[n]) < 2}
+
+    assert recoverable(p) == exposed
