@@ -187,23 +187,37 @@ def _primary(value: int) -> Mark:
 
 def _protect(grid: _Grid, region: Sequence[Pos]) -> bool:
     """Add secondary suppressions inside ``region`` until every suppressed entry can change.
-    False when even that is impossible (the caller withholds the table)."""
-    while unsafe := grid.unsafe():
-        target = unsafe[0]
-        candidates = sorted(
-            (p for p in region if grid.marks[p] == Mark.SHOWN and grid.y[p] != 0),
-            key=lambda p: (abs(grid.y[p]), p),
-        )
+    False when even that is impossible (the caller withholds the table).
+
+    More suppression only widens what a reader must consider possible, so an entry found safe
+    stays safe: each entry is checked until it passes, not again after every step."""
+    verified: set[Pos] = set()
+    inside = set(region)
+    while (target := _first_unsafe(grid, verified)) is not None:
+        shown = [p for p in region if grid.marks[p] == Mark.SHOWN and grid.y[p] != 0]
+        in_lines = [p for p in shown if p[0] == target[0] or p[1] == target[1]] or shown
+        candidates = sorted(in_lines, key=lambda p: (abs(grid.y[p]), p))
         if _first_that_frees(grid, target, candidates):
             continue
-        small = [p for p in (target, *region) if p in region and grid.marks[p] == Mark.SMALL]
-        if small:
+        if target in inside and grid.marks[target] == Mark.SMALL:
+            grid.mark(target, Mark.WITHHELD)
+        elif small := [p for p in region if grid.marks[p] == Mark.SMALL]:
             grid.mark(small[0], Mark.WITHHELD)
         elif candidates:
             grid.mark(candidates[-1], Mark.WITHHELD)
         else:
             return False
     return True
+
+
+def _first_unsafe(grid: _Grid, verified: set[Pos]) -> Pos | None:
+    for pos in grid.suppressed():
+        if pos in verified:
+            continue
+        if not grid.can_change(pos):
+            return pos
+        verified.add(pos)
+    return None
 
 
 def _first_that_frees(grid: _Grid, target: Pos, candidates: list[Pos]) -> bool:
@@ -279,7 +293,7 @@ def suppress_2d(matrix: Sequence[Sequence[int]]) -> Published:
     if 0 < total < SUPPRESS_BELOW:
         return _small_total((r, c), cells)
     by_row, by_col = suppress_1d(row_sums), suppress_1d(col_sums)
-    if by_row.withheld or by_col.withheld:
+    if by_row.withheld or by_col.withheld or _split_small_margin(matrix, by_row, by_col):
         return _withheld((r, c), cells)
     y: dict[Pos, int] = {(r, c): total}
     marks: dict[Pos, Mark] = {(r, c): Mark.SHOWN}
@@ -299,6 +313,24 @@ def suppress_2d(matrix: Sequence[Sequence[int]]) -> Published:
         [by_row.margins[0], by_col.margins[0]],
         Entry(total, Mark.SHOWN),
     )
+
+
+def _split_small_margin(
+    matrix: Sequence[Sequence[int]], by_row: Published, by_col: Published
+) -> bool:
+    """A margin shown as "< 3" over two non-zero cells is 2 = 1 + 1 for anyone who sees the
+    zeros: no suppression inside the table can hide that, so the table is withheld at once."""
+    rows = [
+        sum(1 for v in line if v)
+        for line, e in zip(matrix, by_row.margins[0], strict=True)
+        if e.mark == Mark.SMALL
+    ]
+    cols = [
+        sum(1 for line in matrix if line[j])
+        for j, e in enumerate(by_col.margins[0])
+        if e.mark == Mark.SMALL
+    ]
+    return any(n >= 2 for n in rows + cols)
 
 
 def suppress(counts: int | Sequence[int] | Sequence[Sequence[int]], dims: int) -> Published:
