@@ -91,7 +91,7 @@ StatisticsError400 = error_serializer("StatisticsParamsError", StatisticsParams)
 )
 @api_view(["GET"])
 def case_statistics(request: Request) -> Response:
-    ctx = user_context(request._request)
+    ctx = user_context(request)
     if not can_view_case_statistics(ctx):
         raise PermissionDenied
     data = validated(StatisticsParams, request.query_params)

@@ -398,6 +398,22 @@ def test_the_api_refuses_like_the_page(login_as: Any, stranger: Any) -> None:
     assert swapped.status_code == 400 and "nach seinem Ende" in swapped.json()["detail"]
 
 
+def test_the_api_takes_a_token(settings: Any) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from kim.accounts.actions import issue_api_token
+
+    settings.KIM_REQUIRE_MFA = False
+    user = get_user_model().objects.get(username="koordination")
+    auth = {"HTTP_AUTHORIZATION": f"Token {issue_api_token(acting_user=None, user=user)}"}
+    params = {"kreis": KREIS, "from": "2026-01-01", "to": "2026-06-30", "measure": "referrals"}
+
+    assert Client().get(API, params).status_code == 401
+    response = Client().get(API, params, **auth)
+    assert response.status_code == 200 and response.json()["measure"] == "referrals"
+
+
 # --- page ---------------------------------------------------------------------------------------
 
 PAGE = "/fallmanagement/statistik/"
