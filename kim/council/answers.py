@@ -567,7 +567,7 @@ def case_figures(body: Organisation, day: dt.date) -> Block:
         table=Table(
             caption=_("Case figures of %(body)s from %(start)s to %(day)s")
             % {"body": body.name, "start": date_de(start), "day": date_de(day)},
-            columns=[_("Measure"), _("Value")],
+            columns=[pgettext("statistics", "Measure"), _("Value")],
             rows=rows,
             numeric=[False, True],
             values=values,

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kim.cases.statistics.measures import DIMENSIONS, MEASURES, StatisticsError, check_request
 from kim.cases.statistics.queries import Scope
@@ -22,7 +23,8 @@ def _date_field(label: Any) -> forms.DateField:
 class CaseStatisticsForm(forms.Form):
     kreis = forms.ChoiceField(label=_("Kreis"))
     measure = forms.ChoiceField(
-        label=_("Measure"), choices=[(k, m.label) for k, m in MEASURES.items()]
+        label=pgettext_lazy("statistics", "Measure"),
+        choices=[(k, m.label) for k, m in MEASURES.items()],
     )
     by = forms.ChoiceField(
         label=_("Broken down by"),
@@ -32,8 +34,8 @@ class CaseStatisticsForm(forms.Form):
     then_by = forms.ChoiceField(
         label=_("and by"), required=False, choices=[("", _("–")), *DIMENSIONS.items()]
     )
-    start = _date_field(_("From"))
-    end = _date_field(_("To"))
+    start = _date_field(pgettext_lazy("period", "From"))
+    end = _date_field(pgettext_lazy("period", "To"))
 
     def __init__(self, data: Any, *, scopes: list[Scope]) -> None:
         today = timezone.localdate()

@@ -55,7 +55,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "form": form,
         "table": table,
         "grid": grid,
-        "chart": shape.chart(table, grid) if table and grid else None,
+        "chart": shape.chart(table, grid) if table and grid and not table.table.withheld else None,
         "bands": bands,
         "params": form.data.urlencode() if isinstance(form.data, QueryDict) else _query(form),
         "may_use_cases": can_use_cases(ctx),
