@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kim.cases.statistics.measures import DIMENSIONS, MEASURES, StatisticsError, check_request
+from kim.cases.statistics.measures import (
+    DIMENSIONS,
+    MEASURES,
+    StatisticsError,
+    check_period,
+    check_request,
+)
 from kim.cases.statistics.queries import Scope
 
 
@@ -64,8 +70,10 @@ class CaseStatisticsForm(forms.Form):
         data = super().clean() or {}
         if self.errors:
             return data
-        if data["start"] > data["end"]:
-            self.add_error("end", _("The start of the period lies after its end."))
+        try:
+            check_period(data["start"], data["end"])
+        except StatisticsError as error:
+            self.add_error("end", str(error))
         if data["by"] == "" and data["then_by"]:
             data["by"], data["then_by"] = data["then_by"], ""
         try:

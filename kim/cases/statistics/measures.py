@@ -30,6 +30,7 @@ intake started, else on the referral day; for barriers the legal sphere recorded
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -110,6 +111,18 @@ DIMENSIONS: dict[str, Promise] = {
 
 class StatisticsError(ValueError):
     """Bad input, with a German message for the page, the API (400) and the CLI (exit 2)."""
+
+
+MAX_YEARS = 10  # quarters and years are listed in full: bound the axes
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    if start > end:
+        raise StatisticsError(_("The start of the period lies after its end."))
+    if end.year - start.year >= MAX_YEARS:
+        raise StatisticsError(
+            _("The period may span at most %(n)s calendar years.") % {"n": MAX_YEARS}
+        )
 
 
 def check_request(measure: str, dims: tuple[str, ...]) -> MeasureDef:

@@ -37,7 +37,13 @@ from kim.cases.models import (
     PhaseChange,
     Referral,
 )
-from kim.cases.statistics.measures import DIMENSIONS, MEASURES, StatisticsError, check_request
+from kim.cases.statistics.measures import (
+    DIMENSIONS,
+    MEASURES,
+    StatisticsError,
+    check_period,
+    check_request,
+)
 from kim.cases.statistics.suppression import (
     Entry,
     Mark,
@@ -55,7 +61,6 @@ from kim.organisations.models import (
 )
 
 UNKNOWN = "unknown"
-MAX_YEARS = 10  # quarters and years are listed in full: bound the axes
 Row = dict[str, Any]
 
 
@@ -187,12 +192,7 @@ def case_table(
     """The suppressed table of ``measure`` by ``dims`` for the scope and period."""
     dims = tuple(dims)
     definition = check_request(measure, dims)
-    if start > end:
-        raise StatisticsError(_("The start of the period lies after its end."))
-    if end.year - start.year >= MAX_YEARS:
-        raise StatisticsError(
-            _("The period may span at most %(n)s calendar years.") % {"n": MAX_YEARS}
-        )
+    check_period(start, end)
     with system_access("case statistics", actor=actor):
         rows = ROWS[measure](scope, start, end)
         axes = [_axis(scope, d, start, end, rows, measure) for d in dims]

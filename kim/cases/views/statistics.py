@@ -16,6 +16,7 @@ from kim.cases.access import can_use_cases, can_view_case_statistics
 from kim.cases.statistics import queries
 from kim.cases.statistics import render as shape
 from kim.cases.statistics.forms import CaseStatisticsForm
+from kim.cases.statistics.measures import StatisticsError
 from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.rls import actor_of
 
@@ -36,9 +37,18 @@ def _table(
         return form, scopes, None
     data = form.cleaned_data
     scope = queries.get_scope_for_user(ctx, data["kreis"])
-    table = queries.case_table(
-        scope, data["measure"], form.dimensions(), data["start"], data["end"], actor=actor_of(ctx)
-    )
+    try:
+        table = queries.case_table(
+            scope,
+            data["measure"],
+            form.dimensions(),
+            data["start"],
+            data["end"],
+            actor=actor_of(ctx),
+        )
+    except StatisticsError as error:  # the form checks the same; never a 500
+        form.add_error(None, str(error))
+        return form, scopes, None
     return form, scopes, table
 
 
