@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from kim.cases import api as cases_api
+from kim.cases.statistics import api as statistics_api
 from kim.organisations import api as organisations_api
 from kim.partners import api as partners_api
 from kim.programmes import api as programmes_api
@@ -40,4 +41,5 @@ urlpatterns = [
     path("partners/calls/<str:code>/", partners_api.call_detail, name="api-partners-call"),
     path("cases/", cases_api.case_list, name="api-cases"),
     path("cases/<str:code>/", cases_api.case_detail, name="api-case"),
+    path("statistics/cases/", statistics_api.case_statistics, name="api-statistics-cases"),
 ]

@@ -89,6 +89,13 @@ EXPORTS = {
         ("csv", "xlsx"),
         job=True,
     ),
+    # At most one row per value of the first dimension (≤ 41 quarters): never a job.
+    "statistics": Export(
+        "/fallmanagement/statistik/",
+        "/fallmanagement/statistik/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
     "audit": Export("/audit/", "/audit/export.csv", EventType.AUDIT_EXPORTED, ("csv",), True),
     "screening": Export(
         "/screening/listen/{screening}/",
@@ -188,6 +195,7 @@ def test_every_export_url_is_covered() -> None:
             "audit/export.csv",
             "fallmanagement/barrieren/export.<str:fmt>",
             "fallmanagement/faelle/<str:code>/auskunft/json/",
+            "fallmanagement/statistik/export.<str:fmt>",
             "fallmanagement/faelle/<str:code>/auskunft/pdf/",
             "partner/fristen/export.<str:fmt>",
             "partner/gespraeche/export.<str:fmt>",

@@ -14,6 +14,9 @@ Cases per case manager:
   with goals met, closed after short counselling; structural barriers on two cases.
 - ``cm-kreuztal`` (Stadt Kreuztal): access, monitoring with a barrier, closed.
 - ``cm-traeger`` (welfare agency): intake, linking with consent and referral, monitoring.
+- ``cm-netphen`` (Stadt Netphen) and ``cm-wilnsdorf`` (Gemeinde Wilnsdorf), two demo case
+  managers who are not personas: thin case lists spread over this and last year, so that the
+  case statistics (D-082) show visible figures next to suppressed ones ("< 3", "x").
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ def _client(
     referred_on: dt.date | None = None,
     source: str = ReferralSource.JOBCENTER,
     on_waiting_list: bool = False,
+    town: Organisation | None = None,
 ) -> Case:
     return register_client(
         acting_user=user,
@@ -112,6 +116,7 @@ def _client(
         duplicates_confirmed=True,
         languages=["ar", "de"] if first in ("Amal", "Samir", "Tarek") else ["en"],
         interpreter_needed=first in ("Amal", "Tarek"),
+        town=town,
     )
 
 
@@ -522,7 +527,84 @@ def _traeger(w: World) -> None:
     )
 
 
-SEEDS: tuple[Callable[[World], None], ...] = (_siegen, _kreuztal, _traeger)
+# --- more towns for the statistics ---------------------------------------------------------------
+
+# (username, town, first and last name, (days ago referred, intake after days, outcome)): the
+# outcome is "" (open), "not_indicated" (closed at the indication) or "short" (short counselling).
+STATISTICS_CASES: tuple[tuple[str, str, str, str], ...] = (
+    ("cm-netphen", "Netphen", "Nora", "Netzfall"),
+    ("cm-wilnsdorf", "Wilnsdorf", "Willi", "Wegfall"),
+)
+STATISTICS_PLAN = {
+    "cm-netphen": [
+        (20, 6, ""),
+        (45, 12, ""),
+        (60, 9, "not_indicated"),
+        (90, 15, ""),
+        (130, 20, "short"),
+        (150, 8, ""),
+        (170, 30, ""),
+        (200, 10, "not_indicated"),
+        (260, 14, ""),
+        (300, 21, "short"),
+        (380, 7, ""),
+        (420, 12, "not_indicated"),
+        (470, 5, ""),
+    ],
+    "cm-wilnsdorf": [(35, 10, ""), (400, 25, "short")],
+}
+SPHERES = ("sgb_ii", "asylblg", "sgb_ii", "sgb_xii", "none", "sgb_ii", "sgb_iii")
+
+
+def _statistics_case_manager(username: str, town: Organisation) -> User:
+    from kim.accounts.actions import create_user, grant_role
+
+    existing = get_user_model().objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    user = create_user(
+        acting_user=None,
+        username=username,
+        password="demo",  # noqa: S106 – demo mode only, refused in production
+        first_name="Demo",
+        last_name=f"Fallmanagement {town.name}",
+        validate_password=False,
+    )
+    grant_role(acting_user=None, user=user, organisation=town, role=Role.CASE_MANAGER)
+    return user
+
+
+def _more_towns(w: World) -> None:
+    for username, town_name, first, last in STATISTICS_CASES:
+        town = Organisation.objects.get(region=w.kreis, name__endswith=town_name)
+        user = _statistics_case_manager(username, town)
+        for n, (ago, wait, outcome) in enumerate(STATISTICS_PLAN[username]):
+            case = _client(
+                w, user, town, first, f"{last}{n + 1}", dt.date(1980 + n, 1 + n % 12, 11),
+                referred_on=w.day(ago), town=town,
+            )  # fmt: skip
+            timeline.record_benefit_period(
+                case, acting_user=user, system=SPHERES[n % len(SPHERES)], valid_from=w.day(ago + 30)
+            )
+            lifecycle.start_intake(case, acting_user=user, day=w.day(ago - wait))
+            _decide(w, user, case, ago - wait - 2, outcome)
+
+
+def _decide(w: World, user: User, case: Case, day: int, outcome: str) -> None:
+    if outcome == "not_indicated":
+        lifecycle.decide_indication(
+            case, acting_user=user, indication=Indication.NOT_INDICATED,
+            reason="Kein Bedarf an Fallmanagement (Demo).", decided_on=w.day(day),
+        )  # fmt: skip
+    elif outcome == "short":
+        lifecycle.decide_indication(
+            case, acting_user=user, indication=Indication.SHORT_COUNSELLING,
+            reason="Kurzberatung genügt (Demo).", decided_on=w.day(day),
+            handed_to=w.authorities["jobcenter"],
+        )  # fmt: skip
+
+
+SEEDS: tuple[Callable[[World], None], ...] = (_siegen, _kreuztal, _traeger, _more_towns)
 
 
 def seed_cases(orgs: dict[str, Organisation]) -> None:

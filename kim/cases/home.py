@@ -23,6 +23,7 @@ from kim.cases.access import (
     aggregate_regions,
     can_use_cases,
     can_view_barrier_log,
+    can_view_case_statistics,
     case_manager_organisations,
 )
 from kim.cases.demo import seed_cases
@@ -60,6 +61,21 @@ register_nav(
     label=gettext_lazy("Case management"),
     url_name="cases:barrier_log",
     order=11,
+)
+
+
+def sees_only_case_statistics(ctx: UserContext) -> bool:
+    """Readers of the case statistics without case work (coordination, programme leads); team
+    leads reach the statistics from their work list."""
+    return can_view_case_statistics(ctx) and not can_use_cases(ctx)
+
+
+register_nav(
+    "case_statistics",
+    sees_only_case_statistics,
+    label=gettext_lazy("Case statistics"),
+    url_name="cases:statistics",
+    order=12,
 )
 
 

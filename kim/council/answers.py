@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from kim.cases.statistics import council as case_stats
 from kim.core.formats import date_de, decimal_de, euro
 from kim.organisations.models import Organisation
 from kim.partners import queries as partner_queries
@@ -531,12 +532,56 @@ def funding_forecast(body: Organisation, day: dt.date) -> Block:
     )
 
 
+def case_figures(body: Organisation, day: dt.date) -> Block:
+    """Case statistics of the body's area (a town: the cases its case management keeps; a
+    Kreis: every case in it) from 1 January of the reference year to the day, suppressed
+    exactly like the statistics page (D-082)."""
+    scope = case_stats.area_scope(body)
+    start = dt.date(day.year, 1, 1)
+    rows, values = [], []
+    for measure in case_stats.COUNCIL_MEASURES:
+        if scope is None:
+            entry = None
+        else:
+            entry = case_stats.case_table(scope, measure, (), start, day, actor=None).table.total
+        rows.append([str(case_stats.MEASURES[measure].label), str(entry) if entry else "–"])
+        values.append([measure, entry.published if entry else None])
+    figures = {v[0]: rows[i][1] for i, v in enumerate(values)}
+    text = _(
+        "From %(start)s to %(day)s, %(new)s cases were newly referred to case management, "
+        "%(active)s were open at some time and %(closed)s were closed. Counts of 1 or 2 are "
+        "shown as “< 3”, withheld figures as “x”."
+    ) % {
+        "start": date_de(start),
+        "day": date_de(day),
+        "new": figures["new_cases"],
+        "active": figures["active_cases"],
+        "closed": figures["closed_cases"],
+    }
+    return Block(
+        key="case_figures",
+        title=label_for("case_figures"),
+        text=text,
+        as_of=date_de(day),
+        sources=[_source(_("case management, statistics with disclosure control"), day)],
+        table=Table(
+            caption=_("Case figures of %(body)s from %(start)s to %(day)s")
+            % {"body": body.name, "start": date_de(start), "day": date_de(day)},
+            columns=[pgettext("statistics", "Measure"), _("Value")],
+            rows=rows,
+            numeric=[False, True],
+            values=values,
+        ),
+    )
+
+
 COMPUTE: dict[str, Callable[[Organisation, dt.date], Block]] = {
     "positions_per_baustein": positions_per_baustein,
     "staffing_split": staffing_split,
     "talks": talks,
     "calls": calls,
     "funding_forecast": funding_forecast,
+    "case_figures": case_figures,
 }
 
 

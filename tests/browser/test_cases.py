@@ -360,3 +360,25 @@ def test_cm_siegen_work_list_case_list_and_demo_case_in_monitoring(
     _expect_phase(page, Phase.MONITORING)
     expect(page.locator("#goals tbody tr")).to_have_count(2)
     check_page("cases-28-demo-case-monitoring")
+
+
+def test_koordination_reads_the_case_statistics(
+    page: Page, server: str, log_in: LogIn, check_page: CheckPage
+) -> None:
+    """From the menu to a suppressed table with its chart; no client name on the page."""
+    names = {p.last_name for p in Person.objects.all()}
+
+    log_in("koordination")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav.locator('a[href="/fallmanagement/statistik/"]').click()
+    expect(page.locator("#case-stats")).to_be_visible()
+    page.locator("#id_measure").select_option("new_cases")
+    page.locator("#id_by").select_option("legal_sphere")
+    page.locator("#id_start").fill("2020-01-01")
+    page.locator("main form.kim-filters button[type=submit]").click()
+    table = page.locator("#case-stats")
+    expect(table).to_contain_text("< 3")
+    expect(page.locator("main figure svg")).to_be_visible()
+    body = page.locator("main").inner_text()
+    assert not any(name and name in body for name in names)
+    check_page("cases-statistics")

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import Phase
@@ -58,12 +57,3 @@ class CaseFilterForm(forms.Form):
             del self.fields["responsible"]
         else:
             self.fields["responsible"].queryset = case_managers  # type: ignore[attr-defined]
-
-
-class StatisticsForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100, required=False)
-
-    def year_or_current(self) -> int:
-        if self.is_valid() and self.cleaned_data["year"]:
-            return int(self.cleaned_data["year"])
-        return timezone.localdate().year

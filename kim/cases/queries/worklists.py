@@ -1,4 +1,4 @@
-"""Read side of the case-management landing pages: work list, case list, team view, statistics.
+"""Read side of the case-management landing pages: work list, case list, team view.
 
 Every function runs a fixed number of queries whatever the number of cases; names are
 decrypted only for the rows shown (at most ``BLOCK_ROWS`` per block, one page of the list).
@@ -17,20 +17,17 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from kim.accounts.access import UserContext
 from kim.accounts.models import Membership, Role
-from kim.cases.access import aggregate_regions, case_manager_organisations, cases_for_user
+from kim.cases.access import case_manager_organisations, cases_for_user
 from kim.cases.models import (
     ACTIVE_PHASES,
     Case,
     CaseloadRule,
     Person,
     Phase,
-    ReferralSource,
     ResidencePeriod,
     Task,
 )
 from kim.cases.queries.persons import all_words, search_organisations, word_token_sets
-from kim.core.rls import actor_of, system_access
-from kim.organisations.models import Organisation
 
 BLOCK_ROWS = 25
 DUE_SOON_DAYS = 14
@@ -468,107 +465,4 @@ def team_caseload(ctx: UserContext, today: dt.date) -> TeamCaseload:
         rows=list(rows.values()),
         active=sum(row["active"] for row in per_user.values()),
         waiting=sum(row["waiting"] for row in per_user.values()),
-    )
-
-
-# --- statistics (aggregates only) ------------------------------------------------------------
-
-SUPPRESS_BELOW = 3
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A count that is shown only from ``SUPPRESS_BELOW`` on (1 and 2 could single out a
-    person); 0 is shown as it is."""
-
-    value: int
-
-    @property
-    def suppressed(self) -> bool:
-        return 0 < self.value < SUPPRESS_BELOW
-
-    def __str__(self) -> str:
-        return f"< {SUPPRESS_BELOW}" if self.suppressed else str(self.value)
-
-
-@dataclass(frozen=True)
-class StatisticsRow:
-    organisation: str
-    phases: list[Cell]
-    waiting: Cell
-    new: Cell
-    ongoing: Cell
-    closed: Cell
-
-
-@dataclass(frozen=True)
-class Statistics:
-    year: int
-    phase_labels: list[str]
-    rows: list[StatisticsRow]
-    sources: list[tuple[str, Cell]]
-
-
-def statistics_organisations(ctx: UserContext) -> QuerySet[Organisation]:
-    """Whose cases the user may count: coordination its Kreis, programme leads their town,
-    team leads their organisation."""
-    regions = aggregate_regions(ctx)
-    own = ctx.organisations_with_role(Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
-    return Organisation.objects.filter(
-        Q(region_id__in=regions) | Q(pk__in=regions) | Q(pk__in=own)
-    ).order_by("name")
-
-
-def _year_counts(cases: QuerySet[Case], year: int) -> dict[int, dict[str, Any]]:
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    not_closed_by_end = Q(closed_on__isnull=True) | Q(closed_on__gt=end)
-    phases = {f"phase_{p}": Count("pk", filter=Q(phase=p)) for p in Phase.values}
-    rows = cases.values("organisation_id").annotate(
-        waiting=Count("pk", filter=Q(on_waiting_list=True) & ~Q(phase=Phase.CLOSED)),
-        new=Count("pk", filter=Q(referred_on__gte=start, referred_on__lte=end)),
-        ongoing=Count("pk", filter=Q(referred_on__lte=end) & not_closed_by_end),
-        closed=Count("pk", filter=Q(closed_on__gte=start, closed_on__lte=end)),
-        **phases,
-    )
-    return {r["organisation_id"]: dict(r) for r in rows}
-
-
-def case_statistics(ctx: UserContext, year: int) -> Statistics:
-    """Counts per organisation × phase, new/ongoing/closed in ``year``, referral sources and
-    waiting list; no names, no codes (3 queries)."""
-    orgs = {o.pk: o for o in statistics_organisations(ctx)}
-    # Counts across organisations whose cases the reader may not open: system work past
-    # row-level security, recorded (D-076); the organisations are those of the first wall.
-    with system_access("case statistics", actor=actor_of(ctx)):
-        return _statistics(orgs, year)
-
-
-def _statistics(orgs: dict[int, Organisation], year: int) -> Statistics:
-    cases = Case.objects.filter(organisation_id__in=list(orgs))
-    per_org = _year_counts(cases, year)
-    rows = [
-        StatisticsRow(
-            organisation=orgs[org_id].name,
-            phases=[Cell(r[f"phase_{p}"]) for p in Phase.values],
-            waiting=Cell(r["waiting"]),
-            new=Cell(r["new"]),
-            ongoing=Cell(r["ongoing"]),
-            closed=Cell(r["closed"]),
-        )
-        for org_id, r in sorted(per_org.items(), key=lambda kv: orgs[kv[0]].name)
-    ]
-    source_counts = dict(
-        cases.filter(referred_on__year=year)
-        .values("referral_source")
-        .annotate(n=Count("pk"))
-        .values_list("referral_source", "n")
-    )
-    sources = [
-        (str(label), Cell(source_counts.get(value, 0))) for value, label in ReferralSource.choices
-    ]
-    return Statistics(
-        year=year,
-        phase_labels=[str(label) for label in Phase.labels],
-        rows=rows,
-        sources=sources,
     )

@@ -155,8 +155,9 @@ def test_statistics_are_aggregates_only(login_as, make_case):
     cases = _cases(make_case, 4, prefix="Geheima")
     make_case("cm-kreuztal", first_name="Einzela", last_name="Person")
     url = "/fallmanagement/statistik/"
+    params = {"measure": "new_cases", "by": "organisation", "start": "2020-01-01"}
 
-    response = login_as("koordination").get(url, {"year": dt.date.today().year})
+    response = login_as("koordination").get(url, params)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -164,7 +165,7 @@ def test_statistics_are_aggregates_only(login_as, make_case):
         assert case.person.number not in html and case.code not in html
         assert case.person.last_name not in html
     assert "Geheima" not in html and "Einzela" not in html
-    assert "&lt; 3" in html  # Kreuztal's single case is suppressed
+    assert "&lt; 3" in html or "x</td>" in html  # small counts are never shown
     assert (
         login_as("koordination").get(f"/fallmanagement/faelle/{cases[0].code}/person/").status_code
         == 404

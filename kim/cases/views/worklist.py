@@ -1,4 +1,5 @@
-"""The case-management landing pages: work list, case list, team view and statistics."""
+"""The case-management landing pages: work list, case list and team view (statistics:
+``statistics.py``)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from kim.cases.access import (
     can_use_cases,
     can_view_case_statistics,
 )
-from kim.cases.forms.worklists import CaseFilterForm, StatisticsForm
+from kim.cases.forms.worklists import CaseFilterForm
 from kim.cases.models import ACTIVE_PHASES, Phase
 from kim.cases.queries import worklists as q
+from kim.cases.views import statistics as stats_views
 from kim.core.pagination import IdFirstPaginator
 
 CASES_PER_PAGE = 50
@@ -101,25 +103,10 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/team.html", context)
 
 
-@login_required
-@require_GET
-def statistics(request: HttpRequest) -> HttpResponse:
-    ctx = user_context(request)
-    if not can_view_case_statistics(ctx):
-        raise PermissionDenied
-    form = StatisticsForm(request.GET or None)
-    context = {
-        "form": form,
-        "stats": q.case_statistics(ctx, form.year_or_current()),
-        "suppress_below": q.SUPPRESS_BELOW,
-        "may_use_cases": can_use_cases(ctx),
-    }
-    return render(request, "cases/statistics.html", context)
-
-
 urlpatterns: list[URLPattern] = [
     path("", worklist, name="worklist"),
     path("faelle/", case_list, name="case_list"),
     path("team/", team, name="team"),
-    path("statistik/", statistics, name="statistics"),
+    path("statistik/", stats_views.statistics, name="statistics"),
+    path("statistik/export.<str:fmt>", stats_views.statistics_export, name="statistics_export"),
 ]

@@ -28,7 +28,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "programmes": ({"programme"}, True, True, set()),
     "partners": ({"partners", "agreements", "calls", "deadlines"}, True, True, set()),
     "council": ({"council"}, True, True, set()),
-    "cases": ({"cases", "barriers"}, True, True, {"cases"}),
+    "cases": ({"cases", "barriers", "case_statistics"}, True, True, {"cases"}),
     "screening": ({"screening"}, True, True, {"screening_lists"}),
 }
 
