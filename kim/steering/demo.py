@@ -228,13 +228,21 @@ def seed_steering() -> None:
         members,
     )
     items = list(first.agenda_items.order_by("number"))
-    m.record_decision(
+    founded = m.record_decision(
         acting_user=None,
         meeting=first,
         text="Die Arbeitsgruppe „Zugang zum Arbeitsmarkt“ wird eingerichtet.",
         owner=members["koordination"],
         agenda_item=items[1],
         due_on=dt.date(2025, 12, 31),
+    )
+    m.update_decision(
+        acting_user=None,
+        decision=founded,
+        expected_version=founded.version,
+        status=DecisionStatus.DONE,
+        status_note="Die Arbeitsgruppe hat sich am 12.11.2025 konstituiert.",
+        due_on=founded.due_on,
     )
     done = m.record_decision(
         acting_user=None,

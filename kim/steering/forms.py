@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kim.core.forms import PlausibleDateField
 from kim.core.uploads import DOCX, PDF, CheckedFile, check_document
@@ -238,7 +239,7 @@ class MinutesDocumentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label=pgettext_lazy("steering", "Decision"), widget=forms.Textarea(attrs={"rows": 4}))
     owner = forms.ModelChoiceField(
         label=_("Responsible"), required=False, queryset=BodyMember.objects.none()
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kim.core.pdf import html_to_pdf
 from kim.core.uploads import DOCX, PDF
@@ -41,7 +42,7 @@ def minutes_data(meeting: SteeringMeeting) -> MinutesData:
     """``meeting`` as loaded by ``queries_bodies.meeting_page`` (no further queries)."""
     day = date_format(meeting.held_on, "SHORT_DATE_FORMAT")
     header = [
-        (_("Body"), meeting.body.name),
+        (pgettext("steering", "Body"), meeting.body.name),
         (_("Date"), day),
         (_("Begins at"), meeting.starts_at.strftime("%H:%M") if meeting.starts_at else "–"),
         (_("Place"), meeting.location or "–"),
@@ -116,7 +117,7 @@ def render_docx(data: MinutesData) -> bytes:
     document.add_heading(_("Decisions"), level=1)
     _table(
         document,
-        [_("Decision"), _("Responsible"), _("Due on"), _("Status")],
+        [pgettext("steering", "Decision"), _("Responsible"), _("Due on"), _("Status")],
         [list(row) for row in data.decisions],
         empty=_("No decisions recorded."),
     )
