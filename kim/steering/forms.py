@@ -239,7 +239,9 @@ class MinutesDocumentForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=pgettext_lazy("steering", "Decision"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=pgettext_lazy("steering", "Decision"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     owner = forms.ModelChoiceField(
         label=_("Responsible"), required=False, queryset=BodyMember.objects.none()
     )

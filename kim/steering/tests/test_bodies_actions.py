@@ -371,7 +371,7 @@ def test_a_done_decision_that_closes_its_topic_closes_it_in_the_same_transaction
 def test_no_half_save_when_closing_the_topic_fails(
     koordination: User, held: SteeringMeeting, kreis: Organisation, monkeypatch
 ) -> None:
-    topic, decision = _closing_decision(koordination, held, kreis)
+    _topic, decision = _closing_decision(koordination, held, kreis)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")

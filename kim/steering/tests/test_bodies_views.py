@@ -20,6 +20,7 @@ from django.utils import timezone
 from conftest import PERSONAS
 from kim.audit.models import AuditEvent, EventType
 from kim.steering.actions import meetings as m
+from kim.steering.demo import STEERING_GROUP, WORKING_GROUP
 from kim.steering.models import (
     AttendanceStatus,
     Decision,
@@ -28,7 +29,6 @@ from kim.steering.models import (
     SteeringBody,
     SteeringMeeting,
 )
-from kim.steering.demo import STEERING_GROUP, WORKING_GROUP
 from kim.steering.tests.conftest import make_topic
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +82,7 @@ def test_each_persona_gets_exactly_its_pages(
     assert got == want
     nav = client.get("/steuerung/gremien/").status_code
     assert nav == (200 if persona in READERS else 404)
-    assert client.get("/steuerung/gremien/neu/").status_code == (
-        200 if persona in EDITORS else 404
-    )
+    assert client.get("/steuerung/gremien/neu/").status_code == (200 if persona in EDITORS else 404)
 
 
 def test_a_stranger_gets_404_everywhere_like_a_made_up_code(
@@ -147,7 +145,9 @@ def test_body_page_shows_remit_members_groups_meetings_and_open_decisions(
     assert "halbjährlich" in page  # the open (overdue) decision
     # A reader gets no change buttons.
     assert "Sitzung planen" not in page and "/mitglieder/neu/" not in page
-    assert "Sitzung planen" in login_as("koordination").get(f"/steuerung/gremien/{group.code}/").text
+    assert (
+        "Sitzung planen" in login_as("koordination").get(f"/steuerung/gremien/{group.code}/").text
+    )
 
 
 def test_meeting_page_shows_agenda_attendance_minutes_and_decisions(
@@ -315,7 +315,9 @@ def test_form_errors_are_german_and_next_to_the_field(
     )
     response = client.post(f"/steuerung/sitzungen/{held.code}/protokoll/hochladen/", {"file": odt})
     assert response.status_code == 200
-    assert "Bitte laden Sie das Protokoll als PDF- oder DOCX-Datei hoch." in response.content.decode()
+    assert (
+        "Bitte laden Sie das Protokoll als PDF- oder DOCX-Datei hoch." in response.content.decode()
+    )
     assert held.documents.count() == 0
 
 
@@ -406,7 +408,9 @@ def test_generated_minutes_carry_the_structured_data(
     assert AuditEvent.objects.filter(event_type=EventType.STEERING_MINUTES_READ).count() == (
         before + 1
     )
-    assert login_as("siegen").get(f"/steuerung/sitzungen/{held.code}/protokoll.odt").status_code == 404
+    assert (
+        login_as("siegen").get(f"/steuerung/sitzungen/{held.code}/protokoll.odt").status_code == 404
+    )
 
 
 # --- start page -----------------------------------------------------------------------------------
