@@ -14,13 +14,29 @@ from kim.core.formats import date_l10n
 from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
 from kim.steering.access import can_manage_steering, can_use_steering
 from kim.steering.demo import seed_steering
-from kim.steering.queries_bodies import next_meetings, open_decisions_for_owner
+from kim.steering.queries_bodies import may_be_member, next_meetings, open_decisions_for_owner
 
 LISTED = 5
+_USES = "_kim_uses_steering"
+
+
+def uses_steering(ctx: UserContext) -> bool:
+    """``can_use_steering``, asked at most once per request: the user context lives for one
+    request (``user_context``), and the menu and the start cards both need the answer, which
+    costs a query for everybody but the coordination (the start page's budget is 15)."""
+    if can_manage_steering(ctx):
+        return True
+    if not may_be_member(ctx):  # administrator, DPO: no query (D-083)
+        return False
+    known = ctx.__dict__.get(_USES)
+    if known is None:
+        known = ctx.__dict__[_USES] = can_use_steering(ctx)
+    return bool(known)
+
 
 register_nav(
     "steering",
-    can_use_steering,
+    uses_steering,
     label=gettext_lazy("Steering"),
     url_name="steering:body_list",
     order=45,
@@ -28,7 +44,7 @@ register_nav(
 
 
 def _decisions_card(ctx: UserContext, today: dt.date) -> Card | None:
-    """The open decisions the user is responsible for, overdue ones marked (two queries)."""
+    """The open decisions the user is responsible for, overdue ones marked (one query)."""
     decisions = open_decisions_for_owner(ctx, today)
     if not decisions:
         return None
@@ -76,7 +92,10 @@ def _meetings_card(ctx: UserContext, today: dt.date) -> Card:
 
 @start_cards(order=15)
 def cards(ctx: UserContext, today: dt.date) -> list[Card]:
-    """Right after the follow-up tasks: open decisions; for the coordination the next meetings."""
+    """Right after the follow-up tasks: open decisions (for users of steering: members of a
+    body and the coordination); for the coordination the next meetings."""
+    if not uses_steering(ctx):
+        return []
     found = [_decisions_card(ctx, today)]
     if can_manage_steering(ctx):
         found.append(_meetings_card(ctx, today))

@@ -8,11 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Min, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from kim.accounts.access import UserContext
-from kim.accounts.models import Membership
+from kim.accounts.models import Membership, Role
 from kim.organisations.models import Organisation, OrgKind
 from kim.steering.access import (
     bodies_for_user,
@@ -176,12 +176,23 @@ def topic_choices(body: SteeringBody) -> QuerySet[Topic]:
     )
 
 
+# Roles that look after the platform itself (D-083): they make nobody a member of a body, so
+# that the menu and the start page need no query to know that such users have no steering.
+PLATFORM_ROLES = frozenset({Role.ADMINISTRATOR, Role.DPO})
+
+
+def may_be_member(ctx: UserContext) -> bool:
+    """Whether the user holds a role that can make them a member of a body (no query)."""
+    return bool(ctx.roles - PLATFORM_ROLES)
+
+
 def account_choices(body: SteeringBody) -> QuerySet[User]:
     """Accounts that can become members: active users with a role in the body's Kreis or one
-    of the organisations in it."""
+    of the organisations in it, other than the platform roles."""
     in_region = (
         Membership.objects.active()
         .filter(Q(organisation_id=body.region_id) | Q(organisation__region_id=body.region_id))
+        .exclude(role__in=PLATFORM_ROLES)
         .values("user_id")
     )
     return User.objects.filter(pk__in=in_region, is_active=True).order_by(
@@ -202,23 +213,19 @@ def parent_choices(body_region_id: int) -> QuerySet[SteeringBody]:
 
 def open_decisions_for_owner(ctx: UserContext, today: dt.date) -> list[tuple[Decision, bool, bool]]:
     """The user's open decisions (as a member responsible for them), each with (overdue,
-    readable): the meeting is linked only when the user may still open it (two queries)."""
+    readable): the meeting is linked only when the user may still open it (one query)."""
     if ctx.user_id is None:
         return []
-    decisions = list(
+    readable = bodies_for_user(ctx).filter(pk=OuterRef("meeting__body_id"))
+    decisions = (
         Decision.objects.filter(owner__user_id=ctx.user_id, status__in=OPEN_DECISION_STATUSES)
         .select_related("meeting", "meeting__body")
+        .annotate(readable=Exists(readable))
         .order_by("due_on", "id")
     )
-    if not decisions:
-        return []
-    readable = set(
-        meetings_for_user(ctx)
-        .filter(pk__in=[d.meeting_id for d in decisions])
-        .values_list("pk", flat=True)
-    )
     return [
-        (d, d.due_on is not None and d.due_on < today, d.meeting_id in readable) for d in decisions
+        (d, d.due_on is not None and d.due_on < today, bool(d.readable))  # type: ignore[attr-defined]
+        for d in decisions
     ]
 
 

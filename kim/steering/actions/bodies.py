@@ -17,6 +17,7 @@ from kim.core.models import Actor
 from kim.organisations.models import Organisation, OrgKind
 from kim.steering.actions import as_text
 from kim.steering.models import BodyKind, BodyMember, MemberRole, SteeringBody
+from kim.steering.queries_bodies import account_choices
 
 BODY_FIELDS = ("name", "remit", "parent", "established_on", "dissolved_on")
 BODY_LABELS = {
@@ -147,6 +148,10 @@ def add_member(
     name = name.strip()
     if user is None and not name:
         raise ValidationError({"name": _("Choose an account or enter the member's name.")})
+    if user is not None and not account_choices(body).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": _("This account has no role in the body's Kreis that allows membership.")}
+        )
     if user is not None and body.members.filter(user=user, left_on__isnull=True).exists():
         raise ValidationError({"user": _("This account is already a member of the body.")})
     if joined_on < body.established_on:

@@ -413,3 +413,27 @@ def test_decision_updates_refuse_an_outdated_version(
         )
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DONE
+
+
+@pytest.mark.parametrize(("username", "allowed"), [("traeger", True), ("admin", False)])
+def test_accounts_with_only_platform_roles_cannot_become_members(
+    koordination: User, working_group: SteeringBody, username: str, allowed: bool
+) -> None:
+    """D-083: administrator and DPO look after the platform; their roles make nobody a member
+    (so that the menu knows without a query that they have no steering)."""
+    user = User.objects.get(username=username)
+    if allowed:
+        member = b.add_member(
+            acting_user=koordination, body=working_group, user=user, joined_on=dt.date(2026, 1, 1)
+        )
+        assert member.user == user
+    else:
+        with pytest.raises(ValidationError) as exc:
+            b.add_member(
+                acting_user=koordination,
+                body=working_group,
+                user=user,
+                joined_on=dt.date(2026, 1, 1),
+            )
+        assert "user" in exc.value.message_dict
+        assert not working_group.members.filter(user=user).exists()

@@ -479,3 +479,24 @@ def test_body_list_and_meeting_page_make_a_fixed_number_of_queries(
         client.get(f"/steuerung/sitzungen/{held.code}/")
     with django_assert_max_num_queries(16):
         client.get(f"/steuerung/gremien/{group.code}/")
+
+
+def test_a_traeger_manager_who_becomes_a_member_gets_the_menu_and_reads_the_body(
+    login_as: Callable[[str], Client], working_group: SteeringBody, koordination
+) -> None:
+    from django.contrib.auth.models import User
+
+    from kim.steering.actions import bodies as b
+
+    client = login_as("traeger")
+    assert 'href="/steuerung/gremien/"' not in client.get("/").text
+    assert client.get(f"/steuerung/gremien/{working_group.code}/").status_code == 404
+    b.add_member(
+        acting_user=koordination,
+        body=working_group,
+        user=User.objects.get(username="traeger"),
+        joined_on=dt.date(2026, 1, 1),
+    )
+    assert 'href="/steuerung/gremien/"' in client.get("/").text
+    assert client.get(f"/steuerung/gremien/{working_group.code}/").status_code == 200
+    assert client.get(f"/steuerung/gremien/{working_group.code}/bearbeiten/").status_code == 403
