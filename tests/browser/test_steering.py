@@ -4,10 +4,10 @@ plan → agenda → held → attendance → minutes → decision → approval, e
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def _save(page: Page) -> None:
 def test_koordination_prepares_holds_and_minutes_a_meeting(
     page: Page, server: str, log_in: LogIn, check_page: CheckPage
 ) -> None:
-    today = dt.date.today().strftime("%d.%m.%Y")
+    today = timezone.localdate().strftime("%d.%m.%Y")
     log_in("koordination")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     nav.locator('a[href="/steuerung/gremien/"]').click()
@@ -54,7 +54,8 @@ def test_koordination_prepares_holds_and_minutes_a_meeting(
     page.get_by_role("link", name="Tagesordnungspunkt hinzufügen").click()
     page.get_by_label("Titel").fill("Begrüßung")
     _save(page)
-    page.get_by_role("button", name="Nach oben: Begrüßung").click()
+    expect(page.locator("#agenda > li")).to_have_count(2)
+    page.locator("#agenda > li").nth(1).get_by_role("button", name="Nach oben").click()
     expect(page.locator("#agenda > li").first).to_contain_text("Begrüßung")
     check_page("steering-meeting-agenda")
 
