@@ -500,3 +500,92 @@ def test_a_traeger_manager_who_becomes_a_member_gets_the_menu_and_reads_the_body
     assert 'href="/steuerung/gremien/"' in client.get("/").text
     assert client.get(f"/steuerung/gremien/{working_group.code}/").status_code == 200
     assert client.get(f"/steuerung/gremien/{working_group.code}/bearbeiten/").status_code == 403
+
+
+def test_create_a_working_group_add_and_end_a_member_through_the_forms(
+    login_as: Callable[[str], Client], group: SteeringBody, kreis
+) -> None:
+    from django.contrib.auth.models import User
+
+    client = login_as("koordination")
+    location = _post(
+        client,
+        "/steuerung/gremien/neu/",
+        {
+            "organisation": kreis.pk,
+            "kind": "working",
+            "name": "Arbeitsgruppe Wohnen",
+            "remit": "Wohnungssuche",
+            "parent": group.pk,
+            "established_on": "01.02.2026",
+        },
+    )
+    body = SteeringBody.objects.get(name="Arbeitsgruppe Wohnen")
+    assert location == f"/steuerung/gremien/{body.code}/"
+    assert (body.region, body.parent) == (kreis, group)
+    _post(
+        client,
+        f"/steuerung/gremien/{body.code}/mitglieder/neu/",
+        {
+            "user": User.objects.get(username="siegen").pk,
+            "role": "chair",
+            "joined_on": "01.02.2026",
+        },
+    )
+    _post(
+        client,
+        f"/steuerung/gremien/{body.code}/mitglieder/neu/",
+        {
+            "name": "Eva Extern (Demo)",
+            "organisation_name": "Wohnungsbaugesellschaft (Demo)",
+            "function": "Vermietung",
+            "office_email": "vermietung@example.org",
+            "role": "member",
+            "joined_on": "01.02.2026",
+        },
+    )
+    page = client.get(f"/steuerung/gremien/{body.code}/").text
+    assert "Sven Programmleitung" in page and "Eva Extern (Demo)" in page
+    assert re.search(r"Vermietung,\s+Wohnungsbaugesellschaft \(Demo\)", page)
+    extern = body.members.get(name="Eva Extern (Demo)")
+    _post(client, f"/steuerung/mitglieder/{extern.code}/beenden/", {"left_on": "30.06.2026"})
+    extern.refresh_from_db()
+    assert extern.left_on == dt.date(2026, 6, 30)
+    # Neither an account nor a name: refused next to the field, nothing saved.
+    response = client.post(
+        f"/steuerung/gremien/{body.code}/mitglieder/neu/",
+        {"role": "member", "joined_on": "01.02.2026"},
+    )
+    assert response.status_code == 200
+    assert "Bitte wählen Sie ein Konto oder geben Sie den Namen" in response.content.decode()
+    assert body.members.count() == 2
+
+
+def test_a_body_edit_conflict_shows_both_versions(
+    login_as: Callable[[str], Client], group: SteeringBody, koordination
+) -> None:
+    from kim.steering.actions import bodies as b
+
+    loaded = group.version
+    b.update_body(
+        acting_user=koordination,
+        body=group,
+        expected_version=loaded,
+        name=group.name,
+        remit="Fassung der Kollegin",
+        established_on=group.established_on,
+    )
+    response = login_as("koordination").post(
+        f"/steuerung/gremien/{group.code}/bearbeiten/",
+        {
+            "version": loaded,
+            "name": group.name,
+            "remit": "Meine Fassung",
+            "established_on": group.established_on.strftime("%d.%m.%Y"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="edit-conflict"' in page
+    assert "Fassung der Kollegin" in page and "Meine Fassung" in page
+    group.refresh_from_db()
+    assert group.remit == "Fassung der Kollegin"
