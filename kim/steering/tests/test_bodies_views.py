@@ -589,3 +589,24 @@ def test_a_body_edit_conflict_shows_both_versions(
     assert "Fassung der Kollegin" in page and "Meine Fassung" in page
     group.refresh_from_db()
     assert group.remit == "Fassung der Kollegin"
+
+
+def test_a_meeting_edit_conflict_shows_the_start_time_of_both_versions(
+    login_as: Callable[[str], Client], held: SteeringMeeting
+) -> None:
+    """The conflict table formats a time (found by tests/test_form_fuzz.py: a 500 before)."""
+    response = login_as("koordination").post(
+        f"/steuerung/sitzungen/{held.code}/bearbeiten/",
+        {
+            "version": held.version - 1,
+            "held_on": "12.11.2025",
+            "starts_at": "15:30",
+            "location": held.location,
+            "status": "held",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="edit-conflict"' in page
+    assert "14:00" in page and "15:30" in page
+    held.refresh_from_db()
+    assert held.starts_at == dt.time(14, 0)
