@@ -121,6 +121,14 @@ EXPORTS = {
         None,
         ("docx",),
     ),
+    # Steering minutes generated from the meeting's data: readers of the meeting only, each
+    # download a "minutes read" event (kim/steering/tests/test_bodies_views.py checks the text).
+    "steering-minutes": Export(
+        "/steuerung/sitzungen/{meeting}/",
+        "/steuerung/sitzungen/{meeting}/protokoll.{fmt}",
+        EventType.STEERING_MINUTES_READ,
+        ("docx", "pdf"),
+    ),
 }
 IDS = [f"{name}.{fmt}" for name, e in EXPORTS.items() for fmt in e.formats]
 REAUTH_IDS = [i for i in IDS if EXPORTS[i.split(".")[0]].reauth]
@@ -134,6 +142,7 @@ def _codes() -> dict[str, object]:
     from kim.council.models import ReportRelease
     from kim.organisations.models import Organisation
     from kim.screening.models import ScreeningList
+    from kim.steering.models import SteeringMeeting
 
     release = ReportRelease.objects.select_related("report").order_by("id").first()
     return {
@@ -142,6 +151,7 @@ def _codes() -> dict[str, object]:
         "case": Case.objects.filter(responsible__username="cm-siegen").order_by("id").first().code,
         "report": release.report.code,
         "number": release.number,
+        "meeting": SteeringMeeting.objects.filter(status="held").order_by("held_on").first().code,
     }
 
 
@@ -156,6 +166,7 @@ EXPORT_EVENTS = (
     EventType.AUDIT_EXPORTED,
     EventType.SCREENING_LIST_EXPORTED,
     EventType.CASE_EXPORTED,
+    EventType.STEERING_MINUTES_READ,
 )
 
 
@@ -210,6 +221,7 @@ def test_every_export_url_is_covered() -> None:
             "rat/berichte/<str:code>/entwurf/anlagen/<slug:key>.xlsx",
             "rat/berichte/<str:code>/versionen/<int:number>/anlagen/<slug:key>.xlsx",
             "screening/listen/<str:code>/export/<str:fmt>/",
+            "steuerung/sitzungen/<str:code>/protokoll.<minutesformat:fmt>",
         ]
     ), exports
 

@@ -12,6 +12,7 @@ with ``conflict.rows(form.data)``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -68,6 +69,8 @@ class EditConflict(ValidationError):
 def _display(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.time):  # a meeting's start (steering): no date to format
+        return value.strftime("%H:%M")
     if hasattr(value, "isoformat") and not isinstance(value, str):
         from django.utils.formats import date_format
 
