@@ -28,6 +28,7 @@ BLOCK_KEYS: tuple[tuple[str, Promise], ...] = (
     ("talks", gettext_lazy("Talks with welfare agencies and their outcomes")),
     ("calls", gettext_lazy("Calls for expressions of interest and their decisions")),
     ("funding_forecast", gettext_lazy("Funding and municipal share (forecast)")),
+    ("structural_barriers", gettext_lazy("Structural hurdles: topics, levels and decisions")),
 )
 
 KEYS: frozenset[str] = frozenset(key for key, _label in BLOCK_KEYS)

@@ -69,7 +69,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
 
 class CountSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    name = serializers.CharField()
     barriers = serializers.IntegerField()
 
 
@@ -126,7 +126,7 @@ class TopicDetailSerializer(TopicSerializer):
 
 
 def _counts(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    return [{"label": label, "barriers": n} for label, n in rows]
+    return [{"name": name, "barriers": n} for name, n in rows]
 
 
 @extend_schema_view(

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kim.accounts.access import UserContext
@@ -214,3 +215,75 @@ def thresholds_for_user(ctx: UserContext) -> QuerySet[TopicThreshold]:
         .select_related("region", "category")
         .order_by("-valid_from", "-id")
     )
+
+
+# --- the council block "Strukturelle Hürden" ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilTopic:
+    """A topic as a council report shows it on a reference date."""
+
+    topic: Topic
+    level: str  # the level on the day
+    changes: list[TopicLevelChange]  # up to the day
+    decisions: list[Decision]  # taken in meetings up to the day
+
+
+def level_on(topic: Topic, changes: Sequence[TopicLevelChange], day: dt.date) -> str:
+    """The topic's level on ``day`` from its dated history (changes in date order)."""
+    before = [c for c in changes if c.changed_on <= day]
+    if before:
+        return before[-1].to_level
+    return changes[0].from_level if changes else topic.level
+
+
+def topic_since(topic: Topic) -> dt.date:
+    """Since when a topic exists: the first day of the quarter it was proposed for (the
+    barriers are that old), else the day it was opened."""
+    year, _dash, quarter = topic.proposed_quarter.partition("-Q")
+    if year.isdigit() and quarter.isdigit():
+        return Quarter(int(year), int(quarter)).first_month
+    return timezone.localtime(topic.created_at).date()
+
+
+def council_topics(region_id: int, day: dt.date) -> list[CouncilTopic]:
+    """The confirmed topics (open or closed) of a Kreis that existed on ``day``, with their
+    level, level changes and decisions up to the day – for the council's answer block. Three
+    queries, whatever the number of topics. Codes, titles and decisions only: no barrier and
+    nothing of a case."""
+    from django.db.models import Prefetch
+
+    topics = list(
+        Topic.objects.filter(
+            region_id=region_id,
+            status__in=(TopicStatus.OPEN, TopicStatus.CLOSED),
+        )
+        .select_related("category", "working_group")
+        .prefetch_related(
+            Prefetch(
+                "level_changes", queryset=TopicLevelChange.objects.order_by("changed_on", "id")
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.filter(meeting__held_on__lte=day)
+                .select_related("meeting", "meeting__body")
+                .order_by("meeting__held_on", "id"),
+            ),
+        )
+        .order_by("category__position", "title", "id")
+    )
+    found = []
+    for topic in topics:
+        if topic_since(topic) > day:
+            continue
+        changes = list(topic.level_changes.all())
+        found.append(
+            CouncilTopic(
+                topic=topic,
+                level=level_on(topic, changes, day),
+                changes=[c for c in changes if c.changed_on <= day],
+                decisions=list(topic.decisions.all()),
+            )
+        )
+    return found

@@ -326,6 +326,7 @@ def test_block_registry() -> None:
         "talks",
         "calls",
         "funding_forecast",
+        "structural_barriers",
     ]
     assert set(keys) == blocks.KEYS
     assert blocks.label_for("talks") != "talks"

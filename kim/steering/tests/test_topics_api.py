@@ -63,7 +63,7 @@ def test_detail_and_list_per_persona(
         return
     data = detail.json()
     assert data["evidence"]["total"] == 5 and data["evidence"]["organisations"] == 2
-    assert data["evidence"]["by_quarter"] == [{"label": "2025/Q1", "barriers": 5}]
+    assert data["evidence"]["by_quarter"] == [{"name": "2025/Q1", "barriers": 5}]
     full = persona in ("koordination", "siegen", "teamlead-siegen")
     assert ("description" in data) is full and ("level_history" in data) is full
 
