@@ -89,6 +89,13 @@ EXPORTS = {
         ("csv", "xlsx"),
         job=True,
     ),
+    "topics": Export(
+        "/steuerung/themen/",
+        "/steuerung/themen/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+        job=True,
+    ),
     "audit": Export("/audit/", "/audit/export.csv", EventType.AUDIT_EXPORTED, ("csv",), True),
     "screening": Export(
         "/screening/listen/{screening}/",
@@ -202,6 +209,7 @@ def test_every_export_url_is_covered() -> None:
             "rat/berichte/<str:code>/entwurf/anlagen/<slug:key>.xlsx",
             "rat/berichte/<str:code>/versionen/<int:number>/anlagen/<slug:key>.xlsx",
             "screening/listen/<str:code>/export/<str:fmt>/",
+            "steuerung/themen/export.<str:fmt>",
         ]
     ), exports
 

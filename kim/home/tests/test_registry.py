@@ -30,6 +30,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "council": ({"council"}, True, True, set()),
     "cases": ({"cases", "barriers"}, True, True, {"cases"}),
     "screening": ({"screening"}, True, True, {"screening_lists"}),
+    "steering": ({"topics"}, False, True, set()),
 }
 
 
@@ -71,6 +72,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "partners",
         "council",
         "cases",
+        "steering",
         "screening",
     ]
 
