@@ -181,3 +181,30 @@ def test_barriers_keep_their_case_organisation(barriers: Callable) -> None:
     made = barriers("digital", Q1_2025, {"cm-kreuztal": 1})
     barrier = Barrier.objects.get(pk=made[0].pk)
     assert barrier.organisation is not None and barrier.organisation.name == "Stadt Kreuztal"
+
+
+def test_the_migration_fills_the_organisation_of_existing_barriers(barriers: Callable) -> None:
+    """``cases 0004`` copies the case's organisation – on PostgreSQL past row-level security,
+    as the system role, and back to the role it ran as."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    migration = importlib.import_module("kim.cases.migrations.0004_barrier_organisation")
+    made = barriers("digital", Q1_2025, {"cm-siegen": 1, "cm-kreuztal": 1})
+    Barrier.objects.filter(pk__in=[b.pk for b in made]).update(organisation=None)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('role')")
+            (role_before,) = cursor.fetchone()
+    # The operation needs only the editor's connection.
+    migration.copy_organisation(None, SimpleNamespace(connection=connection))
+    assert {b.organisation.name for b in Barrier.objects.filter(pk__in=[b.pk for b in made])} == {
+        "Stadt Siegen",
+        "Stadt Kreuztal",
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('role')")
+            assert cursor.fetchone() == (role_before,)
