@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from kim.accounts.access import UserContext
 from kim.cases.models import Barrier
 from kim.cases.queries.barriers import Quarter
-from kim.organisations.models import Rechtskreis
+from kim.organisations.models import Organisation, Rechtskreis
 from kim.steering import access
 from kim.steering.models import (
     Decision,
@@ -204,6 +204,11 @@ def export_rows(ctx: UserContext, topics: Sequence[Topic]) -> list[list[object]]
         ]
         for t in topics
     ]
+
+
+def managed_kreise(ctx: UserContext) -> QuerySet[Organisation]:
+    """The Kreise whose topics the user manages (proposal runs, thresholds)."""
+    return Organisation.objects.filter(pk__in=access.managed_regions(ctx)).order_by("name")
 
 
 def thresholds_for_user(ctx: UserContext) -> QuerySet[TopicThreshold]:

@@ -27,7 +27,6 @@ from kim.cases.queries.barriers import category_choices
 from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.forms import add_action_errors
 from kim.core.locking import EditConflict
-from kim.organisations.models import Organisation
 from kim.steering import access
 from kim.steering import queries_topics as queries
 from kim.steering.actions import topics as actions
@@ -117,7 +116,7 @@ def topic_propose(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_topics(ctx):
         raise Http404("No topics")
     created = []
-    for region in Organisation.objects.filter(pk__in=access.managed_regions(ctx)):
+    for region in queries.managed_kreise(ctx):
         created += actions.propose_topics(
             acting_user=request.user, region=region, day=timezone.localdate()
         )
@@ -137,8 +136,7 @@ def topic_thresholds(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     if not access.can_manage_topics(ctx):
         raise Http404("No topics")
-    regions = Organisation.objects.filter(pk__in=access.managed_regions(ctx)).order_by("name")
-    form = ThresholdForm(request.POST or None, regions=regions)
+    form = ThresholdForm(request.POST or None, regions=queries.managed_kreise(ctx))
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_threshold(acting_user=request.user, **form.cleaned_data)
