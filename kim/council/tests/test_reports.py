@@ -27,6 +27,7 @@ from django.utils.translation import gettext, override
 from kim.audit.models import AuditEvent, EventType
 from kim.council import actions as council_actions
 from kim.council.actions import reports
+from kim.council.blocks import BLOCK_KEYS
 from kim.council.demo import DEMO_MOTION_REFERENCE, DEMO_REPORT_REFERENCE
 from kim.council.models import MotionStatus, Paper, Report, ReportRelease, ReportSection
 from kim.council.tests import factories as f
@@ -343,7 +344,7 @@ def test_edit_an_answer(login_as) -> None:
     url = f"/rat/berichte/{report.code}/fragen/{question.code}/"
     page = _main(client.get(url, **EN))
     assert question.text in page
-    assert page.count('name="block_keys"') == 5  # every registered answer block
+    assert page.count('name="block_keys"') == len(BLOCK_KEYS)  # every registered answer block
     response = client.post(
         url,
         {

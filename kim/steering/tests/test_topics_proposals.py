@@ -183,6 +183,7 @@ def test_barriers_keep_their_case_organisation(barriers: Callable) -> None:
     assert barrier.organisation is not None and barrier.organisation.name == "Stadt Kreuztal"
 
 
+@pytest.mark.sqlite_too
 def test_the_migration_fills_the_organisation_of_existing_barriers(barriers: Callable) -> None:
     """``cases 0004`` copies the case's organisation – on PostgreSQL past row-level security,
     as the system role, and back to the role it ran as."""
