@@ -113,6 +113,7 @@ def _topic(kreis: Organisation, key: str) -> Topic | None:
 
 
 def seed_topics(kreis: Organisation) -> None:
+    actions.ensure_default_threshold()
     if Topic.objects.filter(region=kreis).exists():
         return
     today = timezone.localdate()

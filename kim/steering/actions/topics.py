@@ -78,6 +78,22 @@ def _event(event_type: str, topic: Topic, acting_user: Actor, **extra: object) -
 
 # --- thresholds and proposals ---------------------------------------------------------------
 
+# The default row (also seeded by migration ``steering 0002``, which keeps its own frozen copy):
+# a starting value of the platform, not an official figure (D-084).
+DEFAULT_THRESHOLD = {
+    "min_barriers": 5,
+    "min_organisations": 2,
+    "valid_from": dt.date(2020, 1, 1),
+    "source": "Voreinstellung der KIM-Plattform; von der KIM-Koordination festzulegen",
+}
+
+
+def ensure_default_threshold() -> None:
+    """Reference data: the default row, if no row without Kreis and category exists (e.g. in a
+    database that was emptied and seeded again, as the browser tests do)."""
+    if not TopicThreshold.objects.filter(region=None, category=None).exists():
+        TopicThreshold.objects.create(**DEFAULT_THRESHOLD)
+
 
 def _rules(region: Organisation) -> list[proposals.Rule]:
     rows = TopicThreshold.objects.filter(Q(region_id=region.pk) | Q(region__isnull=True))
