@@ -8,6 +8,7 @@ from kim.cases.statistics import api as statistics_api
 from kim.organisations import api as organisations_api
 from kim.partners import api as partners_api
 from kim.programmes import api as programmes_api
+from kim.steering import api as steering_api
 
 urlpatterns = [
     path("schema.json", SpectacularJSONAPIView.as_view(), name="api-schema"),
@@ -42,4 +43,6 @@ urlpatterns = [
     path("cases/", cases_api.case_list, name="api-cases"),
     path("cases/<str:code>/", cases_api.case_detail, name="api-case"),
     path("statistics/cases/", statistics_api.case_statistics, name="api-statistics-cases"),
+    path("steering/topics/", steering_api.topic_list, name="api-steering-topics"),
+    path("steering/topics/<str:code>/", steering_api.topic_detail, name="api-steering-topic"),
 ]

@@ -603,6 +603,9 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "kim.partners.api.AGREEMENT_STATUS",
         "CallStatusEnum": "kim.partners.models.CallStatus",
         "SubmissionStatusEnum": "kim.partners.models.SubmissionStatus",
+        "TopicStatusEnum": "kim.steering.models.TopicStatus",
+        "TopicLevelEnum": "kim.steering.models.TopicLevel",
+        "TopicStatusFilterEnum": "kim.steering.api.STATUS_FILTER",
     },
 }
 

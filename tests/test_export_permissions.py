@@ -96,6 +96,13 @@ EXPORTS = {
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
     ),
+    "topics": Export(
+        "/steuerung/themen/",
+        "/steuerung/themen/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+        job=True,
+    ),
     "audit": Export("/audit/", "/audit/export.csv", EventType.AUDIT_EXPORTED, ("csv",), True),
     "screening": Export(
         "/screening/listen/{screening}/",
@@ -222,6 +229,7 @@ def test_every_export_url_is_covered() -> None:
             "rat/berichte/<str:code>/versionen/<int:number>/anlagen/<slug:key>.xlsx",
             "screening/listen/<str:code>/export/<str:fmt>/",
             "steuerung/sitzungen/<str:code>/protokoll.<minutesformat:fmt>",
+            "steuerung/themen/export.<str:fmt>",
         ]
     ), exports
 

@@ -16,7 +16,9 @@ export KIM_FUZZ_AGREEMENT=$(.venv/bin/kim shell --no-imports -c "from kim.partne
 # The first call of the Kreis Siegen-Wittgenstein; a code that exists nowhere if the demo has none
 # (the call operations then only reach the 404).
 export KIM_FUZZ_CALL=$(.venv/bin/kim shell --no-imports -c "from kim.partners.models import Call as C; c = C.objects.filter(region__ags='05970').order_by('id').first(); print(c.code if c else 'nocallseeded0000')")
-echo "fuzzing with Kreis $KIM_FUZZ_KREIS, position $KIM_FUZZ_POSITION, talk $KIM_FUZZ_TALK, agreement $KIM_FUZZ_AGREEMENT and call $KIM_FUZZ_CALL"
+# The first demo topic of the Kreis (tools/schemathesis.toml); a code that exists nowhere if none.
+export KIM_FUZZ_TOPIC=$(.venv/bin/kim shell --no-imports -c "from kim.steering.models import Topic as T; t = T.objects.filter(region__ags='05970').order_by('id').first(); print(t.code if t else 'notopicseeded000')")
+echo "fuzzing with Kreis $KIM_FUZZ_KREIS, position $KIM_FUZZ_POSITION, talk $KIM_FUZZ_TALK, agreement $KIM_FUZZ_AGREEMENT call $KIM_FUZZ_CALL and topic $KIM_FUZZ_TOPIC"
 .venv/bin/gunicorn kim.wsgi:application --bind 127.0.0.1:$port --workers 2 --log-level warning --limit-request-line 16384 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT

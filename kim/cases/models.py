@@ -953,6 +953,17 @@ class Barrier(models.Model):
         related_name="+",
         verbose_name=_("organisation involved"),
     )
+    # The case's organisation (town or welfare agency) when the barrier was recorded, kept
+    # here so that topic proposals can count organisations without reading the case (which
+    # lies behind row-level security) and after a case is deleted (D-084). Never shown.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by (organisation)"),
+    )
     description = models.TextField(_("description (no personal data)"))
     suggested_remedy = models.TextField(_("suggested remedy"), blank=True)
     observed_month = models.DateField(_("month"), help_text=_("First day of the month."))

@@ -33,6 +33,8 @@ from kim.programmes.models import (
     PositionStatus,
     PositionStatusChange,
 )
+from kim.steering import queries_topics as topic_queries
+from kim.steering.models import TopicLevel
 
 from .blocks import label_for
 from .document import LONG_TABLE_ROWS, Block, Chart, Series, Table
@@ -575,6 +577,103 @@ def case_figures(body: Organisation, day: dt.date) -> Block:
     )
 
 
+def structural_barriers(body: Organisation, day: dt.date) -> Block:
+    """Topics (generative themes) of the body's Kreis up to the day: title, category, level on
+    the day, status, working group, level changes and the decisions taken on them."""
+    region_id = body.pk if body.is_region else body.region_id
+    found = topic_queries.council_topics(region_id, day) if region_id else []
+    rows, values, sentences = [], [], []
+    for item in found:
+        topic = item.topic
+        moves = "; ".join(
+            f"{date_de(c.changed_on)}: {c.get_from_level_display()} → {c.get_to_level_display()}"
+            for c in item.changes
+        )
+        decisions = "; ".join(
+            _("%(text)s (%(status)s, due %(due)s)")
+            % {
+                "text": d.text,
+                "status": d.get_status_display(),
+                "due": date_de(d.due_on) if d.due_on else "–",
+            }
+            for d in item.decisions
+        )
+        level = str(dict(TopicLevel.choices)[item.level])
+        rows.append(
+            [
+                topic.title,
+                topic.category.name,
+                level,
+                topic.get_status_display(),
+                topic.working_group.name if topic.working_group else "–",
+                moves or "–",
+                decisions or "–",
+            ]
+        )
+        values.append([topic.code, topic.category.key, item.level, topic.status])
+    if found:
+        by_level: dict[str, int] = {}
+        for item in found:
+            by_level[item.level] = by_level.get(item.level, 0) + 1
+        sentences.append(
+            ngettext(
+                "Up to %(day)s, the KIM coordination took up %(n)s topic from the structural "
+                "barriers reported by case management (%(levels)s).",
+                "Up to %(day)s, the KIM coordination took up %(n)s topics from the structural "
+                "barriers reported by case management (%(levels)s).",
+                len(found),
+            )
+            % {
+                "day": date_de(day),
+                "n": len(found),
+                "levels": ", ".join(
+                    f"{label}: {by_level[value]}"
+                    for value, label in TopicLevel.choices
+                    if value in by_level
+                ),
+            }
+        )
+        decided = sum(len(item.decisions) for item in found)
+        if decided:
+            sentences.append(
+                ngettext(
+                    "%(n)s decision has been taken on them.",
+                    "%(n)s decisions have been taken on them.",
+                    decided,
+                )
+                % {"n": decided}
+            )
+    else:
+        sentences.append(
+            _("Up to %(day)s, no topic has been taken up from the structural barriers.")
+            % {"day": date_de(day)}
+        )
+    return Block(
+        key="structural_barriers",
+        title=label_for("structural_barriers"),
+        text=" ".join(sentences),
+        as_of=date_de(day),
+        sources=[_source(_("topics from the barrier log, their levels and decisions"), day)],
+        table=Table(
+            caption=_("Topics of the Kreis up to %(day)s") % {"day": date_de(day)},
+            columns=[
+                _("Topic"),
+                _("Category"),
+                _("Level"),
+                _("Status"),
+                _("Working group"),
+                _("Level changes"),
+                _("Decisions"),
+            ],
+            rows=rows,
+            numeric=[False] * 7,
+            values=values,
+        )
+        if rows
+        else None,
+    )
+
+
 COMPUTE: dict[str, Callable[[Organisation, dt.date], Block]] = {
     "positions_per_baustein": positions_per_baustein,
     "staffing_split": staffing_split,
@@ -582,6 +681,7 @@ COMPUTE: dict[str, Callable[[Organisation, dt.date], Block]] = {
     "calls": calls,
     "funding_forecast": funding_forecast,
     "case_figures": case_figures,
+    "structural_barriers": structural_barriers,
 }
 
 

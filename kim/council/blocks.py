@@ -29,6 +29,7 @@ BLOCK_KEYS: tuple[tuple[str, Promise], ...] = (
     ("calls", gettext_lazy("Calls for expressions of interest and their decisions")),
     ("funding_forecast", gettext_lazy("Funding and municipal share (forecast)")),
     ("case_figures", gettext_lazy("Case figures (Fallzahlen)")),
+    ("structural_barriers", gettext_lazy("Structural hurdles: topics, levels and decisions")),
 )
 
 KEYS: frozenset[str] = frozenset(key for key, _label in BLOCK_KEYS)

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy
 from kim.accounts.access import UserContext
 from kim.core.formats import date_l10n
 from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
-from kim.steering.access import can_manage_steering, can_use_steering
+from kim.organisations.demo import demo_organisations
+from kim.steering.access import can_manage_steering, can_use_steering, can_view_topics
 from kim.steering.demo import seed_steering
+from kim.steering.demo_topics import seed_topics
 from kim.steering.queries_bodies import may_be_member, next_meetings, open_decisions_for_owner
 
 LISTED = 5
@@ -105,3 +107,20 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
 @demo_step(order=65)
 def demo() -> None:
     seed_steering()
+
+
+# --- topics ---------------------------------------------------------------------------------
+
+register_nav(
+    "topics",
+    can_view_topics,
+    label=gettext_lazy("Topics"),
+    url_name="steering:topic_board",
+    order=12,
+)
+
+
+@demo_step(order=66)
+def demo_topics() -> None:
+    """Three demo topics at different levels, proposed from the demo barriers."""
+    seed_topics(demo_organisations()["kreis"])

@@ -96,6 +96,7 @@ def record_barrier(
     barrier = Barrier.objects.create(
         case=case,
         region_id=region_id,
+        organisation=case.organisation,
         category=category,
         rechtskreis=rechtskreis,
         organisation_involved=organisation_involved,

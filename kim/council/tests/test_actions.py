@@ -327,6 +327,7 @@ def test_block_registry() -> None:
         "calls",
         "funding_forecast",
         "case_figures",
+        "structural_barriers",
     ]
     assert set(keys) == blocks.KEYS
     assert blocks.label_for("talks") != "talks"

@@ -30,7 +30,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "council": ({"council"}, True, True, set()),
     "cases": ({"cases", "barriers", "case_statistics"}, True, True, {"cases"}),
     "screening": ({"screening"}, True, True, {"screening_lists"}),
-    "steering": ({"steering"}, True, True, set()),
+    "steering": ({"steering", "topics"}, True, True, set()),
 }
 
 
