@@ -9,6 +9,9 @@
    to working-group level (assigned to "Arbeitsgruppe Zugang zum Arbeitsmarkt" if the bodies'
    demo created it), and confirms "Schnittstellen" and moves it up twice, dated, to the
    Lenkungsgruppe.
+4. Both confirmed topics go on the agenda of the Lenkungsgruppe's next planned meeting (if the
+   bodies' demo planned one): "Schnittstellen" for a decision, "Wartezeiten" as the working
+   group's report.
 
 Idempotent: nothing happens once the Kreis has a topic; the barriers are recorded only once.
 The barrier texts are general, without personal data (D-041).
@@ -25,10 +28,19 @@ from kim.cases.actions.barriers import record_barrier
 from kim.cases.models import Barrier, BarrierCategory, Case, Phase
 from kim.cases.queries.barriers import Quarter
 from kim.organisations.models import Organisation
+from kim.steering.actions import meetings as meeting_actions
 from kim.steering.actions import topics as actions
-from kim.steering.models import BodyKind, SteeringBody, Topic, TopicLevel
+from kim.steering.models import (
+    BodyKind,
+    MeetingStatus,
+    SteeringBody,
+    SteeringMeeting,
+    Topic,
+    TopicLevel,
+)
 
 WORKING_GROUP = "Arbeitsgruppe Zugang zum Arbeitsmarkt"
+STEERING_GROUP = "Lenkungsgruppe KIM Kreis Siegen-Wittgenstein"
 MARKER = "Sprachkurse mit Kinderbetreuung fehlen im ländlichen Raum (Demo)."
 
 # (category key, legal sphere, quarters back, [(case manager, description), …])
@@ -172,3 +184,32 @@ def seed_topics(kreis: Organisation) -> None:
                 expected_version=interface.version,
             )
             interface.refresh_from_db()
+    _put_on_agenda(kreis, coordinator, today, [interface, waiting])
+
+
+def _put_on_agenda(
+    kreis: Organisation, coordinator: object, today: dt.date, topics: list[Topic | None]
+) -> None:
+    """The confirmed topics as items of the Lenkungsgruppe's next planned meeting."""
+    meeting = (
+        SteeringMeeting.objects.filter(
+            body__region=kreis,
+            body__name=STEERING_GROUP,
+            status=MeetingStatus.PLANNED,
+            held_on__gte=today,
+        )
+        .order_by("held_on")
+        .first()
+    )
+    if meeting is None:
+        return
+    for topic in topics:
+        if topic is None:
+            continue
+        topic.refresh_from_db()
+        meeting_actions.add_agenda_item(
+            acting_user=coordinator,  # type: ignore[arg-type]
+            meeting=meeting,
+            title=f"Thema: {topic.title}",
+            topic=topic,
+        )
