@@ -203,6 +203,11 @@ def _put_on_agenda(
     )
     if meeting is None:
         return
+    titles = {
+        "schnittstelle": "Vereinbarung zwischen Sozialamt und Jobcenter zur Übergabe nach der "
+        "Anerkennung",
+        "wartezeit": "Bericht der Arbeitsgruppe zu Wartezeiten",
+    }
     for topic in topics:
         if topic is None:
             continue
@@ -210,6 +215,6 @@ def _put_on_agenda(
         meeting_actions.add_agenda_item(
             acting_user=coordinator,  # type: ignore[arg-type]
             meeting=meeting,
-            title=f"Thema: {topic.title}",
+            title=titles.get(topic.category.key, topic.title),
             topic=topic,
         )

@@ -24,6 +24,7 @@ from kim.organisations.models import Organisation, Rechtskreis
 from kim.steering import access
 from kim.steering.models import (
     Decision,
+    MeetingAgendaItem,
     Topic,
     TopicLevel,
     TopicLevelChange,
@@ -151,6 +152,34 @@ def topic_decisions(topic: Topic) -> QuerySet[Decision]:
         .select_related("meeting", "meeting__body", "owner")
         .order_by("meeting__held_on", "id")
     )
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """A meeting's agenda item on the topic; ``readable``: the reader may open the meeting."""
+
+    item: MeetingAgendaItem
+    readable: bool
+
+
+def topic_agenda(ctx: UserContext, topic: Topic) -> list[AgendaEntry]:
+    """Agenda items of steering meetings on the topic, latest meeting first, each marked with
+    whether the reader may open its meeting (members and the coordination) – two queries."""
+    items = list(
+        MeetingAgendaItem.objects.filter(topic=topic)
+        .select_related("meeting", "meeting__body")
+        .order_by("-meeting__held_on", "number")
+    )
+    readable = (
+        set(
+            access.meetings_for_user(ctx)
+            .filter(pk__in=[i.meeting_id for i in items])
+            .values_list("pk", flat=True)
+        )
+        if items
+        else set()
+    )
+    return [AgendaEntry(item, item.meeting_id in readable) for item in items]
 
 
 def merge_targets(topic: Topic) -> QuerySet[Topic]:

@@ -53,3 +53,24 @@ def test_the_demo_barriers_hold_no_personal_data_and_the_step_is_idempotent() ->
     before = (_state(), Barrier.objects.count(), AuditEvent.objects.count())
     seed_topics(Organisation.objects.get(ags="05970"))
     assert (_state(), Barrier.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_confirmed_topics_are_on_the_next_agenda_linked_for_members_only(login_as) -> None:
+    """The demo puts both confirmed topics on the Lenkungsgruppe's planned meeting; the topic
+    page lists the agenda item, linked for the coordination (who may open the meeting) and as
+    plain text for a team lead (reads topics, is no member)."""
+    from kim.steering.models import MeetingAgendaItem, MeetingStatus
+
+    items = MeetingAgendaItem.objects.filter(topic__region__ags="05970").select_related(
+        "meeting", "topic__category"
+    )
+    assert {i.topic.category.key for i in items} == {"schnittstelle", "wartezeit"}
+    assert {i.meeting.status for i in items} == {MeetingStatus.PLANNED}
+    item = next(i for i in items if i.topic.category.key == "schnittstelle")
+    meeting_url = f"/steuerung/sitzungen/{item.meeting.code}/"
+    coordination = login_as("koordination").get(f"/steuerung/themen/{item.topic.code}/")
+    assert 'id="topic-agenda"' in coordination.text and meeting_url in coordination.text
+    lead = login_as("teamlead-siegen").get(f"/steuerung/themen/{item.topic.code}/")
+    assert 'id="topic-agenda"' in lead.text and item.title in lead.text
+    assert meeting_url not in lead.text
+    assert login_as("teamlead-siegen").get(meeting_url).status_code == 404

@@ -168,6 +168,7 @@ def topic_detail(request: HttpRequest, code: str) -> HttpResponse:
         "manage": manage,
         "history": list(queries.level_history(topic)) if details else [],
         "decisions": list(queries.topic_decisions(topic)) if details else [],
+        "agenda": queries.topic_agenda(ctx, topic) if details else [],
         "active": topic.status in (TopicStatus.PROPOSED, TopicStatus.OPEN),
         "is_open": topic.status == TopicStatus.OPEN,
         "is_proposed": topic.status == TopicStatus.PROPOSED,
