@@ -17,7 +17,23 @@ from kim.core.shell import nav_entries
 class MenuLink:
     label: str | Promise
     url: str
-    app_name: str  # the link is marked current on every page of this URL namespace
+    app_name: str  # the URL namespace of the pages the link stands for
+    current: bool = False
+
+
+def _current(links: list[MenuLink], request: HttpRequest) -> int | None:
+    """The one link marked as the current page: the link whose address is the longest prefix
+    of the page's path (/fallmanagement/statistik/ over /fallmanagement/); failing that, a
+    link of the page's URL namespace – the last in menu order, the app's main entry (a meeting
+    page of steering marks "Steuerung", not "Themen")."""
+    path = request.path
+    prefixed = [(len(link.url), i) for i, link in enumerate(links) if path.startswith(link.url)]
+    if prefixed:
+        return max(prefixed)[1]
+    match = getattr(request, "resolver_match", None)
+    app_name = getattr(match, "app_name", None)
+    same = [i for i, link in enumerate(links) if app_name and link.app_name == app_name]
+    return same[-1] if same else None
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -34,4 +50,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for entry in entries
         if entry.url_name and nav[entry.key]
     ]
+    current = _current(menu, request)
+    if current is not None:
+        link = menu[current]
+        menu[current] = MenuLink(link.label, link.url, link.app_name, current=True)
     return {"nav": nav, "nav_menu": menu}

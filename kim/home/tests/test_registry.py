@@ -72,7 +72,8 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "partners",
         "council",
         "cases",
-        "steering",
+        "steering",  # bodies, meetings, decisions (65)
+        "steering",  # topics from the demo barriers, on the bodies' agenda (66)
         "screening",
     ]
 
@@ -126,6 +127,26 @@ def test_the_menu_marks_the_current_app(login_as) -> None:
     coordination = login_as("koordination").get("/").content.decode()
     # Who reads only the barrier log gets the same menu label, leading to the log.
     assert ("/fallmanagement/barrieren/", "", "Fallmanagement") in MENU.findall(coordination)
+
+
+@pytest.mark.django_db
+def test_exactly_one_menu_link_is_current(login_as) -> None:
+    """Two entries of one app (Fallmanagement/Fallstatistik, Themen/Steuerung): the longest
+    address prefix wins; a page under neither marks the app's main entry."""
+    from kim.steering.models import SteeringMeeting
+
+    client = login_as("koordination")
+    meeting = SteeringMeeting.objects.order_by("held_on").first()
+    assert meeting is not None
+    for path, label in [
+        ("/fallmanagement/statistik/", "Fallstatistik"),
+        ("/fallmanagement/barrieren/", "Fallmanagement"),
+        ("/steuerung/themen/", "Themen"),
+        ("/steuerung/gremien/", "Steuerung"),
+        (f"/steuerung/sitzungen/{meeting.code}/", "Steuerung"),
+    ]:
+        links = MENU.findall(client.get(path).content.decode())
+        assert [lbl for _href, current, lbl in links if current] == [label], path
 
 
 @pytest.mark.django_db
