@@ -1,6 +1,7 @@
 """A Lenkungsgruppe meeting prepared, held and minuted in real Chromium by the coordination:
-plan → agenda → held → attendance → minutes → decision → approval, every page checked with axe
-(0 violations) and saved as a screenshot in test-results/."""
+plan → agenda (with a topic proposed from the barrier log) → held → attendance → minutes →
+decision that closes the topic → approval, every page checked with axe (0 violations) and saved
+as a screenshot in test-results/."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CheckPage = Callable[[str], None]
 LogIn = Callable[[str], None]
 GROUP = "Lenkungsgruppe KIM Kreis Siegen-Wittgenstein"
+TOPIC = "Schnittstelle zwischen Rechtskreisen"  # the demo's topic at Lenkungsgruppe level
 
 
 def _save(page: Page) -> None:
@@ -50,7 +52,14 @@ def test_koordination_prepares_holds_and_minutes_a_meeting(
     expect(page.locator("#id_title_error")).to_be_visible()
     check_page("steering-agenda-error")
     page.get_by_label("Titel").fill("Bericht der Arbeitsgruppe")
+    # The item is a topic the system proposed from the barrier log (demo step 66).
+    topic_choice = page.locator("#id_topic")
+    topic_label = next(
+        o for o in topic_choice.locator("option").all_text_contents() if o.startswith(TOPIC)
+    )
+    topic_choice.select_option(label=topic_label)
     _save(page)
+    expect(page.locator("#agenda")).to_contain_text(TOPIC)
     page.get_by_role("link", name="Tagesordnungspunkt hinzufügen").click()
     page.get_by_label("Titel").fill("Begrüßung")
     _save(page)
@@ -79,9 +88,25 @@ def test_koordination_prepares_holds_and_minutes_a_meeting(
     page.get_by_label("Beschluss", exact=True).fill("Die AG legt einen Zwischenbericht vor.")
     page.get_by_label("Verantwortlich").select_option(label="Karla Koordinatorin")
     page.get_by_label("Tagesordnungspunkt").select_option(index=2)
+    page.locator("#id_topic").select_option(label=topic_label)
+    page.get_by_label("Schließt das Thema ab").check()
     check_page("steering-decision")
     _save(page)
     expect(page.locator("#decisions")).to_contain_text("Zwischenbericht")
+    # A second decision is done at once and closes the topic in the same transaction.
+    page.get_by_role("link", name="Beschluss erfassen").click()
+    page.get_by_label("Beschluss", exact=True).fill(
+        "Sozialamt und Jobcenter vereinbaren Übergaben."
+    )
+    page.locator("#id_topic").select_option(label=topic_label)
+    page.get_by_label("Schließt das Thema ab").check()
+    _save(page)
+    page.locator("#decisions tr", has_text="vereinbaren Übergaben").get_by_role(
+        "link", name="Aktualisieren"
+    ).click()
+    page.get_by_label("Status").select_option("done")
+    _save(page)
+    expect(page.locator("#decisions")).to_contain_text("erledigt")
 
     # Approve: the minutes are final, the downloads carry them.
     page.get_by_role("link", name="Protokoll genehmigen").click()
@@ -97,3 +122,11 @@ def test_koordination_prepares_holds_and_minutes_a_meeting(
     # The start page shows the new open decision.
     page.goto(f"{server}/")
     expect(page.locator("main")).to_contain_text("Die AG legt einen Zwischenbericht vor.")
+
+    # The topic is closed by the decision and lists it, and the meeting on its agenda.
+    page.goto(f"{server}/steuerung/themen/?status=all")
+    page.get_by_role("link", name=TOPIC).first.click()
+    expect(page.locator("main")).to_contain_text("abgeschlossen")
+    expect(page.locator("#topic-decisions")).to_contain_text("vereinbaren Übergaben")
+    expect(page.locator("#topic-agenda")).to_contain_text("Bericht der Arbeitsgruppe")
+    check_page("steering-topic-closed")
