@@ -64,19 +64,10 @@ register_nav(
 )
 
 
-def sees_only_case_statistics(ctx: UserContext) -> bool:
-    """Readers of the case statistics without case work (coordination, programme leads); team
-    leads reach the statistics from their work list."""
-    return can_view_case_statistics(ctx) and not can_use_cases(ctx)
-
-
-register_nav(
-    "case_statistics",
-    sees_only_case_statistics,
-    label=gettext_lazy("Case statistics"),
-    url_name="cases:statistics",
-    order=12,
-)
+# A flag, not a menu entry (the coordination's menu must stay on one line): the statistics
+# are reached from the barrier log, the barrier card of the start page and the team lead's
+# work list.
+register_nav("case_statistics", can_view_case_statistics)
 
 
 def _n(value: int) -> str:
@@ -191,6 +182,8 @@ def _barrier_card(ctx: UserContext, today: dt.date) -> Card:
         % {"quarter": counts.this.label},
     )
     card.items.append(Item(_("This quarter's log (%(q)s)") % {"q": counts.this.label}, this))
+    if can_view_case_statistics(ctx):
+        card.items.append(Item(_("Open the case statistics"), reverse("cases:statistics")))
     for key, name, n in counts.categories:
         card.items.append(Item(f"{name}: {_n(n)}", f"{this}&category={key}"))
     previous = counts.previous

@@ -111,9 +111,20 @@ def demo() -> None:
 
 # --- topics ---------------------------------------------------------------------------------
 
+# ``nav.topics`` (a flag: the barrier log's and the steering pages' links to the board) for
+# every reader of topics; a menu entry of its own only for those without "Steuerung" (case
+# managers, programme and team leads) – the coordination reaches the board from the steering
+# pages, which keeps its menu on one line.
+register_nav("topics", can_view_topics)
+
+
+def topics_in_menu(ctx: UserContext) -> bool:
+    return can_view_topics(ctx) and not uses_steering(ctx)
+
+
 register_nav(
-    "topics",
-    can_view_topics,
+    "topics_menu",
+    topics_in_menu,
     label=gettext_lazy("Topics"),
     url_name="steering:topic_board",
     order=12,

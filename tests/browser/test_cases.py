@@ -368,12 +368,14 @@ def test_cm_siegen_work_list_case_list_and_demo_case_in_monitoring(
 def test_koordination_reads_the_case_statistics(
     page: Page, server: str, log_in: LogIn, check_page: CheckPage
 ) -> None:
-    """From the menu to a suppressed table with its chart; no client name on the page."""
+    """From the menu (barrier log) to a suppressed table with its chart; no client name on the
+    page."""
     names = {p.last_name for p in Person.objects.all()}
 
     log_in("koordination")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
-    nav.locator('a[href="/fallmanagement/statistik/"]').click()
+    nav.get_by_role("link", name="Fallmanagement").click()
+    page.locator("main").get_by_role("link", name="Fallstatistik").click()
     expect(page.locator("#case-stats")).to_be_visible()
     page.locator("#id_measure").select_option("new_cases")
     page.locator("#id_by").select_option("legal_sphere")

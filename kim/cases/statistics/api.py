@@ -22,7 +22,7 @@ from kim.accounts.access import user_context
 from kim.cases.access import can_view_case_statistics
 from kim.cases.statistics.measures import DIMENSIONS, MEASURES, StatisticsError
 from kim.cases.statistics.queries import case_table, get_scope_for_user
-from kim.core.api import error_serializer, validated
+from kim.core.api import PlausibleDateField, error_serializer, validated
 from kim.core.rls import actor_of
 from kim.organisations.api import ERRORS, ErrorSerializer
 
@@ -30,7 +30,7 @@ from kim.organisations.api import ERRORS, ErrorSerializer
 class StatisticsParams(serializers.Serializer):
     kreis = serializers.RegexField(r"^[0-9]{5,8}$", help_text="AGS of the Kreis, e.g. 05970.")
     # ``from`` is a keyword: declared below under its public name.
-    to = serializers.DateField(help_text="Last day of the period (YYYY-MM-DD).")
+    to = PlausibleDateField(help_text="Last day of the period (YYYY-MM-DD).")
     measure = serializers.ChoiceField(choices=list(MEASURES))
     by = serializers.CharField(
         required=False,
@@ -41,7 +41,7 @@ class StatisticsParams(serializers.Serializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(help_text="First day of the period (YYYY-MM-DD).")
+        fields["from"] = PlausibleDateField(help_text="First day of the period (YYYY-MM-DD).")
         return fields
 
 
@@ -56,7 +56,7 @@ class KeyedEntrySerializer(EntrySerializer):
 
 class CaseStatisticsSerializer(serializers.Serializer):
     kreis = serializers.CharField()
-    to = serializers.DateField()
+    to = PlausibleDateField()
     measure = serializers.CharField()
     dimensions = serializers.ListField(child=serializers.CharField())
     cells = KeyedEntrySerializer(many=True)
@@ -65,7 +65,7 @@ class CaseStatisticsSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField()
+        fields["from"] = PlausibleDateField()
         return fields
 
 

@@ -20,10 +20,11 @@ from kim.cases.statistics.measures import (
     check_request,
 )
 from kim.cases.statistics.queries import Scope
+from kim.core.forms import PlausibleDateField
 
 
-def _date_field(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+def _date_field(label: Any) -> PlausibleDateField:
+    return PlausibleDateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class CaseStatisticsForm(forms.Form):

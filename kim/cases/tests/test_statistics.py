@@ -446,8 +446,11 @@ def test_the_page_refuses_a_bad_combination_next_to_the_field(login_as: Any) -> 
     assert response.status_code == 200
     assert "nicht nach" in response.content.decode()
     assert 'id="case-stats"' not in response.content.decode()
-    too_long = login_as("koordination").get(PAGE, {"start": "0001-01-01", "end": "2026-01-01"})
+    too_long = login_as("koordination").get(PAGE, {"start": "2010-01-01", "end": "2026-01-01"})
     assert too_long.status_code == 200 and "höchstens 10" in too_long.content.decode()
+    # A year like 0001 is refused by the shared plausible date field, next to the field.
+    implausible = login_as("koordination").get(PAGE, {"start": "0001-01-01", "end": "2026-01-01"})
+    assert implausible.status_code == 200 and 'id="id_start_error"' in implausible.content.decode()
 
 
 def test_the_page_answers_404_for_a_kreis_not_yours(login_as: Any, stranger: Any) -> None:

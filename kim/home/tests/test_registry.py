@@ -30,7 +30,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "council": ({"council"}, True, True, set()),
     "cases": ({"cases", "barriers", "case_statistics"}, True, True, {"cases"}),
     "screening": ({"screening"}, True, True, {"screening_lists"}),
-    "steering": ({"steering", "topics"}, True, True, set()),
+    "steering": ({"steering", "topics", "topics_menu"}, True, True, set()),
 }
 
 
@@ -139,14 +139,17 @@ def test_exactly_one_menu_link_is_current(login_as) -> None:
     meeting = SteeringMeeting.objects.order_by("held_on").first()
     assert meeting is not None
     for path, label in [
-        ("/fallmanagement/statistik/", "Fallstatistik"),
+        ("/fallmanagement/statistik/", "Fallmanagement"),
         ("/fallmanagement/barrieren/", "Fallmanagement"),
-        ("/steuerung/themen/", "Themen"),
+        ("/steuerung/themen/", "Steuerung"),  # no menu entry of its own for the coordination
         ("/steuerung/gremien/", "Steuerung"),
         (f"/steuerung/sitzungen/{meeting.code}/", "Steuerung"),
     ]:
         links = MENU.findall(client.get(path).content.decode())
         assert [lbl for _href, current, lbl in links if current] == [label], path
+    # A case manager reads topics without steering: "Themen" is its menu entry.
+    links = MENU.findall(login_as("cm-siegen").get("/steuerung/themen/").content.decode())
+    assert [lbl for _href, current, lbl in links if current] == ["Themen"]
 
 
 @pytest.mark.django_db
