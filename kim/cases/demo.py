@@ -49,7 +49,7 @@ from kim.cases.models import (
     ReferralStatus,
     TargetGroupCriterion,
 )
-from kim.organisations.models import Organisation
+from kim.organisations.models import Organisation, OrgKind
 
 
 @dataclass
@@ -116,7 +116,9 @@ def _client(
         duplicates_confirmed=True,
         languages=["ar", "de"] if first in ("Amal", "Samir", "Tarek") else ["en"],
         interpreter_needed=first in ("Amal", "Tarek"),
-        town=town,
+        # A town's clients live in the town (the statistics' `town` dimension); a welfare
+        # agency's clients are left without a recorded town.
+        town=town or (org if org.kind == OrgKind.KOMMUNE else None),
     )
 
 
