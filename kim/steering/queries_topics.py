@@ -48,12 +48,10 @@ class TopicFilter:
 def topic_list(ctx: UserContext, f: TopicFilter) -> QuerySet[Topic]:
     """The reader's topics after the filter, with their barrier count (one query)."""
     qs = access.topics_for_user(ctx)
-    if f.status == "all":
-        pass
-    elif f.status:
-        qs = qs.filter(status=f.status)
-    else:
+    if not f.status:
         qs = qs.filter(status__in=BOARD_STATUSES)
+    elif f.status != "all":
+        qs = qs.filter(status=f.status)
     if f.level:
         qs = qs.filter(level=f.level)
     if f.category:

@@ -104,7 +104,7 @@ class Published:
 
 
 class DimensionError(ValueError):
-    pass
+    """A table of more than ``MAX_DIMENSIONS`` dimensions was asked for."""
 
 
 # --- the safety check (residual graph) ---------------------------------------------------------
