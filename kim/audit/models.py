@@ -179,6 +179,19 @@ class EventType(models.TextChoices):
     TOPIC_LEVEL_CHANGED = "steering.topic_level", _("Topic moved to another level")
     TOPIC_CLOSED = "steering.topic_closed", _("Topic closed")
     TOPIC_THRESHOLD_RECORDED = "steering.threshold_recorded", _("Topic threshold recorded")
+    PAYROLL_IMPORTED = "programmes.payroll_imported", _("Payroll export imported")
+    COST_RECORDED = "programmes.cost_recorded", _("Actual cost of a post recorded")
+    PAYROLL_READ = "programmes.payroll_read", _("Actual personnel cost viewed")
+    GRANT_PAYMENT_RECORDED = "programmes.grant_payment", _("Payment of the Land recorded")
+    DUE_RULE_RECORDED = "programmes.due_rule_recorded", _("Rule for vacancies recorded")
+    PROOF_CREATED = "proofs.created", _("Proof of use started")
+    PROOF_UPDATED = "proofs.updated", _("Proof of use changed")
+    PROOF_SUBMITTED = "proofs.submitted", _("Proof of use submitted")
+    PROOF_REVIEWED = "proofs.reviewed", _("Proof of use reviewed")
+    PROOF_RELEASED = "proofs.released", _("Proof of use released")
+    PROOF_EXPORTED = "proofs.exported", _("Proof of use downloaded")
+    SACHBERICHT_EDITED = "proofs.sachbericht_edited", _("Sachbericht changed")
+    SACHBERICHT_RELEASED = "proofs.sachbericht_released", _("Sachbericht released")
 
 
 class AuditEvent(models.Model):

@@ -42,6 +42,16 @@ def actor_user(actor: Actor) -> User | None:
     return cast(User, actor) if actor is not None and actor.is_authenticated else None
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months; the day of month is capped at the month's last day
+    (31.12. + 6 months = 30.06.)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
 def in_period(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
     """Whether ``day`` lies in a period whose end is inclusive and may be open (None)."""
     return start <= day and (end is None or day <= end)

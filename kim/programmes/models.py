@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kim.core.models import CodeField, in_period
+from kim.core.models import CodeField, add_months, in_period
 
 
 class Baustein(models.TextChoices):
@@ -103,6 +103,14 @@ class Grant(models.Model):
     period_end = models.DateField(_("funding period to"))
     file_reference = models.CharField(_("file reference"), max_length=100, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
+    proof_due_months = models.PositiveSmallIntegerField(
+        _("proof of use due (months after the period)"),
+        default=6,
+        help_text=_(
+            "The Verwendungsnachweis is due this many months after the end of the funding "
+            "period. 6 is common practice under VV zu § 44 LHO; not confirmed for KIM."
+        ),
+    )
 
     class Meta:
         verbose_name = _("grant")
@@ -119,6 +127,11 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.year} {self.baustein}"
+
+    @property
+    def proof_due_on(self) -> dt.date:
+        """The deadline of the Verwendungsnachweis: ``proof_due_months`` after the period."""
+        return add_months(self.period_end, self.proof_due_months)
 
 
 # --- pay rules (TVöD), loaded from kim.programmes.reference_data -----------------------------
@@ -484,3 +497,152 @@ class AllocationScenario(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- actual cost and Land payments (proof of use, decisions D-085) -------------------------------
+
+
+class CostKind(models.TextChoices):
+    PERSONNEL = "personnel", _("personnel cost")
+    SETUP = "setup", _("workplace setup")
+
+
+class CostSource(models.TextChoices):
+    IMPORT = "import", _("payroll import")
+    MANUAL = "manual", _("entered by hand")
+
+
+class PayrollImport(models.Model):
+    """One imported payroll export (all rows or none), for the audit trail and the post pages."""
+
+    code = CodeField()
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("employer"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    total = models.DecimalField(_("total (€)"), max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payroll import")
+        verbose_name_plural = _("payroll imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ActualCost(models.Model):
+    """The actual employer cost of a post in one month (personnel) or a one-off setup cost.
+
+    Personal data of the staff member holding the post: only the employer's programme lead and
+    the KIM coordination see it (``kim.programmes.access.can_view_payroll``).
+    """
+
+    code = CodeField()
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="actual_costs")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CostKind.choices, default=CostKind.PERSONNEL
+    )
+    amount = models.DecimalField(
+        _("amount (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    staff = models.ForeignKey(
+        StaffMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    source = models.CharField(_("source"), max_length=8, choices=CostSource.choices)
+    batch = models.ForeignKey(
+        PayrollImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("actual cost")
+        verbose_name_plural = _("actual costs")
+        ordering = ["position", "month", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "month", "kind"], name="actualcost_unique_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="actualcost_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position_id} {self.month:%m/%Y} {self.kind}: {self.amount}"
+
+
+class GrantPayment(models.Model):
+    """A payment of the Land received on a grant (what the proof of use counts as received)."""
+
+    code = CodeField()
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="payments")
+    received_on = models.DateField(_("received on"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment received")
+        verbose_name_plural = _("payments received")
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} {self.received_on}: {self.amount}"
+
+
+class DueRuleKind(models.TextChoices):
+    FILLED_MONTHS = "filled_months", _("months in which the post was filled, pro rata by VZÄ")
+    FULL_YEAR = "full_year", _("the whole year, whether filled or not")
+
+
+class FundingDueRule(models.Model):
+    """How vacancies reduce the Land funding due – a dated rule, not a constant (D-085).
+
+    A month counts as filled when the post's status on the 15th of the month is "filled" and the
+    post is funded by KIM then. The default rule is a configurable assumption (UNCONFIRMED).
+    """
+
+    code = CodeField()
+    rule = models.CharField(_("rule"), max_length=20, choices=DueRuleKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    confirmed = models.BooleanField(
+        _("confirmed"),
+        default=False,
+        help_text=_("False: a configurable default, not checked against a primary source."),
+    )
+    source = models.CharField(_("source"), max_length=500)
+
+    class Meta:
+        verbose_name = _("rule for vacancies")
+        verbose_name_plural = _("rules for vacancies")
+        ordering = ["valid_from"]
+        constraints = [_valid_range("fundingduerule_valid_range")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ab {self.valid_from:%d.%m.%Y}"
+
+    def covers(self, day: dt.date) -> bool:
+        return in_period(day, self.valid_from, self.valid_to)
