@@ -1,0 +1,104 @@
+"""The only door to proofs of use (Verwendungsnachweise) and the payroll figures behind them.
+
+- **Land proof** (the Kreis' proof on its grants, ``agreement`` empty): the KIM coordination of
+  the Kreis reads and prepares it; a second coordination member releases it (four eyes).
+- **Agreement proof** (a town's or welfare agency's proof to its grantor): the recipient's
+  programme lead (town) or manager (welfare agency) prepares and submits it; the grantor
+  reviews it – the KIM coordination when the Kreis passed the funds on, the town's programme
+  lead when a town passed them on to an agency. The coordination of the Kreis reads every
+  submitted proof of its Kreis (it consolidates them); a draft is only its preparer's.
+- Everyone else – council members, the data-protection officer, administrators without a
+  coordination role, case managers, team leads – gets 404 (least privilege, D-085).
+
+Payroll figures (actual cost per post and month) are personal data of staff: only the
+coordination of the Kreis and the employer's programme lead or agency manager see them
+(``can_view_payroll``); a grantor who is neither sees the recipient's totals, not per-post cost.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kim.accounts.access import UserContext
+from kim.accounts.models import Role
+from kim.organisations.models import Organisation
+
+from .models import Proof, ProofStatus
+
+PREPARER_ROLES = (Role.PROGRAMME_LEAD, Role.TRAEGER_MANAGER)
+
+
+def coordinated_regions(ctx: UserContext) -> frozenset[int]:
+    return ctx.regions_with_role(Role.KIM_COORDINATION)
+
+
+def preparing_organisations(ctx: UserContext) -> frozenset[int]:
+    """Organisations whose own proofs the user prepares (town programme lead, agency manager)."""
+    return ctx.organisations_with_role(*PREPARER_ROLES)
+
+
+def can_use_proofs(ctx: UserContext) -> bool:
+    """Whether the proof pages exist for the user at all (menu, start page)."""
+    return bool(coordinated_regions(ctx) or preparing_organisations(ctx))
+
+
+def proofs_for_user(ctx: UserContext) -> QuerySet[Proof]:
+    regions = coordinated_regions(ctx)
+    own = preparing_organisations(ctx)
+    if not regions and not own:
+        return Proof.objects.none()
+    submitted = ~Q(status=ProofStatus.DRAFT)  # a draft is the preparer's own working state
+    return Proof.objects.filter(
+        Q(region_id__in=regions, agreement__isnull=True)
+        | (Q(region_id__in=regions) & submitted)
+        | Q(organisation_id__in=own, agreement__isnull=False)
+        | (Q(agreement__grantor_id__in=own) & submitted)
+    )
+
+
+def get_proof_for_user(ctx: UserContext, code: str) -> Proof:
+    proof = (
+        proofs_for_user(ctx)
+        .select_related("region", "organisation", "agreement", "agreement__grantor", "duty")
+        .filter(code=code)
+        .first()
+    )
+    if proof is None:
+        raise Http404("No such proof")
+    return proof
+
+
+def can_prepare(ctx: UserContext, proof: Proof) -> bool:
+    """Edit the proof's own data (third-party funds, Sachbericht texts) and submit it."""
+    if proof.agreement_id is None:
+        return proof.region_id in coordinated_regions(ctx)
+    return proof.organisation_id in preparing_organisations(ctx)
+
+
+def can_review(ctx: UserContext, proof: Proof) -> bool:
+    """Accept, query or reclaim a submitted agreement proof: the grantor's side."""
+    if proof.agreement is None:
+        return False
+    grantor = proof.agreement.grantor
+    if grantor.pk == proof.region_id:
+        return proof.region_id in coordinated_regions(ctx)
+    return grantor.pk in ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+
+
+def can_release(ctx: UserContext, proof: Proof) -> bool:
+    """Release the Land proof (the four-eyes check on the person is the action's)."""
+    return proof.agreement_id is None and proof.region_id in coordinated_regions(ctx)
+
+
+def can_view_payroll(ctx: UserContext, employer: Organisation) -> bool:
+    """Actual cost of the posts an organisation hosts: its coordination and its own leads."""
+    region = employer.region_id_or_self
+    if region is not None and region in coordinated_regions(ctx):
+        return True
+    return employer.pk in preparing_organisations(ctx)
+
+
+def regions_for_land_proof(ctx: UserContext) -> QuerySet[Organisation]:
+    """Kreise whose Land proof the user may prepare."""
+    return Organisation.objects.filter(pk__in=coordinated_regions(ctx)).order_by("name")
