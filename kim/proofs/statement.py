@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -264,15 +264,77 @@ class Statement:
         }
 
     def figures(self) -> dict[str, Any]:
-        """What a submission freezes (``Proof.figures``) and the grantor's statement lists."""
+        """What a submission or release freezes (``Proof.figures``): the JSON of ``to_json``
+        (what the grantor's statement reads: ``expenditure.total``, ``land_funding_due``,
+        ``balance`` …) plus ``statement``, the whole statement for printing it again
+        (``from_figures``)."""
         data = self.to_json()
         data["organisation"] = self.organisation
-        data["own_funds"] = money(self.own_funds)
-        data["posts"] = [
-            {**row, "title": p.title, "months_funded": p.months_funded}
-            for row, p in zip(data["posts"], self.posts, strict=True)
-        ]
+        data["statement"] = _to_plain(self)
         return data
+
+    @classmethod
+    def from_figures(cls, figures: dict[str, Any]) -> Statement:
+        """The statement as it was frozen by ``figures``."""
+        data = dict(figures["statement"])
+        data["posts"] = [PostLine(**_typed(PostLine, row)) for row in data["posts"]]
+        data["recipients"] = [
+            RecipientLine(**_typed(RecipientLine, row)) for row in data["recipients"]
+        ]
+        data["grants"] = [GrantLine(**_typed(GrantLine, row)) for row in data["grants"]]
+        return cls(**_typed(cls, data))
+
+
+_DECIMALS = {
+    "vze",
+    "actual_cost",
+    "setup_cost",
+    "rate_per_vza_year",
+    "funding_personnel",
+    "funding_setup",
+    "forecast_cost",
+    "passed_on",
+    "reclaim",
+    "approved_vze",
+    "amount",
+    "received",
+    "land_received",
+    "third_party",
+    "personnel",
+    "setup",
+    "land_funding_due",
+}
+_DATES = {"notice_date", "period_start", "period_end", "proof_due_on", "due_on"}
+_TUPLES = {"filled", "vacant", "funded"}
+
+
+def _to_plain(item: Any) -> Any:
+    """A dataclass as JSON-ready data: Decimals and dates as strings, tuples as lists."""
+    if hasattr(item, "__dataclass_fields__"):
+        return {f.name: _to_plain(getattr(item, f.name)) for f in fields(item)}
+    if isinstance(item, list | tuple):
+        return [_to_plain(v) for v in item]
+    if isinstance(item, dict):
+        return {k: _to_plain(v) for k, v in item.items()}
+    if isinstance(item, Decimal | dt.date):
+        return str(item)
+    return item
+
+
+def _typed(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            continue
+        if value is not None and key in _DECIMALS:
+            value = Decimal(value)
+        elif value is not None and key in _DATES:
+            value = dt.date.fromisoformat(value)
+        elif key in _TUPLES:
+            value = tuple(value)
+        out[key] = value
+    return out
 
 
 # --- rules -------------------------------------------------------------------------------------
