@@ -73,7 +73,7 @@ class MonthRow:
 
 
 def payroll_section(
-    ctx: UserContext, position: Position, params: Any, today: dt.date
+    request: HttpRequest, ctx: UserContext, position: Position, today: dt.date
 ) -> dict[str, Any] | None:
     """The "Plan und Ist" section of the post page, or None for a reader without payroll
     rights (no trace). ``position`` needs its history prefetched (``queries.with_detail``).
@@ -88,7 +88,7 @@ def payroll_section(
     forecast = {r.year: r.employer_cost for r in cost_rows if r.months}
     rows = plan_actual(position, costs, years, forecast)
     with_costs = sorted({c.month.year for c in costs})
-    year = _selected_year(params.get("jahr"), years, with_costs[-1] if with_costs else today.year)
+    year = _selected_year(request.GET.get("jahr"), years, with_costs[-1] if with_costs else today.year)
     by_month = {(c.month, c.kind): c for c in costs if c.month.year == year}
     months = [
         MonthRow(
@@ -102,7 +102,7 @@ def payroll_section(
     filled, vacant = month_states(position, year)
     record(
         EventType.PAYROLL_READ,
-        actor=ctx.user,
+        actor=request.user,
         subject=position,
         organisation=position.home,
         extra={"year": year},

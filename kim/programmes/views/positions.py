@@ -159,7 +159,7 @@ def position_detail(request: HttpRequest, code: str) -> HttpResponse:
                 i.staff_id for i in position.incumbencies.all() if can_manage_staff(ctx, i.staff)
             },
             "costs": queries.position_costs(position, years=range(today.year, today.year + 5)),
-            "payroll": payroll_section(ctx, position, request.GET, today),
+            "payroll": payroll_section(request, ctx, position, today),
         },
     )
 
