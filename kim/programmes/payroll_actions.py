@@ -41,6 +41,11 @@ COST_FIELDS = ("amount", "note")
 COST_LABELS = {"amount": gettext_lazy("Amount (€)"), "note": gettext_lazy("Note")}
 
 
+def _labels() -> dict[str, str]:
+    """The conflict table's field labels, in the request's language."""
+    return {key: str(label) for key, label in COST_LABELS.items()}
+
+
 def _check_amount(amount: Decimal) -> None:
     if amount < 0:
         raise ValidationError({"amount": _("The amount must not be negative.")})
@@ -100,7 +105,7 @@ def record_cost(
         if existing is None:
             raise ValidationError(_("This row has been deleted in the meantime."))
         cost = lock_version(
-            ActualCost, existing.pk, expected_version, fields=COST_FIELDS, labels=COST_LABELS
+            ActualCost, existing.pk, expected_version, fields=COST_FIELDS, labels=_labels()
         )
         cost.amount = amount
         cost.note = note
@@ -124,7 +129,7 @@ def record_cost(
 def delete_cost(cost: ActualCost, *, acting_user: Actor, expected_version: int) -> None:
     """Delete one row (a wrong entry); refused when it changed after the page was loaded."""
     current = lock_version(
-        ActualCost, cost.pk, expected_version, fields=COST_FIELDS, labels=COST_LABELS
+        ActualCost, cost.pk, expected_version, fields=COST_FIELDS, labels=_labels()
     )
     position = current.position
     record(

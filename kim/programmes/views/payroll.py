@@ -88,7 +88,9 @@ def payroll_section(
     forecast = {r.year: r.employer_cost for r in cost_rows if r.months}
     rows = plan_actual(position, costs, years, forecast)
     with_costs = sorted({c.month.year for c in costs})
-    year = _selected_year(request.GET.get("jahr"), years, with_costs[-1] if with_costs else today.year)
+    year = _selected_year(
+        request.GET.get("jahr"), years, with_costs[-1] if with_costs else today.year
+    )
     by_month = {(c.month, c.kind): c for c in costs if c.month.year == year}
     months = [
         MonthRow(
