@@ -18,7 +18,14 @@ from django.http import Http404
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation
-from kim.programmes.models import AllocationScenario, Grant, Position, StaffMember
+from kim.programmes.models import (
+    ActualCost,
+    AllocationScenario,
+    Grant,
+    PayrollImport,
+    Position,
+    StaffMember,
+)
 
 TOWN_ROLES = (Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
 HOST_ROLES = (Role.TRAEGER_MANAGER, Role.B3_OFFICER)
@@ -257,3 +264,33 @@ def get_grant_for_managing(ctx: UserContext, code: str) -> Grant:
     if grant is None or not _coordinates_strictly(ctx, grant.recipient_id):
         raise Http404("Grant not found")
     return grant
+
+
+def costs_for_user(ctx: UserContext, position: Position) -> QuerySet[ActualCost]:
+    """The post's actual cost rows for a payroll reader (``can_view_payroll``), else none."""
+    if not can_view_payroll(ctx, position):
+        return ActualCost.objects.none()
+    return ActualCost.objects.filter(position=position)
+
+
+def get_cost_for_user(ctx: UserContext, position: Position, code: str) -> ActualCost:
+    cost = costs_for_user(ctx, position).filter(code=code).first()
+    if cost is None:
+        raise Http404("Cost row not found")
+    return cost
+
+
+def payroll_imports_for_user(
+    ctx: UserContext, organisation: Organisation
+) -> QuerySet[PayrollImport]:
+    """Past payroll imports of an employer whose payroll the user may import."""
+    if not payroll_organisations_for_user(ctx).filter(pk=organisation.pk).exists():
+        return PayrollImport.objects.none()
+    return PayrollImport.objects.filter(organisation=organisation)
+
+
+def posts_hosted_by(ctx: UserContext, organisation: Organisation) -> QuerySet[Position]:
+    """The posts an employer hosts, for its payroll template (only for its payroll keepers)."""
+    if not payroll_organisations_for_user(ctx).filter(pk=organisation.pk).exists():
+        return Position.objects.none()
+    return Position.objects.filter(home=organisation)

@@ -31,10 +31,14 @@ from kim.core.locking import EditConflict
 from kim.programmes import payroll_actions, queries
 from kim.programmes.access import (
     can_view_payroll,
+    costs_for_user,
+    get_cost_for_user,
     get_grant_for_managing,
     get_payroll_organisation_for_user,
     get_position_for_payroll,
+    payroll_imports_for_user,
     payroll_organisations_for_user,
+    posts_hosted_by,
 )
 from kim.programmes.forms import (
     ActualCostForm,
@@ -48,7 +52,6 @@ from kim.programmes.models import (
     CostKind,
     CostSource,
     Grant,
-    PayrollImport,
     Position,
     PositionStatus,
 )
@@ -80,7 +83,7 @@ def payroll_section(
     Fixed number of queries: the cost rows (one query) and the pay rules of the forecast."""
     if not can_view_payroll(ctx, position):
         return None
-    costs = list(ActualCost.objects.filter(position=position).order_by("month", "kind"))
+    costs = list(costs_for_user(ctx, position).order_by("month", "kind"))
     start = first_year(position) or today.year
     last = max([today.year, *(c.month.year for c in costs)])
     years = range(min([start, *(c.month.year for c in costs)]), last + 1)
@@ -130,10 +133,6 @@ def _selected_year(value: Any, years: range, default: int) -> int:
 # --- the post's cost rows -----------------------------------------------------------------------
 
 
-def _detail(position: Position) -> Position:
-    return queries.with_detail(Position.objects.filter(pk=position.pk)).get()
-
-
 @login_required
 @require_GET
 def cost_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -141,9 +140,7 @@ def cost_list(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     position = get_position_for_payroll(ctx, code)
     rows = list(
-        ActualCost.objects.filter(position=position)
-        .select_related("batch", "staff")
-        .order_by("-month", "kind")
+        costs_for_user(ctx, position).select_related("batch", "staff").order_by("-month", "kind")
     )
     record(
         EventType.PAYROLL_READ,
@@ -209,18 +206,12 @@ def _back(position: Position, month: dt.date) -> str:
     return f"{url}?jahr={month.year}#h-payroll"
 
 
-def _cost_of(position: Position, cost_code: str) -> ActualCost:
-    cost = ActualCost.objects.filter(position=position, code=cost_code).first()
-    if cost is None:
-        raise Http404("Cost row not found")
-    return cost
-
-
 @login_required
 @GET_POST
 def cost_edit(request: HttpRequest, code: str, cost_code: str) -> HttpResponse:
-    position = get_position_for_payroll(user_context(request), code)
-    cost = _cost_of(position, cost_code)
+    ctx = user_context(request)
+    position = get_position_for_payroll(ctx, code)
+    cost = get_cost_for_user(ctx, position, cost_code)
     initial = {
         "month": cost.month,
         "kind": cost.kind,
@@ -257,8 +248,9 @@ def cost_edit(request: HttpRequest, code: str, cost_code: str) -> HttpResponse:
 @login_required
 @GET_POST
 def cost_delete(request: HttpRequest, code: str, cost_code: str) -> HttpResponse:
-    position = get_position_for_payroll(user_context(request), code)
-    cost = _cost_of(position, cost_code)
+    ctx = user_context(request)
+    position = get_position_for_payroll(ctx, code)
+    cost = get_cost_for_user(ctx, position, cost_code)
     form = DeleteCostForm(request.POST or None, initial={"version": cost.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -304,7 +296,7 @@ def cost_table(query: ExportQuery) -> Table:
                 CostSource(c.source).label,
                 c.note,
             ]
-            for c in ActualCost.objects.filter(position=position)
+            for c in costs_for_user(query.ctx, position)
             .select_related("staff")
             .order_by("month", "kind")
         ]
@@ -342,7 +334,8 @@ def payroll_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @GET_POST
 def payroll_import(request: HttpRequest, code: str) -> HttpResponse:
-    organisation = get_payroll_organisation_for_user(user_context(request), code)
+    ctx = user_context(request)
+    organisation = get_payroll_organisation_for_user(ctx, code)
     form = PayrollImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -366,9 +359,7 @@ def payroll_import(request: HttpRequest, code: str) -> HttpResponse:
                 % {"n": result.batch.rows, "new": result.created, "replaced": result.replaced},
             )
             return redirect("programmes:payroll_import", code=organisation.code)
-    imports = PayrollImport.objects.filter(organisation=organisation).select_related("created_by")[
-        :50
-    ]
+    imports = payroll_imports_for_user(ctx, organisation).select_related("created_by")[:50]
     return render(
         request,
         "programmes/payroll_import.html",
@@ -380,9 +371,10 @@ def payroll_import(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def payroll_template(request: HttpRequest, code: str) -> HttpResponse:
     """A CSV to fill in: the header and one row per post the organisation hosts (no amounts)."""
-    organisation = get_payroll_organisation_for_user(user_context(request), code)
+    ctx = user_context(request)
+    organisation = get_payroll_organisation_for_user(ctx, code)
     month = timezone.localdate().replace(day=1).strftime("%m.%Y")
-    posts = Position.objects.filter(home=organisation).order_by("baustein", "title")
+    posts = posts_hosted_by(ctx, organisation).order_by("baustein", "title")
     rows = [[p.code, "", month, "", "Personal"] for p in posts]
     response = HttpResponse(
         csv_bytes(TEMPLATE_HEADER, rows), content_type="text/csv; charset=utf-8"
