@@ -61,6 +61,22 @@ EXPORTS = {
         ("csv", "xlsx"),
         job=True,
     ),
+    # Actual cost of a post (payroll, D-086): its page is the post's cost rows, which answer
+    # 404 to every reader of the post without payroll rights, exactly like the export.
+    "post_costs": Export(
+        "/programm/stellen/{post}/ist-kosten/",
+        "/programm/stellen/{post}/ist-kosten/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+        job=True,
+    ),
+    # The import template holds the employer's post codes only (no amounts): not audited.
+    "payroll_template": Export(
+        "/programm/ist-kosten/{employer}/",
+        "/programm/ist-kosten/{employer}/vorlage.csv",
+        None,
+        ("csv",),
+    ),
     "talks": Export(
         "/partner/gespraeche/",
         "/partner/gespraeche/export.{fmt}",
@@ -148,12 +164,18 @@ def _codes() -> dict[str, object]:
     from kim.cases.models import Case
     from kim.council.models import ReportRelease
     from kim.organisations.models import Organisation
+    from kim.programmes.models import Position
     from kim.screening.models import ScreeningList
     from kim.steering.models import SteeringMeeting
 
     release = ReportRelease.objects.select_related("report").order_by("id").first()
     return {
         "kreis": Organisation.objects.get(ags="05970").code,
+        "post": Position.objects.filter(home__name="Stadt Siegen", baustein="B2")
+        .order_by("id")
+        .first()
+        .code,
+        "employer": Organisation.objects.get(name="Stadt Siegen").code,
         "screening": ScreeningList.objects.filter(status="done").order_by("id").first().code,
         "case": Case.objects.filter(responsible__username="cm-siegen").order_by("id").first().code,
         "report": release.report.code,
@@ -220,6 +242,8 @@ def test_every_export_url_is_covered() -> None:
             "partner/interessenbekundungen/export.<str:fmt>",
             "programm/<str:code>/prognose/export.<str:fmt>",
             "programm/stellen/export.<str:fmt>",
+            "programm/stellen/<str:code>/ist-kosten/export.<str:fmt>",
+            "programm/ist-kosten/<str:code>/vorlage.csv",
             "rat/berichte/<str:code>/entwurf.<reportformat:fmt>",
             "rat/berichte/<str:code>/versionen/<int:number>.<reportformat:fmt>",
             # A long block's XLSX attachment exists only for a report with more than 25 rows

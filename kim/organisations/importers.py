@@ -86,11 +86,14 @@ class PopulationFileError(Exception):
         self.errors = errors
 
 
-def _read_rows(name: str, data: bytes) -> Iterator[list[str]]:
-    """The rows as text; ``UnreadableUpload`` for a file that cannot be read safely (see
-    ``kim.core.uploads``: zip bombs, endless sheets, oversized cells)."""
+def read_table_rows(
+    name: str, data: bytes, *, max_rows: int = MAX_FILE_ROWS, max_columns: int = MAX_COLUMNS
+) -> Iterator[list[str]]:
+    """The rows of a CSV (``;``, ``,`` or tab, UTF-8 with or without BOM) or XLSX file as text;
+    ``UnreadableUpload`` for a file that cannot be read safely (see ``kim.core.uploads``: zip
+    bombs, endless sheets, oversized cells). Also used by the payroll import (programmes)."""
     if name.lower().endswith(".xlsx"):
-        for values in xlsx_rows(data, max_rows=MAX_FILE_ROWS, max_columns=MAX_COLUMNS):
+        for values in xlsx_rows(data, max_rows=max_rows, max_columns=max_columns):
             yield [_cell_text(v) for v in values]
         return
     text = decode_text(data)
@@ -202,7 +205,7 @@ def parse_population_file(
     """Return all rows, or raise ``PopulationFileError`` listing every bad row."""
     by_ags = {t.ags: t for t in towns if t.kind in (OrgKind.KOMMUNE, OrgKind.KREISFREIE_STADT)}
     try:
-        numbered = list(islice(enumerate(_read_rows(name, data), start=1), MAX_FILE_ROWS + 1))
+        numbered = list(islice(enumerate(read_table_rows(name, data), start=1), MAX_FILE_ROWS + 1))
     except UnreadableUpload as exc:
         raise PopulationFileError([str(exc)]) from exc
     if len(numbered) > MAX_FILE_ROWS:

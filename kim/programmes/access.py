@@ -18,7 +18,14 @@ from django.http import Http404
 from kim.accounts.access import UserContext, is_administrator
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation
-from kim.programmes.models import AllocationScenario, Position, StaffMember
+from kim.programmes.models import (
+    ActualCost,
+    AllocationScenario,
+    Grant,
+    PayrollImport,
+    Position,
+    StaffMember,
+)
 
 TOWN_ROLES = (Role.PROGRAMME_LEAD, Role.TEAM_LEAD)
 HOST_ROLES = (Role.TRAEGER_MANAGER, Role.B3_OFFICER)
@@ -181,3 +188,109 @@ def get_staff_for_position(ctx: UserContext, position: Position, code: str) -> S
 def can_use_programme(ctx: UserContext) -> bool:
     """Whether the programme pages appear in the navigation at all."""
     return is_administrator(ctx) or ctx.has_role(Role.KIM_COORDINATION, *TOWN_ROLES, *HOST_ROLES)
+
+
+# --- actual cost (payroll) and Land payments (D-086) ---------------------------------------------
+
+PAYROLL_ROLES = (Role.PROGRAMME_LEAD, Role.TRAEGER_MANAGER)
+
+
+def _coordinates_strictly(ctx: UserContext, region_id: int | None) -> bool:
+    """The KIM coordination of the Kreis – without the administrators' blanket access: an
+    administrator without a coordination role sees no payroll (least privilege, D-086)."""
+    return region_id is not None and region_id in ctx.regions_with_role(Role.KIM_COORDINATION)
+
+
+def can_view_payroll_of(ctx: UserContext, employer: Organisation) -> bool:
+    """Actual cost of the posts an organisation hosts: the coordination of its Kreis and the
+    organisation's own programme lead (town) or manager (welfare agency). The same rule as
+    ``kim.proofs.access.can_view_payroll`` (proofs sits above programmes and cannot be asked)."""
+    return _coordinates_strictly(ctx, employer.region_id_or_self) or (
+        employer.pk in ctx.organisations_with_role(*PAYROLL_ROLES)
+    )
+
+
+def can_view_payroll(ctx: UserContext, position: Position) -> bool:
+    """The post's actual cost rows: coordination of its Kreis, lead of its home (D-086).
+
+    Never case managers, team leads, B3 officers, council members, the data-protection officer
+    or administrators without a coordination role."""
+    return _coordinates_strictly(ctx, position.region_id) or (
+        position.home_id in ctx.organisations_with_role(*PAYROLL_ROLES)
+    )
+
+
+def can_record_cost(ctx: UserContext, position: Position) -> bool:
+    """Enter, correct and delete actual cost: whoever may see it (the employer keeps it)."""
+    return can_view_payroll(ctx, position)
+
+
+def payroll_organisations_for_user(ctx: UserContext) -> QuerySet[Organisation]:
+    """Employers whose payroll the user may import: every organisation of a coordinated Kreis
+    (the Kreis itself included), the own town or welfare agency of a lead."""
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    own = ctx.organisations_with_role(*PAYROLL_ROLES)
+    if not regions and not own:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        Q(pk__in=regions) | Q(region_id__in=regions) | Q(pk__in=own)
+    ).exclude(kind__in=["land", "bezirksregierung", "umbrella"])
+
+
+def get_payroll_organisation_for_user(ctx: UserContext, code: str) -> Organisation:
+    organisation = payroll_organisations_for_user(ctx).filter(code=code).first()
+    if organisation is None:
+        raise Http404("Organisation not found")
+    return organisation
+
+
+def get_position_for_payroll(ctx: UserContext, code: str) -> Position:
+    """A post whose actual cost the user keeps; 404 for everyone else – a reader of the post
+    who may not see its payroll learns nothing of it either (no trace, D-086)."""
+    position = get_position_for_user(ctx, code)
+    if not can_view_payroll(ctx, position):
+        raise Http404("Position not found")
+    return position
+
+
+def can_manage_payments(ctx: UserContext, region: Organisation) -> bool:
+    """Land payments and proof deadlines of the Kreis' grants: its KIM coordination only."""
+    return _coordinates_strictly(ctx, region.pk)
+
+
+def get_grant_for_managing(ctx: UserContext, code: str) -> Grant:
+    """A grant of a Kreis the user coordinates (payments, proof deadline); 404 otherwise."""
+    grant = Grant.objects.select_related("recipient").filter(code=code).first()
+    if grant is None or not _coordinates_strictly(ctx, grant.recipient_id):
+        raise Http404("Grant not found")
+    return grant
+
+
+def costs_for_user(ctx: UserContext, position: Position) -> QuerySet[ActualCost]:
+    """The post's actual cost rows for a payroll reader (``can_view_payroll``), else none."""
+    if not can_view_payroll(ctx, position):
+        return ActualCost.objects.none()
+    return ActualCost.objects.filter(position=position)
+
+
+def get_cost_for_user(ctx: UserContext, position: Position, code: str) -> ActualCost:
+    cost = costs_for_user(ctx, position).filter(code=code).first()
+    if cost is None:
+        raise Http404("Cost row not found")
+    return cost
+
+
+def payroll_imports_for_user(
+    ctx: UserContext, organisation: Organisation
+) -> QuerySet[PayrollImport]:
+    """Past payroll imports of an employer whose payroll the user may import."""
+    if not payroll_organisations_for_user(ctx).filter(pk=organisation.pk).exists():
+        return PayrollImport.objects.none()
+    return PayrollImport.objects.filter(organisation=organisation)
+
+
+def posts_hosted_by(ctx: UserContext, organisation: Organisation) -> QuerySet[Position]:
+    """The posts an employer hosts, for its payroll template (only for its payroll keepers)."""
+    if not payroll_organisations_for_user(ctx).filter(pk=organisation.pk).exists():
+        return Position.objects.none()
+    return Position.objects.filter(home=organisation)

@@ -13,9 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from kim.core.exports import csv_bytes
 from kim.organisations.models import Organisation
-from kim.programmes import actions, allocation
-from kim.programmes.models import AllocationScenario, Grant, Position
+from kim.programmes import actions, allocation, payroll_actions, queries
+from kim.programmes.models import (
+    ActualCost,
+    AllocationScenario,
+    CostKind,
+    Grant,
+    GrantPayment,
+    Position,
+)
+from kim.programmes.payroll import month_states
 
 D = Decimal
 DEMO_NOTE = "Demo (fiktiv)"
@@ -95,6 +104,12 @@ def _b1(kreis: Organisation) -> None:
             tasks="Strategische Steuerung, Lenkungsgruppe, Arbeitsgruppen, Schnittstellenmanagement",
         )
         _fill(post, pseudonym, start, certified=False)
+        if number == 2:
+            # Vacant for a quarter in 2025 (the proof of use shows the vacancy rule at work):
+            # CO-02 leaves on 31.03.2025, CO-04 (in training) takes over on 01.07.2025.
+            incumbency = post.incumbencies.get()
+            actions.end_incumbency(incumbency, acting_user=None, end=dt.date(2025, 3, 31))
+            _fill(post, "CO-04", dt.date(2025, 7, 1), certified=False)
     vacant = _post(
         kreis,
         status_from=dt.date(2024, 1, 1),
@@ -254,3 +269,103 @@ def seed_programme(orgs: dict[str, Organisation]) -> None:
     _b2(kreis, orgs)
     abh_siegen = Organisation.objects.get(name="Ausländerbehörde Stadt Siegen")
     _b3(kreis, orgs["abh_kreis"], abh_siegen)
+
+
+# --- actual cost and Land payments of 2025 (D-086) ---------------------------------------------
+
+PAYROLL_YEAR = 2025
+VA_MONTHLY = D("2310.00")  # the Verwaltungsassistenz has no pay group: a plausible 0.5 E 8
+PAYMENT_DAYS = ((2, 15), (5, 15), (8, 15), (11, 15))
+
+
+def _monthly_amounts(position: Position, rules: object, rates: object) -> dict[int, Decimal]:
+    """Month → employer cost for each month of 2025 in which the post was filled (on the
+    15th): the forecast's cost of the year ÷ its months, varied by a few euros per month."""
+    filled, _vacant = month_states(position, PAYROLL_YEAR)
+    if not filled:
+        return {}
+    rows = queries.position_costs(
+        position,
+        years=range(PAYROLL_YEAR, PAYROLL_YEAR + 1),
+        rules=rules,
+        rates=rates,  # type: ignore[arg-type]
+    )
+    base = VA_MONTHLY
+    if rows and rows[0].months:
+        base = (rows[0].employer_cost / rows[0].months).quantize(D("0.01"))
+    return {m: base + D((m * 7 + position.pk) % 11 - 5) for m in filled}
+
+
+def _month_text(month: int) -> str:
+    return f"{month:02d}.{PAYROLL_YEAR}"
+
+
+def _amount_text(amount: Decimal) -> str:
+    whole, cents = f"{amount:.2f}".split(".")
+    return f"{int(whole):,}".replace(",", ".") + "," + cents
+
+
+def seed_payroll(orgs: dict[str, Organisation]) -> None:
+    """Actual cost of 2025 for every demo post and month it was filled, and the Land's four
+    quarterly payments on each 2025 grant. Idempotent (nothing twice).
+
+    The Kreis' own B1 posts are entered by hand (``record_cost``); every other employer's rows
+    come in as one payroll file each through ``import_payroll`` – the Stadt Siegen's by the
+    holders' pseudonyms, the others by post code – so the demo exercises the import."""
+    kreis, siegen = orgs["kreis"], orgs["Siegen"]
+    _payments(kreis)
+    if ActualCost.objects.filter(position__region=kreis).exists():
+        return
+    posts = list(queries.with_cost_history(Position.objects.filter(region=kreis)).order_by("id"))
+    rules, rates = queries.DatabasePayRules(), queries.FundingRates()
+    files: dict[int, list[list[str]]] = {}
+    homes: dict[int, Organisation] = {}
+    for position in posts:
+        amounts = _monthly_amounts(position, rules, rates)
+        if not amounts:
+            continue
+        if position.home_id == kreis.pk:
+            for month, amount in amounts.items():
+                payroll_actions.record_cost(
+                    position,
+                    acting_user=None,
+                    month=dt.date(PAYROLL_YEAR, month, 1),
+                    kind=CostKind.PERSONNEL,
+                    amount=amount,
+                    note=DEMO_NOTE,
+                )
+            continue
+        homes[position.home_id] = position.home
+        by_pseudonym = position.home_id == siegen.pk
+        for month, amount in amounts.items():
+            holders = position.incumbents_on(dt.date(PAYROLL_YEAR, month, 15))
+            pseudonym = holders[0].staff.pseudonym if by_pseudonym and len(holders) == 1 else ""
+            code = "" if pseudonym else position.code
+            files.setdefault(position.home_id, []).append(
+                [code, pseudonym, _month_text(month), _amount_text(amount), "Personal"]
+            )
+    for home_id, rows in files.items():
+        home = homes[home_id]
+        data = csv_bytes(["Stelle", "Pseudonym", "Monat", "Betrag", "Art"], rows)
+        payroll_actions.import_payroll(
+            home,
+            acting_user=None,
+            name=f"lohnexport-{PAYROLL_YEAR}-{home.code}.csv",
+            data=data,
+        )
+
+
+def _payments(kreis: Organisation) -> None:
+    for grant in Grant.objects.filter(recipient=kreis, year=PAYROLL_YEAR):
+        if GrantPayment.objects.filter(grant=grant).exists():
+            continue
+        quarter = (grant.amount / 4).quantize(D("0.01"))
+        for number, (month, day) in enumerate(PAYMENT_DAYS, start=1):
+            amount = quarter if number < 4 else grant.amount - 3 * quarter
+            payroll_actions.record_grant_payment(
+                grant,
+                acting_user=None,
+                received_on=dt.date(PAYROLL_YEAR, month, day),
+                amount=amount,
+                note=f"Abschlag {number}/4 ({DEMO_NOTE})",
+            )

@@ -13,6 +13,7 @@ from kim.core.forms import PlausibleDateField, plausible_formfield
 from kim.organisations.models import Organisation
 from kim.programmes.models import (
     Baustein,
+    CostKind,
     EmployerType,
     FundingSource,
     Grant,
@@ -348,3 +349,99 @@ class GrantForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("period_end", _("The end date lies before the start date."))
         return data
+
+
+# --- actual cost and Land payments (D-086) -----------------------------------------------------
+
+MAX_PAYROLL_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class MonthField(forms.CharField):
+    """A month typed as ``MM.JJJJ`` (or ``JJJJ-MM``); cleans to the first day of the month."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("e.g. 03.2025"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.strftime("%m.%Y")
+        return value
+
+    def clean(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        from kim.programmes.payroll import check_month, parse_month
+
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            month = parse_month(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Please enter the month as MM.YYYY, e.g. 03.2025."), code="invalid"
+            ) from None
+        try:
+            check_month(month)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="implausible") from None
+        return month
+
+
+class ActualCostForm(forms.Form):
+    month = MonthField(label=_("Month"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CostKind.choices, initial=CostKind.PERSONNEL)
+    amount = forms.DecimalField(
+        label=_("Amount (€)"),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Employer cost of the month (gross pay plus employer's contributions)."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:  # a correction changes the amount and the note, not the month or kind
+            for name in ("month", "kind"):
+                self.fields[name].disabled = True
+
+
+class DeleteCostForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PayrollImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Payroll file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: Stelle (post code) or Pseudonym, Monat, Betrag, optionally Art "
+            "(Personal or Einrichtung). All rows are stored, or none."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Please upload a CSV or XLSX file."))
+        if upload.size > MAX_PAYROLL_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+
+class GrantPaymentForm(forms.Form):
+    received_on = PlausibleDateField(label=_("Received on"), past_only=True)
+    amount = forms.DecimalField(
+        label=_("Amount (€)"), max_digits=12, decimal_places=2, localize=True
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ProofDueForm(forms.Form):
+    months = forms.IntegerField(
+        label=_("Proof of use due (months after the funding period)"),
+        min_value=1,
+        max_value=36,
+    )

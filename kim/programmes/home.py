@@ -20,7 +20,7 @@ from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
 from kim.organisations.demo import demo_organisations
 from kim.organisations.models import Organisation, OrgKind, PopulationFigure, ResponsibilityPeriod
 from kim.programmes.access import can_use_programme, positions_for_user
-from kim.programmes.demo import seed_programme
+from kim.programmes.demo import seed_payroll, seed_programme
 from kim.programmes.models import Baustein, Position
 from kim.programmes.queries import (
     Tally,
@@ -318,3 +318,10 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
 @demo_step(order=30)
 def demo() -> None:
     seed_programme(demo_organisations())
+
+
+@demo_step(order=45)
+def demo_payroll() -> None:
+    """Actual cost and Land payments of 2025 – after partners (40), whose award moves two of
+    Siegen's posts to a welfare agency that then pays (and imports) their cost."""
+    seed_payroll(demo_organisations())

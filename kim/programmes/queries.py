@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from kim.accounts.access import UserContext
 from kim.organisations.models import Organisation, PopulationFigure
@@ -20,6 +21,7 @@ from kim.programmes.models import (
     Baustein,
     EmployerAddOn,
     EmployerType,
+    FundingDueRule,
     FundingPeriod,
     FundingRate,
     FundingSource,
@@ -204,9 +206,11 @@ def vze_by_home(positions: list[tuple[Position, str | None]]) -> dict[int, Decim
 
 
 def grants_for_region(region: Organisation) -> list[Grant]:
+    """The Kreis' grants with ``paid`` (the Land's payments recorded so far) annotated."""
     return list(
         Grant.objects.filter(recipient=region)
         .select_related("grantor")
+        .annotate(paid=Coalesce(Sum("payments__amount"), Value(ZERO)))
         .order_by("-year", "baustein")
     )
 
@@ -593,10 +597,11 @@ class ReferenceData:
     step_rules: list[StepRule]
     special: list[SpecialPaymentRate]
     add_ons: list[EmployerAddOn]
+    due_rules: list[FundingDueRule] = field(default_factory=list)
 
 
 def reference_data() -> ReferenceData:
-    """Everything the cost and funding figures rest on, with sources (5 queries)."""
+    """Everything the cost and funding figures rest on, with sources (6 queries)."""
     rows: dict[tuple[str, dt.date], PayTableRow] = {}
     for e in PayTableEntry.objects.order_by("group", "valid_from", "step"):
         row = rows.setdefault(
@@ -610,6 +615,7 @@ def reference_data() -> ReferenceData:
         step_rules=list(StepRule.objects.order_by("scale", "step")),
         special=list(SpecialPaymentRate.objects.order_by("valid_from", "scale", "group_from")),
         add_ons=list(EmployerAddOn.objects.order_by("valid_from")),
+        due_rules=list(FundingDueRule.objects.order_by("valid_from")),
     )
 
 

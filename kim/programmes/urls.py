@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kim.programmes.views import allocation, forecast, overview, positions
+from kim.programmes.views import allocation, forecast, overview, payroll, positions
 
 app_name = "programmes"
 urlpatterns = [
@@ -24,6 +24,21 @@ urlpatterns = [
         name="staff_qualification",
     ),
     path("stellen/<str:code>/finanzierung/", positions.position_funding, name="position_funding"),
+    path("stellen/<str:code>/ist-kosten/", payroll.cost_list, name="cost_list"),
+    path("stellen/<str:code>/ist-kosten/neu/", payroll.cost_add, name="cost_add"),
+    path("stellen/<str:code>/ist-kosten/export.<str:fmt>", payroll.cost_export, name="cost_export"),
+    path("stellen/<str:code>/ist-kosten/<str:cost_code>/", payroll.cost_edit, name="cost_edit"),
+    path(
+        "stellen/<str:code>/ist-kosten/<str:cost_code>/loeschen/",
+        payroll.cost_delete,
+        name="cost_delete",
+    ),
+    path("ist-kosten/", payroll.payroll_home, name="payroll_home"),
+    path("ist-kosten/<str:code>/", payroll.payroll_import, name="payroll_import"),
+    path("ist-kosten/<str:code>/vorlage.csv", payroll.payroll_template, name="payroll_template"),
+    path("bescheide/<str:code>/", payroll.grant_detail, name="grant_detail"),
+    path("bescheide/<str:code>/zahlung/", payroll.grant_payment, name="grant_payment"),
+    path("bescheide/<str:code>/frist/", payroll.grant_proof_due, name="grant_proof_due"),
     path("szenarien/<str:code>/", allocation.scenario_detail, name="scenario_detail"),
     path("szenarien/<str:code>/beschliessen/", allocation.scenario_adopt, name="scenario_adopt"),
     path("organisation/<str:code>/", overview.town_overview, name="town_overview"),

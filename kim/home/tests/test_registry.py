@@ -70,6 +70,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "accounts",
         "programmes",
         "partners",
+        "programmes",  # actual cost and Land payments of 2025 (45), after the award
         "council",
         "cases",
         "steering",  # bodies, meetings, decisions (65)

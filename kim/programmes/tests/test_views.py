@@ -235,7 +235,7 @@ def test_position_detail_and_history_steps(login_as) -> None:
     assert response.status_code == 200 and 'id="id_valid_from_error"' in response.content.decode()
     response = client.post(
         f"/programm/stellen/{position.code}/besetzung/",
-        {"new_pseudonym": "CO-04", "start": "01.12.2026"},
+        {"new_pseudonym": "CO-05", "start": "01.12.2026"},
     )
     assert response.status_code == 302
     position.refresh_from_db()

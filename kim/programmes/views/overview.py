@@ -15,6 +15,7 @@ from kim.core.forms import add_action_errors
 from kim.organisations.access import get_organisation_for_user
 from kim.programmes import actions, queries
 from kim.programmes.access import (
+    can_manage_payments,
     can_manage_programme,
     can_use_programme,
     can_view_overview,
@@ -50,6 +51,8 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
             "overview": queries.programme_overview(region, day),
             "day": day,
             "may_manage": can_manage_programme(ctx, region),
+            "may_manage_payments": can_manage_payments(ctx, region),
+            "may_import_payroll": can_manage_payments(ctx, region),
             "grants": queries.grants_for_region(region),
             "rates": queries.rates_in_force(day),
         },

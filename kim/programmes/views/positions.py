@@ -27,6 +27,7 @@ from kim.programmes.access import (
     get_position_for_editing,
     get_position_for_user,
     get_staff_for_position,
+    payroll_organisations_for_user,
     position_homes_for_user,
     positions_for_user,
     staff_for_position,
@@ -41,6 +42,7 @@ from kim.programmes.forms import (
     StatusChangeForm,
 )
 from kim.programmes.models import Baustein, EmployerType, PositionStatus
+from kim.programmes.views.payroll import payroll_section
 
 
 def _filter(
@@ -76,6 +78,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
         "total": total,
         "params": request.GET.urlencode(),
         "may_create": position_homes_for_user(ctx).exists(),
+        "may_import_payroll": payroll_organisations_for_user(ctx).exists(),
     }
     template = (
         "programmes/_position_table.html"
@@ -156,6 +159,7 @@ def position_detail(request: HttpRequest, code: str) -> HttpResponse:
                 i.staff_id for i in position.incumbencies.all() if can_manage_staff(ctx, i.staff)
             },
             "costs": queries.position_costs(position, years=range(today.year, today.year + 5)),
+            "payroll": payroll_section(request, ctx, position, today),
         },
     )
 
