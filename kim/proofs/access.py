@@ -7,6 +7,12 @@
   reviews it – the KIM coordination when the Kreis passed the funds on, the town's programme
   lead when a town passed them on to an agency. The coordination of the Kreis reads every
   submitted proof of its Kreis (it consolidates them); a draft is only its preparer's.
+- **Sachbericht** (the narrative part, D-087): whoever prepares the proof edits it; a version
+  is released by a second person – another coordination member for the Land proof, another
+  preparer of the same organisation for an agreement proof (``can_release_sachbericht``; the
+  action checks that the releasing person did not edit last). Readers of a proof who do not
+  prepare it (the grantor reviewing a submitted proof, the coordination consolidating) see
+  the released versions only.
 - Everyone else – council members, the data-protection officer, administrators without a
   coordination role, case managers, team leads – gets 404 (least privilege, D-085).
 
@@ -89,6 +95,13 @@ def can_review(ctx: UserContext, proof: Proof) -> bool:
 def can_release(ctx: UserContext, proof: Proof) -> bool:
     """Release the Land proof (the four-eyes check on the person is the action's)."""
     return proof.agreement_id is None and proof.region_id in coordinated_regions(ctx)
+
+
+def can_release_sachbericht(ctx: UserContext, proof: Proof) -> bool:
+    """Release a version of the proof's Sachbericht (four eyes on the person: the action)."""
+    if proof.agreement_id is None:
+        return can_release(ctx, proof)
+    return can_prepare(ctx, proof)
 
 
 def can_view_payroll(ctx: UserContext, employer: Organisation) -> bool:
