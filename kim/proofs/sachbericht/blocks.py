@@ -363,7 +363,13 @@ def steering_year(body: Organisation, start: dt.date, end: dt.date) -> Block:
         sources=[_source(_("steering bodies, meetings and decisions"), end)],
         table=Table(
             caption=_("Steering meetings, %(span)s") % {"span": _span(start, end)},
-            columns=[_("Date"), _("Steering body"), _("Decisions"), _("of these done"), _("Topics")],
+            columns=[
+                _("Date"),
+                _("Steering body"),
+                _("Decisions"),
+                _("of these done"),
+                _("Topics"),
+            ],
             rows=rows,
             numeric=[False, False, True, True, True],
             footer=[_("Total"), "", decimal_de(decided, 0), decimal_de(done, 0), ""],

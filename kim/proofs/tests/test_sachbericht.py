@@ -419,3 +419,25 @@ def test_the_draft_page_s_query_count_does_not_grow_with_the_data(
         new_agreement(f"Vereinbarung {n} (Test)", "100")
     assert count() == before
     assert before <= 80, before
+
+
+def test_the_demo_writes_german_texts_and_leaves_the_draft_unreleased_without_a_second_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kim.accounts.demo import PERSONAS, Persona
+    from kim.proofs.sachbericht import demo
+    from kim.proofs.sachbericht.demo import seed_sachbericht
+
+    proof = land_proof()
+    assert seed_sachbericht(proof) is None
+    sections = proof.sachbericht.sections.all()
+    assert all(s.narrative.endswith("(Demo-Text)") for s in sections)
+    assert not SachberichtRelease.objects.exists()
+    assert seed_sachbericht(proof) is None  # idempotent: the texts are written once
+    assert Sachbericht.objects.get(proof=proof).version == len(DEFAULT_SECTIONS)
+    # With a second coordination persona in the cast, the demo releases version 1.
+    second_coordinator()
+    extra = Persona("koordination2", Role.KIM_COORDINATION, "kreis", "K", "Zwei", "Test")
+    monkeypatch.setattr(demo, "PERSONAS", [*PERSONAS, extra])
+    release = seed_sachbericht(proof)
+    assert release is not None and release.released_by.username == "koordination2"
