@@ -18,14 +18,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kim.accounts.access import UserContext, user_context
+from kim.accounts.access import user_context
 from kim.core.files import bytes_response
 from kim.core.forms import add_action_errors
 from kim.council.document import ReportDocument
@@ -34,8 +33,13 @@ from kim.council.render import render as render_document
 from kim.council.render.html import render_html
 from kim.council.render.text import download_suffix, file_prefix
 
-from ..access import can_prepare, can_release_sachbericht, get_proof_for_user
-from ..models import Proof, Sachbericht, SachberichtRelease
+from ..access import (
+    can_prepare,
+    can_release_sachbericht,
+    get_sachbericht_for_preparing,
+    get_sachbericht_release_for_user,
+    sachbericht_versions,
+)
 from . import actions
 from .blocks import label_for
 from .compose import DEFAULT_SECTIONS, changed_sections, compose, frozen, period, sections_of
@@ -48,27 +52,6 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _prepared(ctx: UserContext, code: str) -> tuple[Proof, Sachbericht | None]:
-    """The proof whose Sachbericht the user prepares, and the Sachbericht (None: not stored
-    yet); 404 for anybody else."""
-    proof = get_proof_for_user(ctx, code)
-    if not can_prepare(ctx, proof):
-        raise Http404("No such Sachbericht")
-    sachbericht = Sachbericht.objects.select_related("last_edited_by").filter(proof=proof).first()
-    return proof, sachbericht
-
-
-def _versions(sachbericht: Sachbericht | None) -> QuerySet[SachberichtRelease]:
-    if sachbericht is None:
-        return SachberichtRelease.objects.none()
-    return (
-        SachberichtRelease.objects.filter(sachbericht=sachbericht)
-        .select_related("released_by", "drafted_by")
-        .defer("snapshot")
-        .order_by("-number")
-    )
-
-
 def _download(doc: ReportDocument, fmt: str) -> HttpResponse:
     content, content_type, extension = render_document(doc, fmt)
     name = file_name(doc.reference, download_suffix(doc), extension, file_prefix(doc))
@@ -79,7 +62,7 @@ def _download(doc: ReportDocument, fmt: str) -> HttpResponse:
 @require_GET
 def sachbericht_detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
-    proof, sachbericht = _prepared(ctx, code)
+    proof, sachbericht = get_sachbericht_for_preparing(ctx, code)
     rows = sections_of(sachbericht)
     document = compose(proof, sachbericht)
     changed = {s.number for s in changed_sections(rows, document)}
@@ -113,7 +96,7 @@ def sachbericht_detail(request: HttpRequest, code: str) -> HttpResponse:
         "sachbericht": sachbericht,
         "sections": sections,
         "any_changed": bool(changed),
-        "versions": list(_versions(sachbericht)),
+        "versions": list(sachbericht_versions(sachbericht)),
         "may_release": sachbericht is not None
         and can_release_sachbericht(ctx, proof)
         and actions.can_release(sachbericht, request.user.pk),
@@ -129,7 +112,7 @@ def sachbericht_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, code: str, key: str) -> HttpResponse:
     ctx = user_context(request)
-    proof, sachbericht = _prepared(ctx, code)
+    proof, sachbericht = get_sachbericht_for_preparing(ctx, code)
     row = sachbericht.sections.filter(key=key).first() if sachbericht else None
     default = next((s for s in DEFAULT_SECTIONS if s.key == key), None)
     if row is None and (sachbericht is not None or default is None):
@@ -170,7 +153,7 @@ def section_edit(request: HttpRequest, code: str, key: str) -> HttpResponse:
 @login_required
 @require_GET
 def draft_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    proof, sachbericht = _prepared(user_context(request), code)
+    proof, sachbericht = get_sachbericht_for_preparing(user_context(request), code)
     return _download(compose(proof, sachbericht), fmt)
 
 
@@ -180,7 +163,7 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
     """A confirmation page; the POST releases exactly the version that was shown. Whoever
     edited last sees the four-eyes rule instead of the button; their POST is refused (403)."""
     ctx = user_context(request)
-    proof, sachbericht = _prepared(ctx, code)
+    proof, sachbericht = get_sachbericht_for_preparing(ctx, code)
     may_release = (
         sachbericht is not None
         and can_release_sachbericht(ctx, proof)
@@ -214,7 +197,7 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
                 _("Version %(n)s of the Sachbericht has been released.") % {"n": released.number},
             )
             return redirect("sachbericht:release_detail", code=proof.code, number=released.number)
-    latest = _versions(sachbericht).values_list("number", flat=True).first()
+    latest = sachbericht_versions(sachbericht).values_list("number", flat=True).first()
     context = {
         "proof": proof,
         "sachbericht": sachbericht,
@@ -226,31 +209,17 @@ def release(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "proofs/sachbericht/release.html", context, status=status)
 
 
-def _release(ctx: UserContext, code: str, number: int) -> SachberichtRelease:
-    """A released version of a proof the user reads; 404 otherwise."""
-    proof = get_proof_for_user(ctx, code)
-    found = (
-        SachberichtRelease.objects.filter(sachbericht__proof=proof, number=number)
-        .select_related("sachbericht", "released_by", "drafted_by")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such version")
-    found.sachbericht.proof = proof
-    return found
-
-
 @login_required
 @require_GET
 def release_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
     ctx = user_context(request)
-    found = _release(ctx, code, number)
+    found = get_sachbericht_release_for_user(ctx, code, number)
     proof = found.sachbericht.proof
     context = {
         "proof": proof,
         "release": found,
         "document": render_html(frozen(found), standalone=False),
-        "versions": list(_versions(found.sachbericht)),
+        "versions": list(sachbericht_versions(found.sachbericht)),
         "may_prepare": can_prepare(ctx, proof),
         "formats": FORMATS,
     }
@@ -260,5 +229,5 @@ def release_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
 @login_required
 @require_GET
 def release_download(request: HttpRequest, code: str, number: int, fmt: str) -> HttpResponse:
-    found = _release(user_context(request), code, number)
+    found = get_sachbericht_release_for_user(user_context(request), code, number)
     return _download(frozen(found), fmt)
