@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from kim.audit.models import AuditEvent, EventType
@@ -144,6 +145,20 @@ EXPORTS = {
         None,
         ("docx",),
     ),
+    # The Sachbericht of a proof of use (D-087): downloads of the page itself, not audited
+    # (aggregates only). The draft is its preparers'; the versions are every proof reader's.
+    "sachbericht-draft": Export(
+        "/verwendungsnachweis/{proof}/sachbericht/",
+        "/verwendungsnachweis/{proof}/sachbericht/entwurf.{fmt}",
+        None,
+        ("docx",),
+    ),
+    "sachbericht-version": Export(
+        "/verwendungsnachweis/{proof}/sachbericht/versionen/1/",
+        "/verwendungsnachweis/{proof}/sachbericht/versionen/1.{fmt}",
+        None,
+        ("pdf",),
+    ),
     # Steering minutes generated from the meeting's data: readers of the meeting only, each
     # download a "minutes read" event (kim/steering/tests/test_bodies_views.py checks the text).
     "steering-minutes": Export(
@@ -170,6 +185,7 @@ def _codes() -> dict[str, object]:
 
     release = ReportRelease.objects.select_related("report").order_by("id").first()
     return {
+        "proof": _released_sachbericht(),
         "kreis": Organisation.objects.get(ags="05970").code,
         "post": Position.objects.filter(home__name="Stadt Siegen", baustein="B2")
         .order_by("id")
@@ -182,6 +198,37 @@ def _codes() -> dict[str, object]:
         "number": release.number,
         "meeting": SteeringMeeting.objects.filter(status="held").order_by("held_on").first().code,
     }
+
+
+def _released_sachbericht() -> str:
+    """The Kreis' Land proof of this year with a released Sachbericht (the demo has none)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kim.council.document import released
+    from kim.organisations.models import Organisation
+    from kim.proofs.models import Proof, Sachbericht, SachberichtRelease
+    from kim.proofs.sachbericht.compose import compose
+
+    kreis = Organisation.objects.get(ags="05970")
+    year = timezone.localdate().year
+    proof, _created = Proof.objects.get_or_create(
+        organisation=kreis,
+        agreement=None,
+        year=year,
+        defaults={"region": kreis, "due_on": dt.date(year + 1, 6, 30)},
+    )
+    sachbericht, _created = Sachbericht.objects.get_or_create(proof=proof)
+    if not sachbericht.releases.exists():
+        SachberichtRelease.objects.create(
+            sachbericht=sachbericht,
+            number=1,
+            snapshot=released(compose(proof, None), 1, "01.01.2000").to_dict(),
+            released_at=timezone.now(),
+            released_by=User.objects.get(username="koordination"),
+        )
+    return proof.code
 
 
 def _urls(export_id: str) -> tuple[Export, str, str]:
@@ -254,6 +301,8 @@ def test_every_export_url_is_covered() -> None:
             "screening/listen/<str:code>/export/<str:fmt>/",
             "steuerung/sitzungen/<str:code>/protokoll.<minutesformat:fmt>",
             "steuerung/themen/export.<str:fmt>",
+            "verwendungsnachweis/<str:code>/sachbericht/entwurf.<sachberichtformat:fmt>",
+            "verwendungsnachweis/<str:code>/sachbericht/versionen/<int:number>.<sachberichtformat:fmt>",
         ]
     ), exports
 

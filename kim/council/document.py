@@ -1,4 +1,10 @@
-"""The administration's report as plain data: what every renderer (HTML, DOCX, PDF) reads.
+"""A report as plain data: what every renderer (HTML, DOCX, PDF) reads.
+
+One engine for two kinds of report (decisions D-087): the administration's report on a council
+motion (``kind="council"``: Vorlage header, Beratungsfolge, Beschlussvorschlag, the motion it
+answers) and the Sachbericht of a proof of use (``kind="sachbericht"``, ``kim.proofs``: a title,
+header rows such as the recipient and the funding year, the reporting period). The header of
+a Sachbericht is data (``header_rows``); the council parts are simply empty there.
 
 A report is composed from live data into a ``ReportDocument``; on release the document is
 frozen as JSON (``to_dict``) and every later rendering reads the frozen copy (``from_dict``),
@@ -9,10 +15,15 @@ database: everything they print is in here, already formatted for a German reade
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Schema 1 (council reports released before D-087) lacks ``kind``, ``header_rows`` and
+# ``period``; their defaults describe such a report exactly, so it loads unchanged.
+READABLE_SCHEMAS = frozenset({1, SCHEMA_VERSION})
+KIND_COUNCIL = "council"
+KIND_SACHBERICHT = "sachbericht"
 
 # A block table longer than this is printed as a summary, with the full list as an XLSX
 # attachment (decisions D-080): 1,000 talks made a 110-page PDF.
@@ -86,6 +97,14 @@ class Consultation:
 
 
 @dataclass(frozen=True)
+class HeaderRow:
+    """One label/value line of the header (``Zuwendungsempfänger: Stadt Siegen``)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class ReportDocument:
     body: str  # "Stadt Siegen"
     department: str  # the department under whose direction the paper is
@@ -106,6 +125,12 @@ class ReportDocument:
     version: int = 0  # 0 = draft
     status: str = "draft"  # "draft" or "released"
     released_on: str = ""
+    # D-087: what kind of report (the header and the parts printed follow from it), the
+    # header rows of a non-council report, and the period the figures cover ("01.01.2025 –
+    # 31.12.2025"; empty: as of ``as_of``).
+    kind: str = KIND_COUNCIL
+    header_rows: list[HeaderRow] = field(default_factory=list)
+    period: str = ""
     schema: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,7 +138,7 @@ class ReportDocument:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReportDocument:
-        if data.get("schema") != SCHEMA_VERSION:
+        if data.get("schema") not in READABLE_SCHEMAS:
             raise ValueError(f"unknown report schema {data.get('schema')!r}")
         sections = [
             Section(
@@ -125,12 +150,28 @@ class ReportDocument:
             for s in data["sections"]
         ]
         consultations = [Consultation(**c) for c in data["consultations"]]
-        rest = {k: v for k, v in data.items() if k not in ("sections", "consultations")}
-        return cls(sections=sections, consultations=consultations, **rest)
+        header_rows = [HeaderRow(**r) for r in data.get("header_rows", [])]
+        rest = {
+            k: v
+            for k, v in data.items()
+            if k not in ("sections", "consultations", "header_rows", "schema")
+        }
+        return cls(
+            sections=sections,
+            consultations=consultations,
+            header_rows=header_rows,
+            schema=SCHEMA_VERSION,
+            **rest,
+        )
 
     @property
     def is_draft(self) -> bool:
         return self.status != "released"
+
+    @property
+    def is_council(self) -> bool:
+        """A Vorlage answering a motion: Beratungsfolge, Beschlussvorschlag, Sachverhalt."""
+        return self.kind == KIND_COUNCIL
 
     @property
     def table_rows(self) -> int:
@@ -152,6 +193,12 @@ class ReportDocument:
                 if block.summary is not None and block.table is not None and block.attachment:
                     found.setdefault(block.key, block)
         return list(found.values())
+
+
+def released(doc: ReportDocument, number: int, released_on: str) -> ReportDocument:
+    """``doc`` as version ``number``, released on ``released_on`` ("07.09.2022"): what a
+    release freezes, whatever the kind of report."""
+    return replace(doc, version=number, status="released", released_on=released_on)
 
 
 def _block(data: dict[str, Any]) -> Block:

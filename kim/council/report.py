@@ -9,6 +9,12 @@ once. Nothing is stored: releasing (``actions.release_report``) freezes the comp
 Query count: a fixed number for the header and sections plus a fixed number per distinct
 block key – independent of the number of posts, talks or calls.
 
+The engine parts here are shared with the Sachbericht of a proof of use (``kim.proofs``,
+decisions D-087): ``compose_sections`` (sections from stored texts and block keys, each block
+computed once), ``fingerprint`` and ``changed_in`` (which sections' figures moved since their
+text was saved) work on any ``ReportDocument``; only ``compose``/``changed_sections`` know
+motions and questions.
+
 Changed figures (decisions D-054): a section's narrative is written against the figures of its
 blocks at that moment. ``fingerprint`` digests those figures; ``update_section`` stores it with
 the narrative, and ``changed_sections`` names the sections whose blocks now show other figures,
@@ -20,7 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +60,54 @@ def _consultations(motion: Paper) -> list[Consultation]:
     ]
 
 
+@dataclass(frozen=True)
+class SectionSpec:
+    """What a section is made of before its blocks are computed: number, heading (a question
+    of a motion, a Sachbericht section's title), the stored narrative and the block keys."""
+
+    number: str
+    heading: str
+    narrative: str
+    block_keys: list[str]
+
+
+def compose_sections(
+    specs: Iterable[SectionSpec], compute: Callable[[str], Block | None]
+) -> list[Section]:
+    """The sections with their blocks; ``compute(key)`` gives a block (None: a key whose
+    computation was retired, shown nowhere). A block under two sections is computed once."""
+    computed: dict[str, Block | None] = {}
+    sections = []
+    for spec in specs:
+        blocks = []
+        for key in spec.block_keys:
+            if key not in computed:
+                computed[key] = compute(key)
+            if (block := computed[key]) is not None:
+                blocks.append(block)
+        sections.append(
+            Section(
+                number=spec.number, question=spec.heading, narrative=spec.narrative, blocks=blocks
+            )
+        )
+    return sections
+
+
+def changed_in(document: ReportDocument, saved: Mapping[str, tuple[str, str]]) -> list[Section]:
+    """The sections of ``document`` whose narrative was saved against other figures than their
+    blocks show now. ``saved``: section number → (narrative, fingerprint when it was saved).
+    A section without text or without blocks has nothing to contradict; one saved before
+    fingerprints were stored counts as changed."""
+    return [
+        section
+        for section in document.sections
+        if (row := saved.get(section.number)) is not None
+        and row[0]
+        and section.blocks
+        and row[1] != fingerprint(section.blocks)
+    ]
+
+
 def compose(report: Report, *, as_of: dt.date | None = None) -> ReportDocument:
     """The report as of ``as_of`` (default: the report's reference date), in German."""
     with override("de"):
@@ -70,26 +125,21 @@ def _compose(report: Report, day: dt.date) -> ReportDocument:
     organisation = motion.body.organisation
     # An unsaved report (the CLI for a motion without one) has no sections yet.
     texts = {s.question_id: s for s in report.sections.all()} if report.pk else {}
-    computed: dict[str, Block] = {}
-    sections = []
+    specs = []
     for question in motion.questions.all():
         section = texts.get(question.pk)
-        keys = section.block_keys if section is not None else question.block_keys
-        blocks = []
-        for key in keys:
-            if key not in answers.COMPUTE:
-                continue  # a key whose computation was retired: shown nowhere
-            if key not in computed:
-                computed[key] = answers.compute(key, organisation, day)
-            blocks.append(computed[key])
-        sections.append(
-            Section(
+        specs.append(
+            SectionSpec(
                 number=str(question.number),
-                question=question.text,
+                heading=question.text,
                 narrative=section.narrative if section is not None else "",
-                blocks=blocks,
+                block_keys=section.block_keys if section is not None else question.block_keys,
             )
         )
+    sections = compose_sections(
+        specs,
+        lambda key: answers.compute(key, organisation, day) if key in answers.COMPUTE else None,
+    )
     department = report.department or motion.under_direction_of
     return ReportDocument(
         body=motion.body.name,
@@ -163,15 +213,8 @@ def changed_sections(report: Report, document: ReportDocument) -> list[Section]:
     """The sections of ``document`` (composed from ``report``) whose narrative was saved against
     other figures than their blocks show now. A section without text or without blocks has
     nothing to contradict; one saved before fingerprints were stored counts as changed."""
-    rows = {
-        str(row.question.number): row
+    saved = {
+        str(row.question.number): (row.narrative, row.figures_fingerprint)
         for row in ReportSection.objects.filter(report=report).select_related("question")
     }
-    return [
-        section
-        for section in document.sections
-        if (row := rows.get(section.number)) is not None
-        and row.narrative
-        and section.blocks
-        and row.figures_fingerprint != fingerprint(section.blocks)
-    ]
+    return changed_in(document, saved)

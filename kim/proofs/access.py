@@ -7,6 +7,12 @@
   reviews it – the KIM coordination when the Kreis passed the funds on, the town's programme
   lead when a town passed them on to an agency. The coordination of the Kreis reads every
   submitted proof of its Kreis (it consolidates them); a draft is only its preparer's.
+- **Sachbericht** (the narrative part, D-087): whoever prepares the proof edits it; a version
+  is released by a second person – another coordination member for the Land proof, another
+  preparer of the same organisation for an agreement proof (``can_release_sachbericht``; the
+  action checks that the releasing person did not edit last). Readers of a proof who do not
+  prepare it (the grantor reviewing a submitted proof, the coordination consolidating) see
+  the released versions only.
 - Everyone else – council members, the data-protection officer, administrators without a
   coordination role, case managers, team leads – gets 404 (least privilege, D-085).
 
@@ -24,7 +30,7 @@ from kim.accounts.access import UserContext
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation
 
-from .models import Proof, ProofStatus
+from .models import Proof, ProofStatus, Sachbericht, SachberichtRelease
 
 PREPARER_ROLES = (Role.PROGRAMME_LEAD, Role.TRAEGER_MANAGER)
 
@@ -89,6 +95,52 @@ def can_review(ctx: UserContext, proof: Proof) -> bool:
 def can_release(ctx: UserContext, proof: Proof) -> bool:
     """Release the Land proof (the four-eyes check on the person is the action's)."""
     return proof.agreement_id is None and proof.region_id in coordinated_regions(ctx)
+
+
+def can_release_sachbericht(ctx: UserContext, proof: Proof) -> bool:
+    """Release a version of the proof's Sachbericht (four eyes on the person: the action)."""
+    if proof.agreement_id is None:
+        return can_release(ctx, proof)
+    return can_prepare(ctx, proof)
+
+
+def get_sachbericht_for_preparing(ctx: UserContext, code: str) -> tuple[Proof, Sachbericht | None]:
+    """The proof whose Sachbericht draft the user prepares, and the Sachbericht (None: nobody
+    has written in it yet); 404 for everybody else, also for readers of the proof."""
+    proof = get_proof_for_user(ctx, code)
+    if not can_prepare(ctx, proof):
+        raise Http404("No such Sachbericht")
+    sachbericht = Sachbericht.objects.select_related("last_edited_by").filter(proof=proof).first()
+    return proof, sachbericht
+
+
+def sachbericht_versions(sachbericht: Sachbericht | None) -> QuerySet[SachberichtRelease]:
+    """Released versions of a Sachbericht the caller got through this door, newest first,
+    without their snapshots."""
+    if sachbericht is None:
+        return SachberichtRelease.objects.none()
+    return (
+        SachberichtRelease.objects.filter(sachbericht=sachbericht)
+        .select_related("released_by", "drafted_by")
+        .defer("snapshot")
+        .order_by("-number")
+    )
+
+
+def get_sachbericht_release_for_user(
+    ctx: UserContext, code: str, number: int
+) -> SachberichtRelease:
+    """A released version of the Sachbericht of a proof the user reads; 404 otherwise."""
+    proof = get_proof_for_user(ctx, code)
+    found = (
+        SachberichtRelease.objects.filter(sachbericht__proof=proof, number=number)
+        .select_related("sachbericht", "released_by", "drafted_by")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such version")
+    found.sachbericht.proof = proof
+    return found
 
 
 def can_view_payroll(ctx: UserContext, employer: Organisation) -> bool:

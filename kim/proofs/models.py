@@ -122,3 +122,92 @@ class Proof(models.Model):
     @property
     def to_land(self) -> bool:
         return self.agreement_id is None
+
+
+# --- the Sachbericht (decisions D-087) ---------------------------------------------------------
+
+
+class Sachbericht(models.Model):
+    """The narrative part of a proof of use: sections with an editable text over blocks of
+    live figures for the funding year, composed by the council report engine
+    (``kim.proofs.sachbericht.compose``). Each release by a second person freezes a numbered
+    ``SachberichtRelease``; the draft keeps following the data."""
+
+    code = CodeField()
+    proof = models.OneToOneField(
+        Proof, on_delete=models.PROTECT, related_name="sachbericht", verbose_name=_("proof of use")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Sachbericht")
+        verbose_name_plural = _("Sachberichte")
+
+    def __str__(self) -> str:
+        return f"Sachbericht {self.proof}"
+
+
+class SachberichtSection(models.Model):
+    """One section: a stable key, its number and title, the narrative and the block keys. The
+    figures of the blocks when the text was saved are fingerprinted (D-054) – when they differ
+    now, the draft marks the section and the release asks for a confirmation."""
+
+    sachbericht = models.ForeignKey(Sachbericht, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(_("key"), max_length=40)
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    narrative = models.TextField(_("text"), blank=True)
+    block_keys = models.JSONField(_("blocks of figures"), default=list, blank=True)
+    figures_fingerprint = models.CharField(
+        _("figures the text was written for"), max_length=64, blank=True, editable=False
+    )
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Sachbericht section")
+        verbose_name_plural = _("Sachbericht sections")
+        ordering = ["sachbericht", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sachbericht", "key"], name="sachbericht_section_key"),
+            models.UniqueConstraint(
+                fields=["sachbericht", "number"], name="sachbericht_section_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class SachberichtRelease(models.Model):
+    """A released, frozen version of a Sachbericht: the composed document as JSON, never
+    changed (``kim.council.document.ReportDocument.to_dict``)."""
+
+    code = CodeField()
+    sachbericht = models.ForeignKey(Sachbericht, on_delete=models.PROTECT, related_name="releases")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField()
+    released_at = models.DateTimeField(_("released at"))
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("released Sachbericht")
+        verbose_name_plural = _("released Sachberichte")
+        ordering = ["sachbericht", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sachbericht", "number"], name="sachbericht_release_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sachbericht {self.sachbericht_id} v{self.number}"

@@ -5,8 +5,8 @@ freezes it, publishes it as a paper with its PDF (OParl) and marks the motion an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from kim.council.actions import (
     release_paper,
 )
 from kim.council.blocks import clean_block_keys
-from kim.council.document import ReportDocument, Section
+from kim.council.document import ReportDocument, Section, released
 from kim.council.models import (
     MOTION_TYPES,
     REPORT_PAPER_TYPES,
@@ -211,8 +211,12 @@ def update_section(
     return section
 
 
-def can_release(report: Report, user_id: int | None) -> bool:
-    """Four-eyes: whoever edited the draft last cannot release it."""
+class EditedDraft(Protocol):
+    last_edited_by_id: int | None
+
+
+def can_release(report: EditedDraft, user_id: int | None) -> bool:
+    """Four-eyes: whoever edited the draft last cannot release it (any report kind)."""
     return user_id is not None and report.last_edited_by_id not in (None, user_id)
 
 
@@ -223,12 +227,17 @@ def unconfirmed_error(number: str) -> str:
     ) % {"n": number}
 
 
-def _check_confirmed(changed: list[Section], confirmed_sections: Iterable[str]) -> None:
-    """Every answer whose figures changed since its text was saved is confirmed by number."""
+def check_confirmed(
+    changed: list[Section],
+    confirmed_sections: Iterable[str],
+    message: Callable[[str], str] = unconfirmed_error,
+) -> None:
+    """Every section whose figures changed since its text was saved is confirmed by number
+    (shared with the Sachbericht, D-087; ``message`` words the refusal per section)."""
     confirmed = {str(n) for n in confirmed_sections}
     missing = [section.number for section in changed if section.number not in confirmed]
     if missing:
-        raise ValidationError({f"confirm_{n}": unconfirmed_error(n) for n in missing})
+        raise ValidationError({f"confirm_{n}": message(n) for n in missing})
 
 
 def _mark_checked(report: Report, changed: list[Section]) -> None:
@@ -274,19 +283,11 @@ def release_report(
         )
     document = compose(current)
     changed = changed_sections(current, document)
-    _check_confirmed(changed, confirmed_sections)
+    check_confirmed(changed, confirmed_sections)
     motion = current.motion
     previous = current.releases.select_related("paper").first()
     number = (previous.number + 1) if previous else 1
-    today = timezone.localdate()
-    document = type(document)(
-        **{
-            **{f: getattr(document, f) for f in document.__dataclass_fields__},
-            "version": number,
-            "status": "released",
-            "released_on": date_de(today),
-        }
-    )
+    document = released(document, number, date_de(timezone.localdate()))
     pdf, _content_type, _extension = render(document, "pdf")
     paper = previous.paper if previous else _publish_paper(current, acting_user)
     _attach_pdf(paper, pdf, number, acting_user)

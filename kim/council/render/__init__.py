@@ -71,8 +71,10 @@ def render_attachment(doc: ReportDocument, key: str) -> tuple[bytes, str]:
     return xlsx_bytes(block.attachment, block.table.columns, rows), name
 
 
-def file_name(reference: str, suffix: str, extension: str) -> str:
+def file_name(reference: str, suffix: str, extension: str, prefix: str = "Vorlage") -> str:
     """``Vorlage-196-2022-Entwurf.docx``: the reference number with anything but letters and
-    digits as hyphens."""
-    stem = re.sub(r"[^0-9A-Za-z]+", "-", reference).strip("-") or "Bericht"
-    return f"Vorlage-{stem}-{suffix}.{extension}"
+    digits as hyphens (umlauts spelt out); ``prefix`` names the kind of report."""
+    from kim.council.render.text import _UMLAUTS
+
+    stem = re.sub(r"[^0-9A-Za-z]+", "-", reference.translate(_UMLAUTS)).strip("-") or "Bericht"
+    return f"{prefix}-{stem}-{suffix}.{extension}"

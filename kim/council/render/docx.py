@@ -1,11 +1,15 @@
 """The report as a Word document (python-docx): A4, German Vorlage layout, real headings.
 
-Layout, top to bottom: body and department; paper type; a small key/value table (paper number,
-date, the motion it answers, release state); the draft marker; "Betreff"; the Beratungsfolge
-table; Heading 1 "Beschlussvorschlag"; Heading 1 "Sachverhalt" with the introduction, one
-Heading 2 per question and one Heading 3 per answer block; Heading 1 "Anlagen". Tables have a
-repeating header row (``w:tblHeader``), right-aligned numbers and a bold total row; charts are
-pictures with alternative text (``wp:docPr/@descr``), always after their data table.
+Layout of a Vorlage, top to bottom: body and department; paper type; a small key/value table
+(paper number, date, the motion it answers, release state); the draft marker; "Betreff"; the
+Beratungsfolge table; Heading 1 "Beschlussvorschlag"; Heading 1 "Sachverhalt" with the
+introduction, one Heading 2 per question and one Heading 3 per answer block; Heading 1
+"Anlagen". Tables have a repeating header row (``w:tblHeader``), right-aligned numbers and a
+bold total row; charts are pictures with alternative text (``wp:docPr/@descr``), always after
+their data table.
+
+A report of another kind (a Sachbericht, D-087) has no Beratungsfolge, no Beschlussvorschlag
+and no "Sachverhalt": its header rows are its own, its sections are Heading 1.
 
 The output is byte-for-byte reproducible: dates in the core properties come from the document
 and the ZIP entries carry a fixed timestamp.
@@ -54,10 +58,11 @@ def render_docx(doc: ReportDocument) -> bytes:
     _set_properties(document, doc)
     _page_header_and_footer(document, doc)
     _title_block(document, doc)
-    _consultations(document, doc)
-    document.add_heading(_("Proposed resolution"), level=1)
-    _add_text(document, doc.proposal)
-    document.add_heading(_("Facts of the case"), level=1)
+    if doc.is_council:
+        _consultations(document, doc)
+        document.add_heading(_("Proposed resolution"), level=1)
+        _add_text(document, doc.proposal)
+        document.add_heading(_("Facts of the case"), level=1)
     _add_text(document, doc.introduction)
     for section in doc.sections:
         _section(document, doc, section)
@@ -144,10 +149,10 @@ def _set_properties(document: DocxDocument, doc: ReportDocument) -> None:
     properties = document.core_properties
     properties.title = text.document_title(doc)
     properties.subject = doc.subject
-    properties.author = doc.department
-    properties.last_modified_by = doc.department
     properties.language = LANGUAGE
     properties.keywords = f"{doc.paper_type}; {doc.reference}; {doc.body}"
+    properties.author = doc.department or doc.body
+    properties.last_modified_by = doc.department or doc.body
     properties.category = doc.paper_type
     properties.comments = text.draft_marker(doc) or text.release_line(doc)
     properties.revision = max(doc.version, 1)
@@ -220,16 +225,14 @@ def _title_block(document: DocxDocument, doc: ReportDocument) -> None:
     run.font.size = Pt(13)
     department = document.add_paragraph(doc.department)
     department.paragraph_format.space_after = Pt(12)
+    if not doc.department:
+        body.paragraph_format.space_after = Pt(12)
+        department._p.getparent().remove(department._p)
     paper_type = document.add_paragraph()
     run = paper_type.add_run(doc.paper_type)
     run.bold = True
     run.font.size = Pt(16)
-    rows = [(pgettext("council report", "Paper no."), doc.reference), (_("Date"), doc.date)]
-    motion = text.motion_line(doc)
-    if motion:
-        rows.append((pgettext("council report", "Relates to"), motion))
-    if not doc.is_draft:
-        rows.append((pgettext("council report", "Status"), text.release_line(doc)))
+    rows = text.header_rows(doc)
     table = document.add_table(rows=0, cols=2)
     for label, value in rows:
         cells = table.add_row().cells
@@ -249,8 +252,9 @@ def _title_block(document: DocxDocument, doc: ReportDocument) -> None:
         run.font.color.rgb = DRAFT_RED
     betreff = document.add_paragraph(style="Title")
     betreff.paragraph_format.space_before = Pt(18)
-    subject_label = pgettext("council report", "Subject")
-    betreff.add_run(f"{subject_label}: ")
+    if doc.is_council:
+        subject_label = pgettext("council report", "Subject")
+        betreff.add_run(f"{subject_label}: ")
     betreff.add_run(doc.subject)
 
 
@@ -286,14 +290,14 @@ def _add_text(document: DocxDocument, value: str) -> None:
 
 
 def _section(document: DocxDocument, doc: ReportDocument, section: Section) -> None:
-    document.add_heading(f"{section.number}. {section.question}", level=2)
+    document.add_heading(f"{section.number}. {section.question}", level=text.heading_level(doc))
     _add_text(document, section.narrative)
     for block in section.blocks:
         _block(document, doc, block)
 
 
 def _block(document: DocxDocument, doc: ReportDocument, block: Block) -> None:
-    document.add_heading(block.title, level=3)
+    document.add_heading(block.title, level=text.heading_level(doc) + 1)
     _add_text(document, block.text)
     printed = block.printed_table
     if printed is not None:

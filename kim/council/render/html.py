@@ -93,6 +93,12 @@ def report_context(
             "release_line": text.release_line(doc),
             "motion_line": text.motion_line(doc),
             "reference_line": text.reference_line(doc),
+            "header_rows": text.header_rows(doc),
+            "is_council": doc.is_council,
+            # HTML heading levels: the title is h1; a Vorlage's sections sit under the h2
+            # "Sachverhalt", a Sachbericht's right under the title (D-087).
+            "section_level": text.heading_level(doc) + 1,
+            "block_level": text.heading_level(doc) + 2,
             "proposal": text.paragraphs(doc.proposal),
             "introduction": text.paragraphs(doc.introduction),
             "consultations": [

@@ -54,10 +54,35 @@ def release_line(doc: ReportDocument) -> str:
 
 
 def reference_line(doc: ReportDocument) -> str:
-    """Running footer text: ``Vorlage Nr. 1234/2022``."""
+    """Running footer text: ``Vorlage Nr. 1234/2022``; ``Sachbericht 01.01.2025 – 31.12.2025``
+    for a report of another kind."""
+    if not doc.is_council:
+        return f"{doc.paper_type} {doc.period}".strip()
     # gettext calls stay outside f-strings: xgettext does not look inside them.
     label = pgettext("council report", "Paper no.")
     return f"{label} {doc.reference}"
+
+
+def header_rows(doc: ReportDocument) -> list[tuple[str, str]]:
+    """The label/value lines under the title: paper number, date, the motion answered and the
+    release state of a Vorlage; the document's own ``header_rows`` (and the release state)
+    for a report of another kind (D-087)."""
+    if doc.is_council:
+        rows = [(pgettext("council report", "Paper no."), doc.reference), (_("Date"), doc.date)]
+        motion = motion_line(doc)
+        if motion:
+            rows.append((pgettext("council report", "Relates to"), motion))
+    else:
+        rows = [(row.label, row.value) for row in doc.header_rows]
+    if not doc.is_draft:
+        rows.append((pgettext("council report", "Status"), release_line(doc)))
+    return rows
+
+
+def heading_level(doc: ReportDocument) -> int:
+    """The heading level of a section: under "Sachverhalt" (2) in a Vorlage, right under the
+    title (1) in a report of another kind; its blocks one level below."""
+    return 2 if doc.is_council else 1
 
 
 def motion_line(doc: ReportDocument) -> str:
@@ -105,7 +130,12 @@ def attachment_file_name(doc: ReportDocument, block: Block) -> str:
     from kim.council.render import file_name
 
     stem = block.attachment.translate(_UMLAUTS)
-    return file_name(doc.reference, f"{download_suffix(doc)}-{stem}", "xlsx")
+    return file_name(doc.reference, f"{download_suffix(doc)}-{stem}", "xlsx", file_prefix(doc))
+
+
+def file_prefix(doc: ReportDocument) -> str:
+    """The first word of a download's file name: ``Vorlage`` or ``Sachbericht``."""
+    return "Vorlage" if doc.is_council else doc.paper_type.translate(_UMLAUTS)
 
 
 _UMLAUTS = str.maketrans(
@@ -156,6 +186,8 @@ def document_date(doc: ReportDocument) -> datetime.date | None:
 
 
 def document_title(doc: ReportDocument) -> str:
+    if not doc.is_council:
+        return f"{doc.paper_type}: {doc.subject}"
     return f"{doc.paper_type} {doc.reference}: {doc.subject}"
 
 
