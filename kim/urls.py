@@ -42,6 +42,7 @@ urlpatterns = [
     path("fallmanagement/", include("kim.cases.urls")),
     path("screening/", include("kim.screening.urls")),
     path("steuerung/", include("kim.steering.urls")),
+    path("verwendungsnachweis/", include("kim.proofs.urls")),
     path("oparl/v1/", include("kim.council.oparl_urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),

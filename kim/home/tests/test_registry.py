@@ -31,6 +31,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "cases": ({"cases", "barriers", "case_statistics"}, True, True, {"cases"}),
     "screening": ({"screening"}, True, True, {"screening_lists"}),
     "steering": ({"steering", "topics", "topics_menu"}, True, True, set()),
+    "proofs": ({"proofs", "proofs_menu"}, True, True, set()),
 }
 
 
@@ -70,6 +71,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "accounts",
         "programmes",
         "partners",
+        "proofs",  # the 2025 agreements and proofs (45), on the partners' agreements
         "council",
         "cases",
         "steering",  # bodies, meetings, decisions (65)
