@@ -369,6 +369,8 @@ def test_start_land_proof_creates_once(login_as: Callable[[str], Client]) -> Non
     kreis = _kreis()
     client = login_as("koordination")
     url = reverse("proofs:land_start", args=[kreis.code])
+    page = client.get(reverse("proofs:proof_list")).content.decode()
+    assert url in page and 'name="year" value="2026"' in page
     assert client.post(url, {"year": "2026"}).status_code == 302
     assert client.post(url, {"year": "2026"}).status_code == 302
     proofs = Proof.objects.filter(organisation=kreis, year=2026, agreement=None)
