@@ -249,7 +249,7 @@ def test_review_accept_and_query_needs_a_reason(login_as: Callable[[str], Client
     client = login_as("siegen")
     response = client.post(_url("proof_review", proof), {"result": "queried", "note": ""})
     assert response.status_code == 200
-    assert "Grund" in response.content.decode() or "reason" in response.content.decode()
+    assert "Begründung" in response.context["form"].errors["note"][0]
     assert _brucke_proof().status == ProofStatus.SUBMITTED
     response = client.post(_url("proof_review", proof), {"result": "accepted"})
     assert response.status_code == 302
@@ -385,3 +385,49 @@ def test_the_coordination_accepts_siegens_resubmitted_proof() -> None:
     line = next(r for r in st.recipients if r.agreement_code == siegen.agreement.code)  # type: ignore[union-attr]
     assert line.accepted is not None
     assert line.accepted["organisation"] == "Stadt Siegen"
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def test_the_land_proof_deadline_is_on_the_deadlines_page(
+    login_as: Callable[[str], Client],
+) -> None:
+    page = login_as("koordination").get(reverse("partners:deadlines")).content.decode()
+    overdue = page.split('id="h-overdue"')[1].split("</section>")[0]
+    assert "Verwendungsnachweis an das Land 2025" in overdue
+    assert reverse("proofs:proof_list") in overdue
+    page = login_as("siegen").get(reverse("partners:deadlines")).content.decode()
+    assert "Verwendungsnachweis an das Land" not in page
+
+
+def test_an_agreement_proof_deadline_shows_via_its_duty_until_submitted(
+    login_as: Callable[[str], Client],
+) -> None:
+    """Brücke's proof for 2026 links the contract's VN duty (partners demo, due in 75 days);
+    Siegen sees the duty on its deadlines page until Brücke submits."""
+    contract = Agreement.objects.get(recipient__kind="traeger", grantor__short_name="Siegen")
+    proof = actions.start_agreement_proof(contract, 2026, acting_user=_user("traeger"))
+    assert proof.duty is not None and proof.due_on == proof.duty.due_on
+
+    def listed() -> bool:
+        result = login_as("siegen").get(reverse("partners:deadlines")).context["deadlines"]
+        return any(
+            i.agreement_code == contract.code and i.due_on == proof.due_on
+            for _k, _l, items in result.groups
+            for i in items
+        )
+
+    assert listed()
+    actions.submit_proof(proof, acting_user=_user("traeger"))
+    assert not listed()
+
+
+def test_the_start_card_lists_the_overdue_land_proof_and_reviews(
+    login_as: Callable[[str], Client],
+) -> None:
+    page = login_as("koordination").get("/").content.decode()
+    assert reverse("proofs:proof_detail", args=[_land().code]) in page
+    proof = actions.submit_proof(_fresh_agreement_proof(), acting_user=_user("traeger"))
+    page = login_as("siegen").get("/").content.decode()
+    assert reverse("proofs:proof_detail", args=[proof.code]) in page
