@@ -16,7 +16,7 @@ from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
 from kim.organisations.demo import demo_organisations
 from kim.proofs.access import can_use_proofs, coordinated_regions, preparing_organisations
 from kim.proofs.demo import seed_proofs
-from kim.proofs.queries import proofs_to_prepare, waiting_for_review
+from kim.proofs.queries import start_card_proofs
 
 LISTED = 5
 
@@ -38,11 +38,12 @@ register_nav(
 @start_cards(order=12)
 def cards(ctx: UserContext, today: dt.date) -> list[Card]:
     """Proofs to prepare that are due in 60 days or overdue, and proofs waiting for my review
-    (two queries, only for users of the proof pages)."""
+    (one query, only for users of the proof pages)."""
     if not can_use_proofs(ctx):
         return []
     card = Card(title=_("Proofs of use"))
-    for proof in proofs_to_prepare(ctx, today)[:LISTED]:
+    to_prepare, to_review = start_card_proofs(ctx, today)
+    for proof in to_prepare[:LISTED]:
         overdue = proof.due_on < today
         values = {"due": date_l10n(proof.due_on), "proof": str(proof)}
         card.items.append(
@@ -53,7 +54,7 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
                 "warning" if overdue else "",
             )
         )
-    for proof in waiting_for_review(ctx)[:LISTED]:
+    for proof in to_review[:LISTED]:
         card.items.append(
             Item(
                 _("Waiting for your review: %(proof)s") % {"proof": str(proof)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kim.accounts.access import UserContext
 from kim.organisations.models import Organisation
@@ -104,27 +104,31 @@ def filter_choices(ctx: UserContext) -> tuple[list[int], list[tuple[str, str]]]:
     return years, orgs
 
 
-def waiting_for_review(ctx: UserContext) -> QuerySet[Proof]:
-    """Submitted agreement proofs the user's organisations review."""
-    proofs = proofs_for_user(ctx).filter(status=ProofStatus.SUBMITTED, agreement__isnull=False)
-    codes = [
-        p.code for p in proofs.select_related("agreement__grantor") if can_review(ctx, p)
-    ]
-    return proofs.filter(code__in=codes).select_related("organisation")
-
-
-def proofs_to_prepare(ctx: UserContext, today: dt.date) -> list[Proof]:
-    """The user's own proofs not yet submitted or released (draft, queried), due within 60
-    days or overdue, earliest first."""
+def start_card_proofs(ctx: UserContext, today: dt.date) -> tuple[list[Proof], list[Proof]]:
+    """For the start card, in one query: the user's own proofs not yet submitted or released
+    (draft, queried) due within 60 days or overdue, earliest first; and the submitted
+    agreement proofs waiting for the user's review."""
     own = preparing_organisations(ctx)
     regions = coordinated_regions(ctx)
-    proofs = proofs_for_user(ctx).filter(
-        status__in=[ProofStatus.DRAFT, ProofStatus.QUERIED],
-        due_on__lte=today + dt.timedelta(days=60),
+    rows = (
+        proofs_for_user(ctx)
+        .filter(
+            Q(
+                status__in=[ProofStatus.DRAFT, ProofStatus.QUERIED],
+                due_on__lte=today + dt.timedelta(days=60),
+            )
+            | Q(status=ProofStatus.SUBMITTED, agreement__isnull=False)
+        )
+        .select_related("organisation", "agreement__grantor")
+        .order_by("due_on", "id")
     )
-    return [
-        p
-        for p in proofs.select_related("organisation").order_by("due_on", "id")
-        if (p.agreement_id is None and p.region_id in regions)
-        or (p.agreement_id is not None and p.organisation_id in own)
-    ]
+    to_prepare, to_review = [], []
+    for proof in rows:
+        if proof.status == ProofStatus.SUBMITTED:
+            if can_review(ctx, proof):
+                to_review.append(proof)
+        elif (proof.agreement_id is None and proof.region_id in regions) or (
+            proof.agreement_id is not None and proof.organisation_id in own
+        ):
+            to_prepare.append(proof)
+    return to_prepare, to_review
