@@ -50,6 +50,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "screening/management/commands/screening.py": frozenset({"open"}),
     # The report written to the file named by `kim report … --out FILE`.
     "council/management/commands/report.py": frozenset({"write_bytes"}),
+    # The statement written to the file named by `kim land-report … --out FILE`.
+    "proofs/management/commands/land-report.py": frozenset({"write_bytes"}),
     # The backup directory named by `kim backup create --out DIR`: the dump, the copies of the
     # stored files (read through the storage API) and the manifest.
     "core/backup.py": frozenset({"os.open", "os.fdopen", "read_text", "rglob", "iterdir"}),

@@ -78,6 +78,24 @@ def _xlsx_cell(value: Any) -> Any:
     return str(value)
 
 
+def _as_text(cell: Any) -> Any:
+    """openpyxl turns any text starting with "=" into a formula cell: force a string cell, and
+    set Excel's quote prefix so that editing the cell keeps it text."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if is_formula_like(cell.value):
+            cell.quotePrefix = True
+    return cell
+
+
+def write_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Set one cell of a laid-out sheet (not a plain table): numbers and dates typed, text
+    always text, never a formula. Returns the cell for styling."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = _xlsx_cell(value)
+    return _as_text(cell)
+
+
 def _append_row(sheet: Any, row: int, values: Sequence[Any]) -> None:
     """Append a row; text cells are always stored as strings, never as formulas.
 
@@ -88,14 +106,7 @@ def _append_row(sheet: Any, row: int, values: Sequence[Any]) -> None:
 
     cells = []
     for column, value in enumerate(values, start=1):
-        cell = Cell(sheet, row=row, column=column, value=_xlsx_cell(value))
-        if isinstance(cell.value, str):
-            # openpyxl turns any text starting with "=" into a formula cell: force a string
-            # cell, and set Excel's quote prefix so that editing the cell keeps it text.
-            cell.data_type = "s"
-            if is_formula_like(cell.value):
-                cell.quotePrefix = True
-        cells.append(cell)
+        cells.append(_as_text(Cell(sheet, row=row, column=column, value=_xlsx_cell(value))))
     sheet.append(cells)
 
 

@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -264,15 +264,77 @@ class Statement:
         }
 
     def figures(self) -> dict[str, Any]:
-        """What a submission freezes (``Proof.figures``) and the grantor's statement lists."""
+        """What a submission or release freezes (``Proof.figures``): the JSON of ``to_json``
+        (what the grantor's statement reads: ``expenditure.total``, ``land_funding_due``,
+        ``balance`` …) plus ``statement``, the whole statement for printing it again
+        (``from_figures``)."""
         data = self.to_json()
         data["organisation"] = self.organisation
-        data["own_funds"] = money(self.own_funds)
-        data["posts"] = [
-            {**row, "title": p.title, "months_funded": p.months_funded}
-            for row, p in zip(data["posts"], self.posts, strict=True)
-        ]
+        data["statement"] = _to_plain(self)
         return data
+
+    @classmethod
+    def from_figures(cls, figures: dict[str, Any]) -> Statement:
+        """The statement as it was frozen by ``figures``."""
+        data = dict(figures["statement"])
+        data["posts"] = [PostLine(**_typed(PostLine, row)) for row in data["posts"]]
+        data["recipients"] = [
+            RecipientLine(**_typed(RecipientLine, row)) for row in data["recipients"]
+        ]
+        data["grants"] = [GrantLine(**_typed(GrantLine, row)) for row in data["grants"]]
+        return cls(**_typed(cls, data))
+
+
+_DECIMALS = {
+    "vze",
+    "actual_cost",
+    "setup_cost",
+    "rate_per_vza_year",
+    "funding_personnel",
+    "funding_setup",
+    "forecast_cost",
+    "passed_on",
+    "reclaim",
+    "approved_vze",
+    "amount",
+    "received",
+    "land_received",
+    "third_party",
+    "personnel",
+    "setup",
+    "land_funding_due",
+}
+_DATES = {"notice_date", "period_start", "period_end", "proof_due_on", "due_on"}
+_TUPLES = {"filled", "vacant", "funded"}
+
+
+def _to_plain(item: Any) -> Any:
+    """A dataclass as JSON-ready data: Decimals and dates as strings, tuples as lists."""
+    if hasattr(item, "__dataclass_fields__"):
+        return {f.name: _to_plain(getattr(item, f.name)) for f in fields(item)}
+    if isinstance(item, list | tuple):
+        return [_to_plain(v) for v in item]
+    if isinstance(item, dict):
+        return {k: _to_plain(v) for k, v in item.items()}
+    if isinstance(item, Decimal | dt.date):
+        return str(item)
+    return item
+
+
+def _typed(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            continue
+        if value is not None and key in _DECIMALS:
+            value = Decimal(value)
+        elif value is not None and key in _DATES:
+            value = dt.date.fromisoformat(value)
+        elif key in _TUPLES:
+            value = tuple(value)
+        out[key] = value
+    return out
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -343,34 +405,54 @@ def _months(
     return filled, vacant, funded
 
 
+@dataclass(frozen=True)
+class CostSums:
+    """A post's actual cost in the year: personnel, setup and the first setup month."""
+
+    personnel: Decimal = ZERO
+    setup: Decimal = ZERO
+    setup_from: dt.date | None = None
+
+
+def cost_sums(position_ids: list[int], year: int) -> dict[int, CostSums]:
+    """The year's actual cost per post, summed in the database (one query, no model rows)."""
+    found: dict[int, CostSums] = {}
+    rows = (
+        ActualCost.objects.filter(position_id__in=position_ids, month__year=year)
+        .values("position_id", "kind")
+        .annotate(total=Sum("amount"), first=Min("month"))
+    )
+    for row in rows:
+        current = found.get(row["position_id"], CostSums())
+        if row["kind"] == CostKind.SETUP:
+            current = replace(current, setup=row["total"], setup_from=row["first"])
+        else:
+            current = replace(current, personnel=row["total"])
+        found[row["position_id"]] = current
+    return found
+
+
 def post_line(
     position: Position,
     year: int,
     book: RateBook,
     *,
+    costs: CostSums | None = None,
     passed_to: str = "",
     show_cost: bool = True,
     forecast: Decimal | None = None,
 ) -> PostLine:
-    """One post's line; ``position.actual_costs`` must hold (prefetched) the year's rows."""
+    """One post's line (``position`` loaded with ``with_cost_history``)."""
     filled, vacant, funded = _months(position, year, book)
-    personnel_cost = setup_cost = ZERO
-    setup_months: list[dt.date] = []
-    for cost in position.actual_costs.all():
-        if cost.month.year != year:
-            continue
-        if cost.kind == CostKind.SETUP:
-            setup_cost += cost.amount
-            setup_months.append(cost.month)
-        else:
-            personnel_cost += cost.amount
+    costs = costs or CostSums()
+    personnel_cost, setup_cost = costs.personnel, costs.setup
     due = sum(
         (book.per_vza_year(position, dt.date(year, m, 15)) * position.vze / 12 for m in funded),
         ZERO,
     )
     setup_due = ZERO
-    if setup_cost:
-        rate = book.annual(position.baustein, RateKind.WORKPLACE_SETUP, min(setup_months))
+    if setup_cost and costs.setup_from is not None:
+        rate = book.annual(position.baustein, RateKind.WORKPLACE_SETUP, costs.setup_from)
         if rate is not None:
             setup_due = min(setup_cost, rate * position.vze)
     rate_day = dt.date(year, funded[-1] if funded else 12, 15)
@@ -397,10 +479,8 @@ def post_line(
 # --- queries -----------------------------------------------------------------------------------
 
 
-def _with_year(qs: QuerySet[Position], year: int) -> QuerySet[Position]:
-    return programme_queries.with_cost_history(qs).prefetch_related(
-        Prefetch("actual_costs", queryset=ActualCost.objects.filter(month__year=year))
-    )
+def _with_year(qs: QuerySet[Position]) -> QuerySet[Position]:
+    return programme_queries.with_cost_history(qs)
 
 
 def _agreements_granted(organisation: Organisation, year: int) -> list[Agreement]:
@@ -477,6 +557,7 @@ def _lines(
             passed.setdefault(position.pk, agreement.recipient.name)
     rules = programme_queries.DatabasePayRules()
     rates = programme_queries.FundingRates()
+    sums = cost_sums([p.pk for p in positions], year)
     lines, unassigned = [], defaultdict(list)
     for position in positions:
         recipient = passed.get(position.pk, "")
@@ -487,7 +568,13 @@ def _lines(
             )
             forecast = rows[0].employer_cost if rows else None
         line = post_line(
-            position, year, book, passed_to=recipient, show_cost=not recipient, forecast=forecast
+            position,
+            year,
+            book,
+            costs=sums.get(position.pk),
+            passed_to=recipient,
+            show_cost=not recipient,
+            forecast=forecast,
         )
         if not (line.funded or line.filled or line.actual_cost or line.setup_cost):
             continue
@@ -540,7 +627,7 @@ def land_statement(kreis: Organisation, year: int, *, proof: Proof | None = None
     book = RateBook()
     bausteine = {g.baustein for g in grants}
     positions = list(
-        _with_year(Position.objects.filter(region=kreis, baustein__in=bausteine), year).order_by(
+        _with_year(Position.objects.filter(region=kreis, baustein__in=bausteine)).order_by(
             "baustein", "home__name", "title", "id"
         )
     )
@@ -597,9 +684,7 @@ def agreement_statement(
     recipient = agreement.recipient
     book = RateBook()
     positions = list(
-        _with_year(agreement.positions.all(), year).order_by(
-            "baustein", "home__name", "title", "id"
-        )
+        _with_year(agreement.positions.all()).order_by("baustein", "home__name", "title", "id")
     )
     onward = _agreements_granted(recipient, year)
     posts, warnings = _lines(positions, recipient, onward, year, book)
