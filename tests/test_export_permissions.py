@@ -136,6 +136,13 @@ EXPORTS = {
         EventType.STEERING_MINUTES_READ,
         ("docx", "pdf"),
     ),
+    # The statement of a proof of use as shown on its page (frozen once submitted), audited.
+    "proof": Export(
+        "/verwendungsnachweis/{proof}/",
+        "/verwendungsnachweis/{proof}/nachweis.{fmt}",
+        EventType.PROOF_EXPORTED,
+        ("xlsx", "docx", "pdf", "json"),
+    ),
 }
 IDS = [f"{name}.{fmt}" for name, e in EXPORTS.items() for fmt in e.formats]
 REAUTH_IDS = [i for i in IDS if EXPORTS[i.split(".")[0]].reauth]
@@ -148,6 +155,7 @@ def _codes() -> dict[str, object]:
     from kim.cases.models import Case
     from kim.council.models import ReportRelease
     from kim.organisations.models import Organisation
+    from kim.proofs.models import Proof
     from kim.screening.models import ScreeningList
     from kim.steering.models import SteeringMeeting
 
@@ -159,6 +167,8 @@ def _codes() -> dict[str, object]:
         "report": release.report.code,
         "number": release.number,
         "meeting": SteeringMeeting.objects.filter(status="held").order_by("held_on").first().code,
+        # Stadt Siegen's accepted proof 2025: koordination (grantor) and siegen read it
+        "proof": Proof.objects.get(agreement__recipient__short_name="Siegen", year=2025).code,
     }
 
 
@@ -174,6 +184,7 @@ EXPORT_EVENTS = (
     EventType.SCREENING_LIST_EXPORTED,
     EventType.CASE_EXPORTED,
     EventType.STEERING_MINUTES_READ,
+    EventType.PROOF_EXPORTED,
 )
 
 
@@ -230,6 +241,7 @@ def test_every_export_url_is_covered() -> None:
             "screening/listen/<str:code>/export/<str:fmt>/",
             "steuerung/sitzungen/<str:code>/protokoll.<minutesformat:fmt>",
             "steuerung/themen/export.<str:fmt>",
+            "verwendungsnachweis/<str:code>/nachweis.<str:fmt>",
         ]
     ), exports
 

@@ -347,3 +347,12 @@ def release_land_proof(proof: Proof, *, acting_user: Actor) -> Proof:
     current.save()
     _event(EventType.PROOF_RELEASED, current, acting_user)
     return current
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_proof_export(proof: Proof, *, acting_user: Actor, fmt: str, post_costs: bool) -> None:
+    """A download of the statement (XLSX, DOCX, PDF, JSON) is an audit event."""
+    _event(EventType.PROOF_EXPORTED, proof, acting_user, format=fmt, post_costs=post_costs)

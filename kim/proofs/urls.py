@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:code>/wieder-oeffnen/", proofs.proof_reopen, name="proof_reopen"),
     path("<str:code>/pruefung/", proofs.proof_review, name="proof_review"),
     path("<str:code>/freigabe/", proofs.proof_release, name="proof_release"),
+    path("<str:code>/nachweis.<str:fmt>", proofs.proof_download, name="proof_download"),
 ]

@@ -431,3 +431,36 @@ def test_the_start_card_lists_the_overdue_land_proof_and_reviews(
     proof = actions.submit_proof(_fresh_agreement_proof(), acting_user=_user("traeger"))
     page = login_as("siegen").get("/").content.decode()
     assert reverse("proofs:proof_detail", args=[proof.code]) in page
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+
+def test_downloads_follow_the_page_and_leave_out_foreign_payroll(
+    login_as: Callable[[str], Client],
+) -> None:
+    brucke = _brucke_proof()
+    response = login_as("siegen").get(_url("proof_detail", brucke).rstrip("/") + "/nachweis.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    event = AuditEvent.objects.filter(
+        event_type=EventType.PROOF_EXPORTED, subject_code=brucke.code
+    ).latest("id")
+    assert event.extra["post_costs"] is False  # Brücke's payroll is not Siegen's
+    response = login_as("traeger").get(
+        reverse("proofs:proof_download", args=[brucke.code, "json"])
+    )
+    assert response.status_code == 200
+    assert b'"year": 2025' in response.content
+    assert (
+        login_as("traeger")
+        .get(reverse("proofs:proof_download", args=[_land().code, "pdf"]))
+        .status_code
+        == 404
+    )
+    assert (
+        login_as("siegen")
+        .get(reverse("proofs:proof_download", args=[brucke.code, "exe"]))
+        .status_code
+        == 404
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from kim.core.locking import EditConflict
 from kim.partners.access import agreements_for_user
 
 from .. import actions, queries
+from .. import render as printed
 from ..access import (
     can_prepare,
     can_release,
@@ -34,8 +35,8 @@ from ..access import (
 )
 from ..forms import ProofEditForm, ProofFilterForm, ReviewForm
 from ..models import Proof, ProofStatus
-from ..statement import MISSING, NoGrant, statement_for
-from .sheet import build_sheet
+from ..statement import MISSING, NoGrant
+from .sheet import build_sheet, shown_statement
 
 
 def _detail(proof: Proof) -> HttpResponse:
@@ -108,8 +109,8 @@ def _recipient_links(ctx: UserContext, codes: list[str]) -> frozenset[str]:
 def proof_detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = user_context(request)
     proof = get_proof_for_user(ctx, code)
-    st = statement_for(proof)
-    payroll = payroll_visible_posts(ctx, [p.code for p in st.posts] + _frozen_codes(proof))
+    st = shown_statement(proof)
+    payroll = payroll_visible_posts(ctx, [p.code for p in st.posts])
     linked = _recipient_links(ctx, [r.proof_code for r in st.recipients])
     agreement_readable = (
         proof.agreement_id is not None
@@ -130,10 +131,6 @@ def proof_detail(request: HttpRequest, code: str) -> HttpResponse:
         "sachbericht_url": None,  # the lead wires the Sachbericht pages
     }
     return render(request, "proofs/proof_detail.html", context)
-
-
-def _frozen_codes(proof: Proof) -> list[str]:
-    return [p["code"] for p in (proof.figures or {}).get("posts", [])]
 
 
 def _for_preparer(request: HttpRequest, code: str) -> Proof:
@@ -232,3 +229,29 @@ def proof_review(request: HttpRequest, code: str) -> HttpResponse:
         "cancel_url": reverse("proofs:proof_detail", args=[proof.code]),
     }
     return render(request, "proofs/proof_review.html", context)
+
+
+FORMATS = ("xlsx", "docx", "pdf", "json")
+
+
+@login_required
+def proof_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The statement as shown on the page (frozen once submitted or released) as a file; the
+    per-post actual cost only when the user may see the payroll of every post's employer."""
+    ctx = user_context(request)
+    proof = get_proof_for_user(ctx, code)
+    if fmt not in FORMATS:
+        raise Http404("No such format")
+    st = shown_statement(proof)
+    codes = [p.code for p in st.posts]
+    post_costs = set(codes) <= payroll_visible_posts(ctx, codes)
+    options = {} if fmt == "json" else {
+        "status": str(proof.get_status_display()),
+        "place": proof.place,
+        "post_costs": post_costs,
+    }
+    content = printed.render(st, fmt, **options)
+    actions.record_proof_export(proof, acting_user=request.user, fmt=fmt, post_costs=post_costs)
+    response = HttpResponse(content, content_type=printed.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{printed.file_name(st, fmt)}"'
+    return response
