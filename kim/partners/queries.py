@@ -348,9 +348,7 @@ class Deadlines:
 LAND_PROOF_LISTED_AFTER = dt.timedelta(days=365)
 
 
-def land_proof_deadlines(
-    ctx: UserContext, today: dt.date, horizon: dt.date
-) -> list[DeadlineItem]:
+def land_proof_deadlines(ctx: UserContext, today: dt.date, horizon: dt.date) -> list[DeadlineItem]:
     """The coordination's deadlines of the Verwendungsnachweis to the Land: per Kreis and year
     the earliest ``Grant.proof_due_on`` (one query). This app does not see proofs (floors), so
     a deadline stays listed up to a year after it passed, released or not; the proof pages

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kim.audit.models import AuditEvent, EventType
 from kim.audit.record import record
+from kim.core.formats import euro
 from kim.core.locking import lock_version
 from kim.core.models import Actor, actor_user, add_months
 from kim.organisations.models import Organisation
@@ -42,7 +43,7 @@ EDIT_FIELDS = ("third_party_funds", "third_party_note", "place")
 EDITABLE = (ProofStatus.DRAFT,)
 REVIEWABLE = (ProofStatus.SUBMITTED,)
 REVIEW_RESULTS = (ProofStatus.ACCEPTED, ProofStatus.QUERIED, ProofStatus.RECLAIM)
-_DUTY_REVIEW = {
+_DUTY_REVIEW: dict[str, str] = {
     ProofStatus.ACCEPTED: Review.ACCEPTED,
     ProofStatus.QUERIED: Review.QUERIES,
     ProofStatus.RECLAIM: Review.RECLAIM,
@@ -151,7 +152,7 @@ def start_agreement_proof(agreement: Agreement, year: int, *, acting_user: Actor
 
 
 def proof_field_labels() -> dict[str, str]:
-    return {f: str(Proof._meta.get_field(f).verbose_name) for f in EDIT_FIELDS}
+    return {f: str(getattr(Proof._meta.get_field(f), "verbose_name", f)) for f in EDIT_FIELDS}
 
 
 @transaction.atomic
@@ -173,9 +174,7 @@ def update_proof(
     if third_party_funds < 0:
         raise ValidationError({"third_party_funds": _("The amount must not be negative.")})
     if third_party_funds and not third_party_note.strip():
-        raise ValidationError(
-            {"third_party_note": _("Say from whom the third-party funds come.")}
-        )
+        raise ValidationError({"third_party_note": _("Say from whom the third-party funds come.")})
     changes = {
         "third_party_funds": third_party_funds,
         "third_party_note": third_party_note.strip(),
@@ -253,6 +252,40 @@ def reopen_proof(proof: Proof, *, acting_user: Actor) -> Proof:
     return current
 
 
+def _review_on_duty(
+    proof: Proof, acting_user: Actor, result: str, note: str, reclaim_amount: Decimal | None
+) -> None:
+    """Record the review on the VN duty (``record_review`` checks reclaim ≤ paid); without a
+    duty the same check here."""
+    if proof.duty_id is None:
+        assert proof.agreement is not None
+        paid = partner_actions.paid_total(proof.agreement)
+        if reclaim_amount is not None and reclaim_amount > paid:
+            raise ValidationError(
+                {
+                    "reclaim_amount": _(
+                        "The reclaim of %(amount)s exceeds the %(paid)s paid so far."
+                    )
+                    % {"amount": euro(reclaim_amount), "paid": euro(paid)}
+                }
+            )
+        return
+    duty = ReportingDuty.objects.get(pk=proof.duty_id)
+    if duty.received_on is None:
+        partner_actions.record_report_received(
+            duty,
+            acting_user=acting_user,
+            received_on=max(timezone.localdate(), duty.agreement.period_start),
+        )
+    partner_actions.record_review(
+        duty,
+        acting_user=acting_user,
+        review=_DUTY_REVIEW[result],
+        reclaim_amount=reclaim_amount,
+        note=note[:500],
+    )
+
+
 @transaction.atomic
 def review_proof(
     proof: Proof,
@@ -278,35 +311,7 @@ def review_proof(
         reclaim_amount = None
     elif reclaim_amount is None or reclaim_amount <= 0:
         raise ValidationError({"reclaim_amount": _("Enter the amount reclaimed.")})
-    if current.duty_id is not None:
-        duty = ReportingDuty.objects.get(pk=current.duty_id)
-        if duty.received_on is None:
-            partner_actions.record_report_received(
-                duty,
-                acting_user=acting_user,
-                received_on=max(timezone.localdate(), duty.agreement.period_start),
-            )
-        partner_actions.record_review(
-            duty,
-            acting_user=acting_user,
-            review=_DUTY_REVIEW[result],
-            reclaim_amount=reclaim_amount,
-            note=note[:500],
-        )
-    elif reclaim_amount is not None:
-        assert current.agreement is not None
-        paid = partner_actions.paid_total(current.agreement)
-        if reclaim_amount > paid:
-            from kim.core.formats import euro
-
-            raise ValidationError(
-                {
-                    "reclaim_amount": _(
-                        "The reclaim of %(amount)s exceeds the %(paid)s paid so far."
-                    )
-                    % {"amount": euro(reclaim_amount), "paid": euro(paid)}
-                }
-            )
+    _review_on_duty(current, acting_user, result, note, reclaim_amount)
     current.status = result
     current.review_note = note
     current.reclaim_amount = reclaim_amount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +26,10 @@ class ProofFilterForm(forms.Form):
         self, data: object, *, years: list[int], organisations: list[tuple[str, str]]
     ) -> None:
         super().__init__(data)  # type: ignore[arg-type]
-        self.fields["year"].choices = [("", _("all years"))] + [(y, str(y)) for y in years]
-        self.fields["status"].choices = [("", _("all"))] + list(ProofStatus.choices)
-        self.fields["organisation"].choices = [("", _("all organisations"))] + organisations
+        fields = cast(dict[str, forms.ChoiceField], self.fields)
+        fields["year"].choices = [("", _("all years"))] + [(y, str(y)) for y in years]
+        fields["status"].choices = [("", _("all")), *list(ProofStatus.choices)]
+        fields["organisation"].choices = [("", _("all organisations")), *organisations]
 
 
 class ProofEditForm(forms.Form):

@@ -6,9 +6,7 @@ app_name = "proofs"
 urlpatterns = [
     path("", proofs.proof_list, name="proof_list"),
     path("land/<str:code>/beginnen/", proofs.land_start, name="land_start"),
-    path(
-        "vereinbarung/<str:code>/beginnen/", proofs.agreement_start, name="agreement_start"
-    ),
+    path("vereinbarung/<str:code>/beginnen/", proofs.agreement_start, name="agreement_start"),
     path("<str:code>/", proofs.proof_detail, name="proof_detail"),
     path("<str:code>/bearbeiten/", proofs.proof_edit, name="proof_edit"),
     path("<str:code>/einreichen/", proofs.proof_submit, name="proof_submit"),

@@ -226,9 +226,12 @@ def test_resubmission_after_a_query_refreezes_the_figures() -> None:
     proof = actions.submit_proof(_brucke_proof(), acting_user=_user("traeger"))
     assert proof.status == ProofStatus.SUBMITTED
     assert proof.figures["income"]["third_party"] == "1000.00"
-    assert AuditEvent.objects.filter(
-        event_type=EventType.PROOF_SUBMITTED, subject_code=proof.code
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            event_type=EventType.PROOF_SUBMITTED, subject_code=proof.code
+        ).count()
+        == 2
+    )
 
 
 def test_figures_frozen_on_submit() -> None:
@@ -349,9 +352,7 @@ def test_start_agreement_proof_from_the_list(login_as: Callable[[str], Client]) 
     client = login_as("siegen")
     page = client.get(reverse("proofs:proof_list")).content.decode()
     assert reverse("proofs:agreement_start", args=[notice.code]) in page
-    response = client.post(
-        reverse("proofs:agreement_start", args=[notice.code]), {"year": "2026"}
-    )
+    response = client.post(reverse("proofs:agreement_start", args=[notice.code]), {"year": "2026"})
     assert response.status_code == 302
     proof = Proof.objects.get(agreement=notice, year=2026)
     assert proof.due_on == actions.default_due_on(notice, 2026)
@@ -447,9 +448,7 @@ def test_downloads_follow_the_page_and_leave_out_foreign_payroll(
         event_type=EventType.PROOF_EXPORTED, subject_code=brucke.code
     ).latest("id")
     assert event.extra["post_costs"] is False  # Brücke's payroll is not Siegen's
-    response = login_as("traeger").get(
-        reverse("proofs:proof_download", args=[brucke.code, "json"])
-    )
+    response = login_as("traeger").get(reverse("proofs:proof_download", args=[brucke.code, "json"]))
     assert response.status_code == 200
     assert b'"year": 2025' in response.content
     assert (

@@ -245,11 +245,15 @@ def proof_download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     st = shown_statement(proof)
     codes = [p.code for p in st.posts]
     post_costs = set(codes) <= payroll_visible_posts(ctx, codes)
-    options = {} if fmt == "json" else {
-        "status": str(proof.get_status_display()),
-        "place": proof.place,
-        "post_costs": post_costs,
-    }
+    options = (
+        {}
+        if fmt == "json"
+        else {
+            "status": str(proof.get_status_display()),
+            "place": proof.place,
+            "post_costs": post_costs,
+        }
+    )
     content = printed.render(st, fmt, **options)
     actions.record_proof_export(proof, acting_user=request.user, fmt=fmt, post_costs=post_costs)
     response = HttpResponse(content, content_type=printed.CONTENT_TYPES[fmt])

@@ -82,6 +82,6 @@ def build_sheet(proof: Proof, st: Statement, payroll: frozenset[str]) -> Sheet:
         funding_due=st.land_funding_due,
         balance=st.balance,
         balance_text=st.balance_text,
-        posts_due_sum=sum((p["due"] for p in posts), Decimal(0)),
+        posts_due_sum=sum((p.land_funding_due for p in st.posts), Decimal(0)),
         posts=posts,
     )
