@@ -51,7 +51,7 @@ _DUTY_REVIEW: dict[str, str] = {
 
 
 def _lock(proof: Proof) -> Proof:
-    return Proof.objects.select_for_update().select_related("agreement").get(pk=proof.pk)
+    return Proof.objects.select_for_update().get(pk=proof.pk)
 
 
 def _event(event: str, proof: Proof, acting_user: Actor, **extra: object) -> None:
