@@ -67,6 +67,6 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
     return [card]
 
 
-@demo_step(order=45)
+@demo_step(order=47)
 def demo() -> None:
     seed_proofs(demo_organisations())

@@ -71,7 +71,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "accounts",
         "programmes",
         "partners",
-        "proofs",  # the 2025 agreements and proofs (45), on the partners' agreements
+        "proofs",  # the 2025 agreements and proofs (47), after partners and payroll (45)
         "council",
         "cases",
         "steering",  # bodies, meetings, decisions (65)
