@@ -42,8 +42,8 @@ urlpatterns = [
     path("fallmanagement/", include("kim.cases.urls")),
     path("screening/", include("kim.screening.urls")),
     path("steuerung/", include("kim.steering.urls")),
-    # TEMPORARY (strand sachbericht): the lead wires the Sachbericht URLs at merge (D-087).
-    path("verwendungsnachweis/", include("kim.proofs.urls_sachbericht")),
+    path("verwendungsnachweis/", include("kim.proofs.urls")),
+    path("verwendungsnachweis/", include("kim.proofs.urls_sachbericht")),  # D-087
     path("oparl/v1/", include("kim.council.oparl_urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),

@@ -167,6 +167,13 @@ EXPORTS = {
         EventType.STEERING_MINUTES_READ,
         ("docx", "pdf"),
     ),
+    # The statement of a proof of use as shown on its page (frozen once submitted), audited.
+    "proof": Export(
+        "/verwendungsnachweis/{proof}/",
+        "/verwendungsnachweis/{proof}/nachweis.{fmt}",
+        EventType.PROOF_EXPORTED,
+        ("xlsx", "docx", "pdf", "json"),
+    ),
 }
 IDS = [f"{name}.{fmt}" for name, e in EXPORTS.items() for fmt in e.formats]
 REAUTH_IDS = [i for i in IDS if EXPORTS[i.split(".")[0]].reauth]
@@ -180,6 +187,7 @@ def _codes() -> dict[str, object]:
     from kim.council.models import ReportRelease
     from kim.organisations.models import Organisation
     from kim.programmes.models import Position
+    from kim.proofs.models import Proof
     from kim.screening.models import ScreeningList
     from kim.steering.models import SteeringMeeting
 
@@ -197,6 +205,8 @@ def _codes() -> dict[str, object]:
         "report": release.report.code,
         "number": release.number,
         "meeting": SteeringMeeting.objects.filter(status="held").order_by("held_on").first().code,
+        # Stadt Siegen's accepted proof 2025: koordination (grantor) and siegen read it
+        "proof": Proof.objects.get(agreement__recipient__short_name="Siegen", year=2025).code,
     }
 
 
@@ -243,6 +253,7 @@ EXPORT_EVENTS = (
     EventType.SCREENING_LIST_EXPORTED,
     EventType.CASE_EXPORTED,
     EventType.STEERING_MINUTES_READ,
+    EventType.PROOF_EXPORTED,
 )
 
 
@@ -303,6 +314,7 @@ def test_every_export_url_is_covered() -> None:
             "steuerung/themen/export.<str:fmt>",
             "verwendungsnachweis/<str:code>/sachbericht/entwurf.<sachberichtformat:fmt>",
             "verwendungsnachweis/<str:code>/sachbericht/versionen/<int:number>.<sachberichtformat:fmt>",
+            "verwendungsnachweis/<str:code>/nachweis.<str:fmt>",
         ]
     ), exports
 

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kim.accounts.access import UserContext
 from kim.accounts.models import Role
@@ -67,7 +68,7 @@ from kim.partners.models import (
     TraegerService,
 )
 from kim.programmes.access import positions_for_user
-from kim.programmes.models import Position, PositionStatusChange
+from kim.programmes.models import Grant, Position, PositionStatusChange
 from kim.programmes.queries import Tally, baustein_tallies, with_status_history
 
 
@@ -344,6 +345,37 @@ class Deadlines:
         ]
 
 
+LAND_PROOF_LISTED_AFTER = dt.timedelta(days=365)
+
+
+def land_proof_deadlines(ctx: UserContext, today: dt.date, horizon: dt.date) -> list[DeadlineItem]:
+    """The coordination's deadlines of the Verwendungsnachweis to the Land: per Kreis and year
+    the earliest ``Grant.proof_due_on`` (one query). This app does not see proofs (floors), so
+    a deadline stays listed up to a year after it passed, released or not; the proof pages
+    show the proof's status (D-088)."""
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    if not regions:
+        return []
+    due: dict[tuple[int, int], tuple[dt.date, str]] = {}
+    for grant in Grant.objects.filter(recipient_id__in=regions).select_related("recipient"):
+        key = (grant.recipient_id, grant.year)
+        day = grant.proof_due_on
+        if key not in due or day < due[key][0]:
+            due[key] = (day, grant.recipient.name)
+    kind = gettext("Verwendungsnachweis to the Land")
+    return [
+        DeadlineItem(
+            day,
+            "",
+            gettext("Verwendungsnachweis to the Land %(year)s") % {"year": year},
+            name,
+            kind,
+        )
+        for (_pk, year), (day, name) in due.items()
+        if today - LAND_PROOF_LISTED_AFTER <= day <= horizon
+    ]
+
+
 def deadlines(ctx: UserContext, today: dt.date) -> Deadlines:
     """Payments not done and reports not received of the agreements the user manages, up to 90
     days ahead, grouped overdue / 0–30 / 31–60 / 61–90 days (two queries)."""
@@ -372,6 +404,7 @@ def deadlines(ctx: UserContext, today: dt.date) -> Deadlines:
         DeadlineItem(due, code, title, party, str(duty_kinds[kind]))
         for due, code, title, party, kind in duties
     ]
+    items += land_proof_deadlines(ctx, today, horizon)
     items.sort(key=lambda i: (i.due_on, i.agreement_title))
     result = Deadlines([], [], [], [])
     for item in items:

@@ -19,6 +19,12 @@
 Payroll figures (actual cost per post and month) are personal data of staff: only the
 coordination of the Kreis and the employer's programme lead or agency manager see them
 (``can_view_payroll``); a grantor who is neither sees the recipient's totals, not per-post cost.
+
+Starting proofs (D-088): the coordination starts its Kreis' Land proof for a year with grants
+(``regions_for_land_proof``); a town's programme lead or an agency's manager starts the proof
+for a pass-through agreement its organisation received (``agreements_to_prove``,
+``get_agreement_to_prove``). ``payroll_visible_posts`` names the posts of a statement whose
+actual cost the user may see.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from django.http import Http404
 from kim.accounts.access import UserContext
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation
+from kim.partners.models import Agreement
+from kim.programmes.models import Position
 
 from .models import Proof, ProofStatus, Sachbericht, SachberichtRelease
 
@@ -154,3 +162,31 @@ def can_view_payroll(ctx: UserContext, employer: Organisation) -> bool:
 def regions_for_land_proof(ctx: UserContext) -> QuerySet[Organisation]:
     """Kreise whose Land proof the user may prepare."""
     return Organisation.objects.filter(pk__in=coordinated_regions(ctx)).order_by("name")
+
+
+def agreements_to_prove(ctx: UserContext) -> QuerySet[Agreement]:
+    """Pass-through agreements received by an organisation whose proofs the user prepares."""
+    own = preparing_organisations(ctx)
+    if not own:
+        return Agreement.objects.none()
+    return Agreement.objects.filter(recipient_id__in=own).select_related("grantor", "recipient")
+
+
+def get_agreement_to_prove(ctx: UserContext, code: str) -> Agreement:
+    agreement = agreements_to_prove(ctx).filter(code=code).first()
+    if agreement is None:
+        raise Http404("No such agreement")
+    return agreement
+
+
+def get_region_for_land_proof(ctx: UserContext, code: str) -> Organisation:
+    region = regions_for_land_proof(ctx).filter(code=code).first()
+    if region is None:
+        raise Http404("No such Kreis")
+    return region
+
+
+def payroll_visible_posts(ctx: UserContext, codes: list[str]) -> frozenset[str]:
+    """The posts among ``codes`` whose actual cost the user may see (one query)."""
+    homes = Position.objects.filter(code__in=codes).select_related("home")
+    return frozenset(p.code for p in homes if can_view_payroll(ctx, p.home))

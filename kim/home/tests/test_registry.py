@@ -31,6 +31,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "cases": ({"cases", "barriers", "case_statistics"}, True, True, {"cases"}),
     "screening": ({"screening"}, True, True, {"screening_lists"}),
     "steering": ({"steering", "topics", "topics_menu"}, True, True, set()),
+    "proofs": ({"proofs", "proofs_menu"}, True, True, set()),
 }
 
 
@@ -71,6 +72,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "programmes",
         "partners",
         "programmes",  # actual cost and Land payments of 2025 (45), after the award
+        "proofs",  # the 2025 agreements and proofs (47), after partners and payroll (45)
         "council",
         "cases",
         "steering",  # bodies, meetings, decisions (65)

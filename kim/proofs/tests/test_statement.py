@@ -314,12 +314,13 @@ def test_third_party_funds_come_from_the_proof_and_lower_the_own_funds(
 ) -> None:
     kreis = _kreis()
     base = land_statement(kreis, YEAR)
-    proof = Proof.objects.create(
+    # The demo seeds the Kreis' Land proof 2025 (D-088); create it where it is missing.
+    proof, _created = Proof.objects.update_or_create(
         region=kreis,
         organisation=kreis,
         year=YEAR,
-        due_on=dt.date(YEAR + 1, 6, 30),
-        third_party_funds=Decimal("1000.00"),
+        agreement=None,
+        defaults={"due_on": dt.date(YEAR + 1, 6, 30), "third_party_funds": Decimal("1000.00")},
     )
     with_funds = land_statement(kreis, YEAR, proof=proof)
     assert with_funds.third_party == Decimal("1000.00")

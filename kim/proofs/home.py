@@ -1,0 +1,72 @@
+"""What proofs of use contribute to the shell (kim/core/shell.py): the menu entry for those who
+prepare proofs to a grantor (not for the coordination: its menu stays on one line; it reaches
+the proofs from the programme pages and its start card), the start card, the demo step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kim.accounts.access import UserContext
+from kim.core.formats import date_l10n
+from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
+from kim.organisations.demo import demo_organisations
+from kim.proofs.access import can_use_proofs, coordinated_regions, preparing_organisations
+from kim.proofs.demo import seed_proofs
+from kim.proofs.queries import start_card_proofs
+
+LISTED = 5
+
+
+def proofs_in_menu(ctx: UserContext) -> bool:
+    return bool(preparing_organisations(ctx)) and not coordinated_regions(ctx)
+
+
+register_nav("proofs", can_use_proofs)
+register_nav(
+    "proofs_menu",
+    proofs_in_menu,
+    label=gettext_lazy("Proofs of use"),
+    url_name="proofs:proof_list",
+    order=42,
+)
+
+
+@start_cards(order=12)
+def cards(ctx: UserContext, today: dt.date) -> list[Card]:
+    """Proofs to prepare that are due in 60 days or overdue, and proofs waiting for my review
+    (one query, only for users of the proof pages)."""
+    if not can_use_proofs(ctx):
+        return []
+    card = Card(title=_("Proofs of use"))
+    to_prepare, to_review = start_card_proofs(ctx, today)
+    for proof in to_prepare[:LISTED]:
+        overdue = proof.due_on < today
+        values = {"due": date_l10n(proof.due_on), "proof": str(proof)}
+        card.items.append(
+            Item(
+                (_("Overdue since %(due)s: %(proof)s") if overdue else _("Due %(due)s: %(proof)s"))
+                % values,
+                reverse("proofs:proof_detail", args=[proof.code]),
+                "warning" if overdue else "",
+            )
+        )
+    for proof in to_review[:LISTED]:
+        card.items.append(
+            Item(
+                _("Waiting for your review: %(proof)s") % {"proof": str(proof)},
+                reverse("proofs:proof_detail", args=[proof.code]),
+            )
+        )
+    if not card.items:
+        card.items.append(Item(_("No proof of use is due or waiting for you."), status="success"))
+    card.items.append(Item(_("Open the proofs of use"), reverse("proofs:proof_list")))
+    return [card]
+
+
+@demo_step(order=47)
+def demo() -> None:
+    seed_proofs(demo_organisations())
