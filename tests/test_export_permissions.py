@@ -148,14 +148,14 @@ EXPORTS = {
     # The Sachbericht of a proof of use (D-087): downloads of the page itself, not audited
     # (aggregates only). The draft is its preparers'; the versions are every proof reader's.
     "sachbericht-draft": Export(
-        "/verwendungsnachweis/{proof}/sachbericht/",
-        "/verwendungsnachweis/{proof}/sachbericht/entwurf.{fmt}",
+        "/verwendungsnachweis/{sbproof}/sachbericht/",
+        "/verwendungsnachweis/{sbproof}/sachbericht/entwurf.{fmt}",
         None,
         ("docx",),
     ),
     "sachbericht-version": Export(
-        "/verwendungsnachweis/{proof}/sachbericht/versionen/1/",
-        "/verwendungsnachweis/{proof}/sachbericht/versionen/1.{fmt}",
+        "/verwendungsnachweis/{sbproof}/sachbericht/versionen/1/",
+        "/verwendungsnachweis/{sbproof}/sachbericht/versionen/1.{fmt}",
         None,
         ("pdf",),
     ),
@@ -193,7 +193,7 @@ def _codes() -> dict[str, object]:
 
     release = ReportRelease.objects.select_related("report").order_by("id").first()
     return {
-        "proof": _released_sachbericht(),
+        "sbproof": _released_sachbericht(),
         "kreis": Organisation.objects.get(ags="05970").code,
         "post": Position.objects.filter(home__name="Stadt Siegen", baustein="B2")
         .order_by("id")

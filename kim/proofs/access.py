@@ -151,6 +151,16 @@ def get_sachbericht_release_for_user(
     return found
 
 
+def latest_sachbericht_number(proof: Proof) -> int | None:
+    """The newest released version of a proof's Sachbericht (for a reader of the proof)."""
+    return (
+        SachberichtRelease.objects.filter(sachbericht__proof=proof)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+
+
 def can_view_payroll(ctx: UserContext, employer: Organisation) -> bool:
     """Actual cost of the posts an organisation hosts: its coordination and its own leads."""
     region = employer.region_id_or_self

@@ -30,6 +30,7 @@ from kim.programmes.models import Position
 
 from . import actions
 from .models import Proof, ProofStatus
+from .sachbericht.demo import seed_sachbericht
 
 YEAR = 2025
 CENT = Decimal("0.01")
@@ -137,3 +138,11 @@ def seed_proofs(orgs: dict[str, Organisation]) -> None:
         actions.submit_proof(siegen_proof, acting_user=lead)
         actions.review_proof(siegen_proof, acting_user=coordination, result=ProofStatus.ACCEPTED)
     actions.start_land_proof(kreis, YEAR, acting_user=coordination)
+
+
+def seed_land_sachbericht(orgs: dict[str, Organisation]) -> None:
+    """Demo texts in the Sachbericht of the Kreis' Land proof 2025 (idempotent; released only
+    if a second coordination person exists – see ``sachbericht.demo``)."""
+    proof = Proof.objects.filter(organisation=orgs["kreis"], year=YEAR, agreement=None).first()
+    if proof is not None:
+        seed_sachbericht(proof)

@@ -15,7 +15,7 @@ from kim.core.formats import date_l10n
 from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
 from kim.organisations.demo import demo_organisations
 from kim.proofs.access import can_use_proofs, coordinated_regions, preparing_organisations
-from kim.proofs.demo import seed_proofs
+from kim.proofs.demo import seed_land_sachbericht, seed_proofs
 from kim.proofs.queries import start_card_proofs
 
 LISTED = 5
@@ -70,3 +70,10 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
 @demo_step(order=47)
 def demo() -> None:
     seed_proofs(demo_organisations())
+
+
+@demo_step(order=75)
+def demo_sachbericht() -> None:
+    """The Sachbericht texts of the Kreis' Land proof 2025, written once every app's demo data
+    exists – its figures (cases, screening, steering) would otherwise change under the texts."""
+    seed_land_sachbericht(demo_organisations())

@@ -57,23 +57,15 @@ from kim.programmes.models import (
     FundingSource,
     Grant,
     Position,
-    PositionStatus,
     RateKind,
 )
+from kim.programmes.payroll import month_states
 
 from .models import Proof, ProofStatus
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 MONTHS = range(1, 13)
-ESTABLISHED = frozenset(
-    {
-        PositionStatus.APPROVED,
-        PositionStatus.ADVERTISED,
-        PositionStatus.FILLED,
-        PositionStatus.VACANT,
-    }
-)
 MISSING = "missing"  # proof_status of a recipient who has not started a proof
 
 
@@ -385,21 +377,18 @@ class RateBook:
 def _months(
     position: Position, year: int, book: RateBook
 ) -> tuple[list[int], list[int], list[int]]:
-    filled, vacant, funded = [], [], []
+    """Filled and vacant months (``payroll.month_states``: the status on the 15th) and the
+    months the rule for vacancies funds, if KIM funded the post then."""
+    filled, vacant = month_states(position, year)
     periods = list(position.funding_periods.all())
+    funded = []
     for number in MONTHS:
         day = dt.date(year, number, 15)
-        status = position.status_on(day)
-        if status == PositionStatus.FILLED:
-            filled.append(number)
-        elif status in ESTABLISHED:
-            vacant.append(number)
         matching = [f for f in periods if f.covers(day)]
         by_kim = not matching or matching[-1].source == FundingSource.KIM
-        rule = book.rule_on(day)
-        counts = status == PositionStatus.FILLED
-        if rule == DueRuleKind.FULL_YEAR:
-            counts = status in ESTABLISHED
+        counts = number in filled
+        if book.rule_on(day) == DueRuleKind.FULL_YEAR:
+            counts = counts or number in vacant
         if counts and by_kim:
             funded.append(number)
     return filled, vacant, funded

@@ -30,6 +30,7 @@ from ..access import (
     get_agreement_to_prove,
     get_proof_for_user,
     get_region_for_land_proof,
+    latest_sachbericht_number,
     payroll_visible_posts,
     proofs_for_user,
 )
@@ -128,9 +129,20 @@ def proof_detail(request: HttpRequest, code: str) -> HttpResponse:
         "may_release": can_release(ctx, proof) and proof.status == ProofStatus.DRAFT,
         "editable": proof.status == ProofStatus.DRAFT,
         "agreement_readable": agreement_readable,
-        "sachbericht_url": None,  # the lead wires the Sachbericht pages
+        "sachbericht_url": _sachbericht_url(ctx, proof),
     }
     return render(request, "proofs/proof_detail.html", context)
+
+
+def _sachbericht_url(ctx: UserContext, proof: Proof) -> str | None:
+    """The preparers' draft of the Sachbericht, else its newest released version, else none:
+    never a link the reader cannot follow (D-087)."""
+    if can_prepare(ctx, proof):
+        return reverse("sachbericht:detail", args=[proof.code])
+    number = latest_sachbericht_number(proof)
+    if number is None:
+        return None
+    return reverse("sachbericht:release_detail", args=[proof.code, number])
 
 
 def _for_preparer(request: HttpRequest, code: str) -> Proof:
