@@ -1,6 +1,7 @@
-"""What proofs of use contribute to the shell (kim/core/shell.py): the menu entry for those who
-prepare proofs to a grantor (not for the coordination: its menu stays on one line; it reaches
-the proofs from the programme pages and its start card), the start card, the demo step."""
+"""What proofs of use contribute to the shell (kim/core/shell.py): the menu entry for welfare-
+agency managers (not for the coordination or the towns' programme leads: their menus stay on one
+line; they reach the proofs from their start card and the programme pages), the start card, the
+demo steps."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kim.accounts.access import UserContext
+from kim.accounts.models import Role
 from kim.core.formats import date_l10n
 from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
 from kim.organisations.demo import demo_organisations
-from kim.proofs.access import can_use_proofs, coordinated_regions, preparing_organisations
+from kim.proofs.access import can_use_proofs, coordinated_regions
 from kim.proofs.demo import seed_land_sachbericht, seed_proofs
 from kim.proofs.queries import start_card_proofs
 
@@ -22,7 +24,11 @@ LISTED = 5
 
 
 def proofs_in_menu(ctx: UserContext) -> bool:
-    return bool(preparing_organisations(ctx)) and not coordinated_regions(ctx)
+    """A menu entry for welfare-agency managers only: the coordination's and the programme
+    leads' menus are full (one line each); they reach the proofs from their start card."""
+    managed = ctx.organisations_with_role(Role.TRAEGER_MANAGER)
+    leads = ctx.organisations_with_role(Role.PROGRAMME_LEAD)
+    return bool(managed) and not leads and not coordinated_regions(ctx)
 
 
 register_nav("proofs", can_use_proofs)

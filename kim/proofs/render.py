@@ -23,7 +23,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 
 from kim.core.exports import write_cell
 from kim.core.formats import date_de, decimal_de, euro
@@ -130,7 +130,7 @@ def _layout(st: Statement, status: str, place: str, post_costs: bool) -> Layout:
     land = st.kind == "land"
     header = [
         (_("Recipient"), st.organisation),
-        (_("Grantor"), st.grantor),
+        (pgettext("proof of use", "Grantor"), st.grantor),
         (_("Programme"), _("Kommunales Integrationsmanagement NRW (KIM)")),
     ]
     if land:

@@ -84,7 +84,7 @@ def test_the_list_is_for_the_coordination_and_the_preparers(
     login_as: Callable[[str], Client], persona: str
 ) -> None:
     response = login_as(persona).get(reverse("proofs:proof_list"))
-    assert response.status_code == (200 if persona in USERS else 403)
+    assert response.status_code == (200 if persona in USERS else 404)
 
 
 def test_the_list_shows_the_stranger_nothing(stranger: Client) -> None:

@@ -55,7 +55,8 @@ def _year(request: HttpRequest) -> int:
 def proof_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     if not can_use_proofs(ctx):
-        raise PermissionDenied
+        # Council members, the DPO, case managers: nothing of the proofs exists for them (D-088).
+        raise Http404("No proofs")
     years, organisations = queries.filter_choices(ctx)
     form = ProofFilterForm(request.GET or None, years=years, organisations=organisations)
     filters: dict[str, Any] = {}

@@ -68,7 +68,10 @@ def build_sheet(proof: Proof, st: Statement, payroll: frozenset[str]) -> Sheet:
     return Sheet(
         frozen=is_frozen(proof),
         income=[
-            (_("Received from the grantor"), st.land_received),
+            (
+                _("Land funding received") if st.kind == "land" else _("Received from the grantor"),
+                st.land_received,
+            ),
             (_("Own funds"), st.own_funds),
             (_("Third-party funds"), st.third_party),
         ],
