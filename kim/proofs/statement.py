@@ -44,7 +44,7 @@ from django.db.models import Min, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kim.core.formats import euro
+from kim.core.formats import number_l10n
 from kim.organisations.models import Organisation, OrgKind
 from kim.partners.models import Agreement, Payment, PaymentKind
 from kim.programmes import queries as programme_queries
@@ -206,10 +206,10 @@ class Statement:
     @property
     def balance_text(self) -> str:
         """The balance with its arithmetic, in words."""
-        values = {
-            "received": euro(self.land_received),
-            "due": euro(self.land_funding_due),
-            "diff": euro(abs(self.balance)),
+        values = {  # in the active language's digits (the print is always German)
+            "received": f"{number_l10n(self.land_received)} €",
+            "due": f"{number_l10n(self.land_funding_due)} €",
+            "diff": f"{number_l10n(abs(self.balance))} €",
         }
         if self.balance_kind == "reclaim":
             return _("%(received)s received − %(due)s due = %(diff)s to be paid back") % values
