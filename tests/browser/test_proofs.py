@@ -40,8 +40,8 @@ def test_land_proof_balance_and_siegen_submits_koordination_accepts(
     page.context.clear_cookies()
     log_in("siegen")
     page.goto(f"{server}/")
-    nav = page.get_by_role("navigation", name="Hauptnavigation")
-    nav.locator('a[href="/verwendungsnachweis/"]').click()
+    # A programme lead's menu is full: the start card leads to the proofs (D-088).
+    page.get_by_role("link", name="Verwendungsnachweise öffnen").click()
     check_page("proofs-list-siegen")
     entry = page.locator("#agreement-entries li").filter(has_text="2026").first
     entry.get_by_role("button").click()
