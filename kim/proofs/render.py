@@ -69,6 +69,10 @@ class Annex:
         return [self.shown(r) for r in self.rows]
 
     @property
+    def footer_cells(self) -> list[tuple[str, bool]]:
+        return list(zip(self.shown_footer, self.numeric, strict=True)) if self.footer else []
+
+    @property
     def cells(self) -> list[list[tuple[str, bool]]]:
         """Each row's cells as (text, right-aligned) for the HTML print."""
         return [list(zip(self.shown(r), self.numeric, strict=True)) for r in self.rows]
