@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "kim.cases",
     "kim.screening",
     "kim.steering",
+    "kim.network",
     "kim.proofs",
     # The top floor last: it collects every app's home.py (kim/core/shell.py).
     "kim.home",

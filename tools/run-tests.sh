@@ -37,13 +37,15 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # Council reports: WeasyPrint needs HarfBuzz's subset library and a font; the PDF tests read
-# the PDFs back with poppler (pdftotext, pdffonts, pdfinfo).
-if ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then
+# the PDFs back with poppler (pdftotext, pdffonts, pdfinfo). Clients' documents in Arabic,
+# Farsi and other scripts need the Noto fonts (fonts-noto-core, D-089).
+if ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+  || [ ! -d /usr/share/fonts/truetype/noto ]; then
   if as_root; then
     echo ">> installing poppler-utils and libharfbuzz-subset0 for the report tests (Debian packages)"
-    apt_install poppler-utils libharfbuzz-subset0 fonts-dejavu-core
+    apt_install poppler-utils libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
   else
-    echo "!! report tests need: apt-get install poppler-utils libharfbuzz-subset0 fonts-dejavu-core" >&2
+    echo "!! report tests need: apt-get install poppler-utils libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core" >&2
   fi
 fi
 

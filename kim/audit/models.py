@@ -192,6 +192,20 @@ class EventType(models.TextChoices):
     PROOF_EXPORTED = "proofs.exported", _("Proof of use downloaded")
     SACHBERICHT_EDITED = "proofs.sachbericht_edited", _("Sachbericht changed")
     SACHBERICHT_RELEASED = "proofs.sachbericht_released", _("Sachbericht released")
+    SERVICE_CREATED = "network.service_created", _("Service entry created")
+    SERVICE_UPDATED = "network.service_updated", _("Service entry changed")
+    SERVICE_CONFIRMED = "network.service_confirmed", _("Service entry confirmed")
+    SERVICE_DELETED = "network.service_deleted", _("Service entry deleted")
+    SERVICE_TEXT_SAVED = "network.service_text", _("Service text in another language saved")
+    DIRECTORY_IMPORTED = "network.imported", _("Service directory imported")
+    TOPIC_RECORDED = "network.topic_recorded", _("Topic of the catalogue recorded")
+    INTERPRETER_RECORDED = "network.interpreter_recorded", _("Interpreter recorded")
+    INTERPRETER_UPDATED = "network.interpreter_updated", _("Interpreter changed")
+    INTERPRETER_BOOKED = "cases.interpreter_booked", _("Interpreter booked")
+    INTERPRETER_BOOKING_CHANGED = "cases.interpreter_booking", _("Interpreter booking changed")
+    INTERPRETER_CANCELLED = "cases.interpreter_cancelled", _("Interpreter booking cancelled")
+    FORM_TEXT_SAVED = "cases.form_text_saved", _("Consent form text saved")
+    LETTER_TEXT_SAVED = "screening.letter_text_saved", _("Invitation letter text saved")
 
 
 class AuditEvent(models.Model):

@@ -214,6 +214,32 @@ class ConsentFormText(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
+    # Issue 19: texts per Kreis and language, entered by the Kreis (certified translations).
+    region = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kreis"),
+        help_text=_("Empty: the platform's default text, used where a Kreis has none."),
+    )
+    place_date_label = models.CharField(_("label “place, date”"), max_length=100, blank=True)
+    signature_label = models.CharField(_("label “signature”"), max_length=100, blank=True)
+    binding_note = models.CharField(
+        _("note that the German text is binding"),
+        max_length=300,
+        blank=True,
+        help_text=_("In this language; printed above the translation."),
+    )
+    certified_by = models.CharField(
+        _("translation certified by"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who translated and certified the text (never a machine translation)."),
+    )
+    is_demo = models.BooleanField(_("demo text"), default=False)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("consent form text")
@@ -750,6 +776,14 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=pgettext_lazy("disclosure", "recipient"),
     )
+    service = models.ForeignKey(
+        "network.Service",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("service"),
+    )
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL)
     purpose = models.CharField(_("purpose"), max_length=300)
     categories = models.JSONField(_("data categories"), default=list)
@@ -973,6 +1007,75 @@ class Barrier(models.Model):
         verbose_name = _("structural barrier")
         verbose_name_plural = _("structural barriers")
         ordering = ["-observed_month", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+# --------------------------------------------------------------------------------------------
+# Interpreter bookings (issue 19)
+# --------------------------------------------------------------------------------------------
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    HELD = "held", _("took place")
+    CANCELLED = "cancelled", pgettext_lazy("booking", "cancelled")
+
+
+class InterpreterBooking(models.Model):
+    """An interpreter of the Kreis' pool booked for an appointment in a case. Telling the
+    interpreter about the appointment passes data on: the booking names the consent it rests
+    on and the categories shared. The hourly rate is copied at booking time."""
+
+    code = CodeField()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interpreter_bookings")
+    interpreter = models.ForeignKey(
+        "network.Interpreter",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("interpreter"),
+    )
+    language = models.CharField(_("language"), max_length=8)
+    starts_at = models.DateTimeField(_("appointment"))
+    duration_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"))
+    place = EncryptedTextField(_("place"), null=True, blank=True)
+    activity = models.ForeignKey(
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("appointment in the case"),
+    )
+    consent = models.ForeignKey(
+        Consent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consent"),
+    )
+    shared_categories = models.JSONField(_("data categories shared"), default=list)
+    hourly_rate = models.DecimalField(_("cost per hour (€)"), max_digits=8, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    billed_minutes = models.PositiveSmallIntegerField(_("minutes billed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("interpreter booking")
+        verbose_name_plural = _("interpreter bookings")
+        ordering = ["case", "-starts_at", "id"]
+        indexes = [models.Index(fields=["starts_at"], name="booking_starts_at")]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"

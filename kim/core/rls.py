@@ -111,6 +111,7 @@ PROTECTED_TABLES: tuple[Protected, ...] = (
     Protected("cases_activity", _BY_CASE),
     Protected("cases_casedocument", _BY_CASE),
     Protected("cases_task", _BY_CASE),
+    Protected("cases_interpreterbooking", _BY_CASE),
     Protected("screening_screeninglist", f"organisation_id = ANY ({SCREENING_ORGS})"),
     Protected(
         "screening_screeningentry",
