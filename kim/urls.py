@@ -44,6 +44,8 @@ urlpatterns = [
     path("steuerung/", include("kim.steering.urls")),
     path("verwendungsnachweis/", include("kim.proofs.urls")),
     path("verwendungsnachweis/", include("kim.proofs.urls_sachbericht")),  # D-087
+    path("netzwerk/", include("kim.network.urls")),
+    path("hilfenetz/", include("kim.network.public.urls")),  # public, no login (D-089)
     path("oparl/v1/", include("kim.council.oparl_urls")),
     path("api/v1/", include("kim.api_urls")),
     path("verwaltung/", admin.site.urls),

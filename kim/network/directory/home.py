@@ -1,0 +1,1 @@
+"""Shell contributions of the directory (kim/core/shell.py)."""

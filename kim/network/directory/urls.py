@@ -1,0 +1,5 @@
+"""URLs of the directory."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Shell contributions of the interpreters (kim/core/shell.py)."""

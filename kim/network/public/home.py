@@ -1,0 +1,1 @@
+"""Shell contributions of the public (kim/core/shell.py)."""
