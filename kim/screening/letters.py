@@ -241,6 +241,18 @@ def build_letter(entry: ScreeningEntry, authority: Organisation, language: str =
     return letter
 
 
+def preview_letter(text: LetterText, entry: ScreeningEntry, region: Organisation) -> Letter:
+    """The letter for an example entry: the Kreis' German text valid today, then ``text``."""
+    texts = letter_texts(region.pk, timezone.localdate())
+    german = text if text.language == "de" else texts.get("de") or _german_default()
+    results = results_of(entry)
+    letter = Letter(authority=region.name, language=text.language)
+    letter.parts.append(_part(german, german, entry, region, results))
+    if text.language != "de":
+        letter.parts.append(_part(text, german, entry, region, results))
+    return letter
+
+
 # --------------------------------------------------------------------------------------------
 # The three formats from the same data
 # --------------------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "steering",  # bodies, meetings, decisions (65)
         "steering",  # topics from the demo barriers, on the bodies' agenda (66)
         "screening",
+        "screening",  # the demo Kreis' letter translations (71)
         "proofs",  # the Sachbericht texts (75), once every figure it shows exists
     ]
 
