@@ -33,6 +33,7 @@ from kim.cases.models import (
     ConsentFormText,
     Person,
 )
+from kim.organisations.models import Organisation
 
 
 class CaseRole(StrEnum):
@@ -259,3 +260,11 @@ def get_form_text_for_user(ctx: UserContext, pk: int, *, edit: bool = False) -> 
     if text is None:
         raise Http404("No such text")
     return text
+
+
+def get_form_text_kreis(ctx: UserContext) -> Organisation:
+    """The Kreis whose texts the user maintains, or 404 (the pages' door)."""
+    region = form_text_region(ctx)
+    if region is None:
+        raise Http404("No consent form texts for this user")
+    return Organisation.objects.get(pk=region)

@@ -50,7 +50,7 @@ def consent_form_docx(case: Case, forms: list[FilledForm]) -> bytes:
             docx_text.add_run(bottom.paragraphs[0], label, lang)
             docx_text.mark_paragraph(bottom.paragraphs[0], lang)
         if form.certified_by and index:
-            docx_text.add_paragraph(doc, f"Übersetzung: {form.certified_by}", "de")
+            docx_text.add_paragraph(doc, f"Übersetzung bestätigt von: {form.certified_by}", "de")
     footer = doc.sections[0].footer.paragraphs[0]
     footer.add_run(f"{case.organisation.name} · {case.person.number}")
     buffer = io.BytesIO()

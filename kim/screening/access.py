@@ -100,3 +100,11 @@ def get_letter_text_for_user(ctx: UserContext, pk: int, *, edit: bool = False) -
     if text is None:
         raise Http404("No such text")
     return text
+
+
+def get_letter_text_kreis(ctx: UserContext) -> Organisation:
+    """The Kreis whose letter texts the user maintains, or 404 (the pages' door)."""
+    region = letter_text_region(ctx)
+    if region is None:
+        raise Http404("No letter texts for this user")
+    return Organisation.objects.get(pk=region)

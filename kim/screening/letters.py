@@ -271,13 +271,10 @@ def letter_pdf(letter: Letter) -> bytes:
 
 
 def letter_css() -> str:
-    from django.contrib.staticfiles import finders
+    """The consent form's print stylesheet (A4, logical properties, fonts per script)."""
+    from kim.cases.queries.consent import print_css
 
-    path = finders.find("cases/print.css")
-    if not path or isinstance(path, list):
-        return ""
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+    return print_css()
 
 
 def letter_docx(letter: Letter) -> bytes:
@@ -318,7 +315,7 @@ def _docx_part(doc: Any, letter: Letter, part: LetterPart, *, translation: bool)
     docx_text.add_paragraph(doc, part.closing, lang)
     docx_text.add_paragraph(doc, letter.officer_lines[1], "de")
     if part.certified_by:
-        docx_text.add_paragraph(doc, f"Übersetzung: {part.certified_by}", "de")
+        docx_text.add_paragraph(doc, f"Übersetzung bestätigt von: {part.certified_by}", "de")
 
 
 def invitation_letter(entry: ScreeningEntry, authority: Organisation) -> bytes:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -29,10 +29,7 @@ from kim.organisations.models import Organisation
 
 
 def _region(ctx: UserContext) -> Organisation:
-    region = access.form_text_region(ctx)
-    if region is None:
-        raise Http404("No consent form texts for this user")
-    return Organisation.objects.get(pk=region)
+    return access.get_form_text_kreis(ctx)
 
 
 @login_required

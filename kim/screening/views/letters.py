@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -30,10 +30,7 @@ from kim.screening.models import ScreeningEntry
 
 
 def _region(ctx: UserContext) -> Organisation:
-    region = access.letter_text_region(ctx)
-    if region is None:
-        raise Http404("No letter texts for this user")
-    return Organisation.objects.get(pk=region)
+    return access.get_letter_text_kreis(ctx)
 
 
 @login_required
