@@ -156,7 +156,16 @@ def consent_form(request: HttpRequest, code: str) -> HttpResponse:
         if recipient is None:
             form.add_error("recipient", _("Choose a partner organisation of the list."))
     if recipient is None:
-        return render(request, "cases/consent_form_choose.html", {"case": case, "form": form})
+        formats = [
+            ("html", _("Print view")),
+            ("pdf", _("As PDF")),
+            ("docx", _("As Word document")),
+        ]
+        return render(
+            request,
+            "cases/consent_form_choose.html",
+            {"case": case, "form": form, "formats": formats},
+        )
     data = form.cleaned_data
     fmt = request.GET.get("format", "html")
     fmt = fmt if fmt in ("pdf", "docx") else "html"
