@@ -167,6 +167,24 @@ EXPORTS = {
         EventType.STEERING_MINUTES_READ,
         ("docx", "pdf"),
     ),
+    # Consent form and invitation letter in the clients' languages (issue 19, D-092): each
+    # print is audited with its language and format. The consent form answers like its chooser
+    # page (the case's own case managers); the letter like the person's page (the authority's
+    # officers), after a recent password like the other screening downloads.
+    "consent-form": Export(
+        "/fallmanagement/faelle/{case}/einwilligungen/formular/",
+        "/fallmanagement/faelle/{case}/einwilligungen/formular/?recipient={jobcenter}"
+        "&purpose=Vermittlung&categories=master_data&language=ar&format={fmt}",
+        EventType.CONSENT_FORM_PRINTED,
+        ("html", "pdf", "docx"),
+    ),
+    "invitation-letter": Export(
+        "/screening/listen/{screening}/personen/1/",
+        "/screening/listen/{screening}/personen/1/einladung/?sprache=ar&format={fmt}",
+        EventType.SCREENING_LETTER_CREATED,
+        ("docx", "pdf", "html"),
+        True,
+    ),
     # The statement of a proof of use as shown on its page (frozen once submitted), audited.
     "proof": Export(
         "/verwendungsnachweis/{proof}/",
@@ -202,6 +220,7 @@ def _codes() -> dict[str, object]:
         "employer": Organisation.objects.get(name="Stadt Siegen").code,
         "screening": ScreeningList.objects.filter(status="done").order_by("id").first().code,
         "case": Case.objects.filter(responsible__username="cm-siegen").order_by("id").first().code,
+        "jobcenter": Organisation.objects.get(short_name="Jobcenter").code,
         "report": release.report.code,
         "number": release.number,
         "meeting": SteeringMeeting.objects.filter(status="held").order_by("held_on").first().code,
@@ -254,6 +273,8 @@ EXPORT_EVENTS = (
     EventType.CASE_EXPORTED,
     EventType.STEERING_MINUTES_READ,
     EventType.PROOF_EXPORTED,
+    EventType.CONSENT_FORM_PRINTED,
+    EventType.SCREENING_LETTER_CREATED,
 )
 
 

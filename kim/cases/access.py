@@ -30,8 +30,10 @@ from kim.cases.models import (
     CaseDocument,
     Consent,
     ConsentDocument,
+    ConsentFormText,
     Person,
 )
+from kim.organisations.models import Organisation
 
 
 class CaseRole(StrEnum):
@@ -224,3 +226,45 @@ def can_view_barrier_log(ctx: UserContext) -> bool:
     return is_administrator(ctx) or ctx.has_role(
         Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.TEAM_LEAD
     )
+
+
+# Consent form texts (issue 19, D-092): entered by the Kreis' KIM coordination; everybody
+# else gets 404 on these pages. The platform defaults (region empty) are read-only for all.
+
+
+def form_text_region(ctx: UserContext) -> int | None:
+    """The Kreis whose consent form texts the user maintains (the coordination's; with
+    several, the first by id), or None."""
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    return min(regions) if regions else None
+
+
+def can_maintain_form_texts(ctx: UserContext) -> bool:
+    return form_text_region(ctx) is not None
+
+
+def form_texts_for_user(ctx: UserContext) -> QuerySet[ConsentFormText]:
+    """The Kreis' own texts and the platform defaults, for the coordination; none else."""
+    region = form_text_region(ctx)
+    if region is None:
+        return ConsentFormText.objects.none()
+    return ConsentFormText.objects.filter(Q(region_id=region) | Q(region__isnull=True))
+
+
+def get_form_text_for_user(ctx: UserContext, pk: int, *, edit: bool = False) -> ConsentFormText:
+    """A text the user may read (``edit``: one of the Kreis' own); 404 otherwise."""
+    rows = form_texts_for_user(ctx)
+    if edit:
+        rows = rows.filter(region__isnull=False)
+    text = rows.filter(pk=pk).first()
+    if text is None:
+        raise Http404("No such text")
+    return text
+
+
+def get_form_text_kreis(ctx: UserContext) -> Organisation:
+    """The Kreis whose texts the user maintains, or 404 (the pages' door)."""
+    region = form_text_region(ctx)
+    if region is None:
+        raise Http404("No consent form texts for this user")
+    return Organisation.objects.get(pk=region)

@@ -21,12 +21,14 @@ from kim.accounts.access import UserContext
 from kim.accounts.models import Role
 from kim.cases.access import (
     aggregate_regions,
+    can_maintain_form_texts,
     can_use_cases,
     can_view_barrier_log,
     can_view_case_statistics,
     case_manager_organisations,
 )
 from kim.cases.demo import seed_cases
+from kim.cases.demo_texts import seed_form_texts
 from kim.cases.queries.barriers import barrier_quarter_counts
 from kim.cases.queries.worklists import DUE_SOON_DAYS, team_caseload, worklist_summary
 from kim.cases.retention import count_due, run_retention
@@ -182,6 +184,10 @@ def _barrier_card(ctx: UserContext, today: dt.date) -> Card:
         % {"quarter": counts.this.label},
     )
     card.items.append(Item(_("This quarter's log (%(q)s)") % {"q": counts.this.label}, this))
+    if can_maintain_form_texts(ctx):
+        card.items.append(
+            Item(_("Consent form texts in the clients' languages"), reverse("cases:formtext_list"))
+        )
     if can_view_case_statistics(ctx):
         card.items.append(Item(_("Open the case statistics"), reverse("cases:statistics")))
     for key, name, n in counts.categories:
@@ -214,6 +220,12 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
 @demo_step(order=60)
 def demo() -> None:
     seed_cases(demo_organisations())
+
+
+@demo_step(order=61)
+def demo_form_texts() -> None:
+    """The demo Kreis' Arabic and Ukrainian consent form texts (demo translations)."""
+    seed_form_texts(demo_organisations()["kreis"])
 
 
 @retention_step("cases", order=10, due=count_due, takes_actor=True)

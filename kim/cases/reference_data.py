@@ -138,7 +138,22 @@ it, my counselling will not suffer; no data will then be passed on to {recipient
 
 (Translation for information. The German text is binding.)"""
 
-CONSENT_FORMS: tuple[tuple[str, str, str], ...] = (
-    ("de", "Einwilligung und Schweigepflichtentbindung", CONSENT_FORM_DE),
-    ("en", "Consent and release from confidentiality", CONSENT_FORM_EN),
+# (language, title, body, labels and notes): the platform's defaults (region empty).
+CONSENT_FORMS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    (
+        "de",
+        "Einwilligung und Schweigepflichtentbindung",
+        CONSENT_FORM_DE,
+        {"place_date_label": "Ort, Datum", "signature_label": "Unterschrift"},
+    ),
+    (
+        "en",
+        "Consent and release from confidentiality",
+        CONSENT_FORM_EN,
+        {
+            "place_date_label": "Place, date",
+            "signature_label": "Signature",
+            "binding_note": "Translation for information. The German text is binding.",
+        },
+    ),
 )

@@ -6,6 +6,7 @@ from kim.cases.views import (
     casefile,
     consent,
     dataprotection,
+    formtexts,
     lifecycle,
     persons,
     timeline,
@@ -23,4 +24,5 @@ urlpatterns = [
     *consent.urlpatterns,
     *barriers.urlpatterns,
     *dataprotection.urlpatterns,
+    *formtexts.urlpatterns,
 ]

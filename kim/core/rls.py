@@ -132,6 +132,7 @@ UNPROTECTED_TABLES = frozenset(
         "cases_consentformtext",
         "cases_barrier",
         "screening_ruleversion",
+        "screening_lettertext",  # the letter's wording per Kreis and language (D-092)
     }
 )
 

@@ -12,13 +12,13 @@ Predicates are plain functions of a ``UserContext``; they run no queries.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kim.accounts.access import UserContext
 from kim.accounts.models import Role
 from kim.organisations.models import Organisation
-from kim.screening.models import ScreeningEntry, ScreeningList
+from kim.screening.models import LetterText, ScreeningEntry, ScreeningList
 
 
 def can_use_screening(ctx: UserContext) -> bool:
@@ -70,3 +70,41 @@ def get_entry_for_user(ctx: UserContext, list_code: str, row: int) -> ScreeningE
 def authorities_for_upload(ctx: UserContext) -> QuerySet[Organisation]:
     """The authorities the user may upload a list for (usually exactly one)."""
     return Organisation.objects.filter(pk__in=screening_organisations(ctx)).order_by("name")
+
+
+# Invitation letter texts (issue 19, D-092): the letters are the Ausländerbehörde's, but their
+# wording and translations are entered by the Kreis' KIM coordination, like the consent form
+# texts (one place per Kreis for certified translations). Everybody else gets 404.
+
+
+def letter_text_region(ctx: UserContext) -> int | None:
+    """The Kreis whose letter texts the user maintains (the coordination's; with several, the
+    first by id), or None."""
+    regions = ctx.regions_with_role(Role.KIM_COORDINATION)
+    return min(regions) if regions else None
+
+
+def letter_texts_for_user(ctx: UserContext) -> QuerySet[LetterText]:
+    region = letter_text_region(ctx)
+    if region is None:
+        return LetterText.objects.none()
+    return LetterText.objects.filter(Q(region_id=region) | Q(region__isnull=True))
+
+
+def get_letter_text_for_user(ctx: UserContext, pk: int, *, edit: bool = False) -> LetterText:
+    """A text the user may read (``edit``: one of the Kreis' own); 404 otherwise."""
+    rows = letter_texts_for_user(ctx)
+    if edit:
+        rows = rows.filter(region__isnull=False)
+    text = rows.filter(pk=pk).first()
+    if text is None:
+        raise Http404("No such text")
+    return text
+
+
+def get_letter_text_kreis(ctx: UserContext) -> Organisation:
+    """The Kreis whose letter texts the user maintains, or 404 (the pages' door)."""
+    region = letter_text_region(ctx)
+    if region is None:
+        raise Http404("No letter texts for this user")
+    return Organisation.objects.get(pk=region)

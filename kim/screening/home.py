@@ -30,6 +30,7 @@ from kim.organisations.demo import demo_organisations
 from kim.organisations.models import Organisation, ResponsibilityPeriod
 from kim.screening.access import can_use_screening
 from kim.screening.demo import seed_screening
+from kim.screening.demo_letters import seed_letter_texts
 from kim.screening.models import ListStatus
 from kim.screening.queries.lists import ListCounts, list_counts
 from kim.screening.retention import count_expired, purge_expired
@@ -169,6 +170,12 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
 @demo_step(order=70)
 def demo() -> None:
     seed_screening(demo_organisations())
+
+
+@demo_step(order=71)
+def demo_letter_texts() -> None:
+    """The demo Kreis' English, Arabic and Ukrainian invitation letter texts (demo texts)."""
+    seed_letter_texts(demo_organisations()["kreis"])
 
 
 @retention_step("screening_lists", order=20, due=count_expired)

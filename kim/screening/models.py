@@ -123,3 +123,59 @@ class ScreeningEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.screening_list_id}:{self.row}"
+
+
+class LetterText(models.Model):
+    """The invitation letter's fixed texts in one language (issue 19, D-092): German is the
+    binding default (reference data); translations are certified translations entered by the
+    Kreis' KIM coordination, never machine translations. ``region`` empty: the platform's
+    default, used where the authority's Kreis has no text of its own.
+
+    ``terms`` translates the rule titles (keys: ``Rule`` values) and the documents to bring
+    (keys: ``kim.screening.letters.DOCUMENTS``); a missing term is printed in German.
+    """
+
+    region = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Kreis"),
+    )
+    language = models.CharField(_("language"), max_length=8)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    certified_by = models.CharField(_("translation certified by"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("demo text"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    binding_note = models.CharField(
+        _("note that the German text is binding"), max_length=300, blank=True
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file_number_label = models.CharField(_("label “file number”"), max_length=100)
+    salutation = models.CharField(_("salutation"), max_length=200)
+    intro = models.TextField(_("introduction"))
+    promising_intro = models.TextField(_("introduction of the possibilities"), blank=True)
+    fallback_promising = models.CharField(_("possibility where no rule stands out"), max_length=300)
+    possibly_from = models.CharField(_("“possibly from” line"), max_length=200)
+    documents_intro = models.TextField(_("introduction of the documents"))
+    disclaimer = models.TextField(_("note that the letter is no decision"))
+    contact_label = models.CharField(_("label “contact”"), max_length=100)
+    closing = models.CharField(_("closing"), max_length=200)
+    terms = models.JSONField(_("terms"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation letter text")
+        verbose_name_plural = _("invitation letter texts")
+        ordering = ["language", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="lettertext_valid_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

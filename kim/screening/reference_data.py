@@ -591,3 +591,56 @@ VERSIONS: tuple[dict[str, Any], ...] = (
         "Übergangsregelung (VG Trier, 03.12.2025, 8 K 5461/25.TR).",
     },
 )
+
+
+# --------------------------------------------------------------------------------------------
+# The invitation letter's German text (issue 19, D-092): the platform's default LetterText
+# (region empty), loaded by ``load_screening_reference_data``. Translations are entered by the
+# Kreis; missing terms of a translation are printed in German (``LETTER_TERMS_DE``).
+# --------------------------------------------------------------------------------------------
+
+SRC_LETTER = (
+    "Einladungsschreiben der Ausländerbehörde (Baustein 3); Hinweis: keine Entscheidung, "
+    "keine Zusage (§ 25 VwVfG – Beratung und Auskunft)"
+)
+LETTER_TERMS_DE: dict[str, str] = {
+    "aufenthg_25a": "§ 25a AufenthG – gut integrierte Jugendliche und junge Volljährige",
+    "aufenthg_25b": "§ 25b AufenthG – nachhaltige Integration",
+    "aufenthg_104c": "§ 104c AufenthG – Chancen-Aufenthaltsrecht",
+    "stag_10": "§ 10 StAG – Einbürgerung",
+    "stag_10_3": "§ 10 Abs. 3 StAG – Einbürgerung nach 3 Jahren (ehemals)",
+    "language_certificate": "Sprachzertifikat (z. B. DTZ, telc, Goethe)",
+    "test_certificate": (
+        "Bescheinigung über den Test „Leben in Deutschland“ oder den Einbürgerungstest"
+    ),
+    "school_reports": "Schulzeugnisse und Abschlusszeugnisse",
+    "identity": "Pass oder anderer Identitätsnachweis",
+    "income": "Nachweise über Einkommen (z. B. Arbeitsvertrag, Lohnabrechnungen)",
+    "children_school": "Schulbescheinigungen Ihrer Kinder",
+    "residence_papers": "Ihre aktuellen Aufenthaltspapiere (Duldung, Aufenthaltserlaubnis)",
+}
+LETTER_TEXT_DE: dict[str, Any] = {
+    "language": "de",
+    "valid_from": date(2020, 1, 1),
+    "source": SRC_LETTER,
+    "title": "Einladung zur Beratung über Ihre Aufenthaltsperspektive",
+    "file_number_label": "Ihr Aktenzeichen",
+    "salutation": "Guten Tag {name},",
+    "intro": (
+        "wir möchten Sie zu einem Beratungsgespräch über Ihre Aufenthaltsperspektive "
+        "einladen. Eine erste Durchsicht der uns vorliegenden Angaben deutet darauf hin, dass "
+        "für Sie Folgendes in Betracht kommen könnte:"
+    ),
+    "promising_intro": "",
+    "fallback_promising": "ein sicheres Aufenthaltsrecht",
+    "possibly_from": "{rule} – möglicherweise ab {day}",
+    "documents_intro": "Bitte bringen Sie, soweit vorhanden, folgende Unterlagen mit:",
+    "disclaimer": (
+        "Dieses Schreiben ist keine Entscheidung und keine Zusage. Ob ein Aufenthaltstitel "
+        "erteilt oder eine Einbürgerung möglich ist, entscheidet die Behörde erst nach einem "
+        "Antrag und einer vollständigen Prüfung Ihres Einzelfalls."
+    ),
+    "contact_label": "Kontakt",
+    "closing": "Mit freundlichen Grüßen",
+    "terms": LETTER_TERMS_DE,
+}

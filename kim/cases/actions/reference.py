@@ -69,11 +69,12 @@ def load_case_reference_data(
             defaults={"action": action, "months": months, "confirmed": False, "source": source},
         )
         counts["retention"] += created
-    for language, title, body in ref.CONSENT_FORMS:
+    for language, title, body, labels in ref.CONSENT_FORMS:
         _, created = ConsentFormText.objects.get_or_create(
             language=language,
+            region=None,
             valid_from=ref.PROGRAMME_START,
-            defaults={"title": title, "body": body, "source": ref.SRC_CONSENT},
+            defaults={"title": title, "body": body, "source": ref.SRC_CONSENT, **labels},
         )
         counts["forms"] += created
     if region is not None and not TargetGroupCriterion.objects.filter(region=region).exists():

@@ -10,12 +10,18 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import CaseDocument, ConsentScope, DataCategory, Goal, ReferralStatus
+from kim.core import languages
 from kim.core.forms import ModelMultipleChoiceField, PlausibleDateField
+from kim.core.placeholders import check_placeholders
 from kim.core.uploads import CheckedFile, check_document
 from kim.organisations.models import Organisation
 
 DATE_HINT = _("DD.MM.YYYY")
-LANGUAGE_CHOICES = [("de", _("German")), ("en", _("English"))]
+
+
+def _catalogue_choices() -> list[tuple[str, str]]:
+    """Every language of the catalogue (kim/core/languages), German first."""
+    return languages.choices()
 
 
 class _OrganisationChoice(forms.ModelChoiceField):
@@ -74,7 +80,7 @@ class ConsentForm(_WithRecipients):
         help_text=_("DD.MM.YYYY; leave empty for a consent until revoked."),
     )
     form_language = forms.ChoiceField(
-        label=_("Language of the signed form"), choices=LANGUAGE_CHOICES, initial="de"
+        label=_("Language of the signed form"), choices=_catalogue_choices, initial="de"
     )
     # Empty files pass Django's own check so that ``check_document`` words every error.
     signed_form = forms.FileField(
@@ -183,12 +189,102 @@ class ConsentPrintForm(forms.Form):
         help_text=_("DD.MM.YYYY; leave empty for a consent until revoked."),
     )
     language = forms.ChoiceField(
-        label=_("Translation beside the German text"), choices=LANGUAGE_CHOICES, initial="de"
+        label=_("Translation after the German text"),
+        choices=[("de", _("German"))],
+        initial="de",
+        help_text=_("The languages for which your Kreis (or the platform) has a text."),
     )
 
-    def __init__(self, *args: Any, recipients: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        recipients: QuerySet[Organisation],
+        language_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if language_choices:
+            self.fields["language"].choices = language_choices  # type: ignore[attr-defined]
         self.fields["recipient"].widget.choices = [  # type: ignore[attr-defined]
             ("", "—"),
             *((o.code, o.name) for o in recipients),
         ]
+
+
+# --------------------------------------------------------------------------------------------
+# Consent form texts of the Kreis (issue 19, D-092)
+# --------------------------------------------------------------------------------------------
+
+
+class FormTextForm(forms.Form):
+    """A consent form text; ``new``: with language and start (a new dated version)."""
+
+    language = forms.ChoiceField(label=_("Language of the text"), choices=_catalogue_choices)
+    valid_from = PlausibleDateField(label=_("Valid from"), help_text=DATE_HINT)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "Placeholders: {person}, {organisation}, {recipient}, {purpose}, {categories}, "
+            "{valid_until}."
+        ),
+    )
+    binding_note = forms.CharField(
+        label=_("Note that the German text is binding"),
+        max_length=300,
+        required=False,
+        help_text=_("In this language; printed above the translation. Required for a translation."),
+    )
+    place_date_label = forms.CharField(
+        label=_("Label “place, date”"),
+        max_length=100,
+        required=False,
+        help_text=_("In this language. Required for a translation."),
+    )
+    signature_label = forms.CharField(
+        label=_("Label “signature”"),
+        max_length=100,
+        required=False,
+        help_text=_("In this language. Required for a translation."),
+    )
+    certified_by = forms.CharField(
+        label=_("Translation certified by"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Who translated and certified the text (never a machine translation). "
+            "Required for a translation."
+        ),
+    )
+    source = forms.CharField(label=_("Source"), max_length=500, required=False)
+    valid_to = PlausibleDateField(
+        label=_("Valid to"), required=False, help_text=_("DD.MM.YYYY; empty: open-ended.")
+    )
+    is_demo = forms.BooleanField(label=_("Demo text (not a checked translation)"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, new: bool, language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new = new
+        self.fixed_language = language
+        if new:
+            del self.fields["valid_to"], self.fields["version"]
+        else:
+            del self.fields["language"], self.fields["valid_from"]
+
+    def clean_body(self) -> str:
+        from kim.cases.queries.consent import PLACEHOLDERS
+
+        body = str(self.cleaned_data["body"])
+        check_placeholders(body, PLACEHOLDERS)
+        return body
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        language = data.get("language") or self.fixed_language
+        if language and language != "de":
+            for name in ("binding_note", "place_date_label", "signature_label", "certified_by"):
+                if name in self.fields and not str(data.get(name) or "").strip():
+                    self.add_error(name, _("Required for a translation."))
+        return data

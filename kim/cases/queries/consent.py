@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from kim.accounts.access import UserContext
 from kim.cases.access import can_disclose, can_edit_case, can_screen_client
@@ -37,6 +38,7 @@ from kim.cases.models import (
     Referral,
     ResidencePeriod,
 )
+from kim.core import languages
 from kim.core.pdf import html_to_pdf
 from kim.organisations.models import Organisation
 
@@ -162,7 +164,14 @@ def print_css() -> str:
         return handle.read()
 
 
-UNTIL_REVOKED = {"de": "auf Widerruf", "en": "revoked"}
+UNTIL_REVOKED = {
+    "de": "auf Widerruf",
+    "en": "revoked",
+    "ar": "حين سحبها",
+    "uk": "її відкликання",
+}
+DEMO_MARK = "Demo-Text – keine geprüfte Übersetzung"
+PLACEHOLDERS = ("person", "organisation", "recipient", "purpose", "categories", "valid_until")
 
 
 @dataclass(frozen=True)
@@ -170,20 +179,85 @@ class FilledForm:
     language: str
     title: str
     body: str
+    place_date_label: str = ""
+    signature_label: str = ""
+    binding_note: str = ""
+    certified_by: str = ""
+    is_demo: bool = False
+
+    @property
+    def direction(self) -> str:
+        return languages.direction(self.language)
+
+    @property
+    def is_rtl(self) -> bool:
+        return languages.is_rtl(self.language)
+
+    @property
+    def language_name_de(self) -> str:
+        language = languages.get(self.language)
+        return language.name_de if language else self.language
+
+    @property
+    def autonym(self) -> str:
+        return languages.autonym(self.language)
+
+    @property
+    def heading(self) -> str:
+        """“Übersetzung: Arabisch – العربية” (the German name, then the language's own)."""
+        return f"Übersetzung: {self.language_name_de} – {self.autonym}"
 
 
-def form_text(language: str, day: dt.date) -> ConsentFormText | None:
-    return (
-        ConsentFormText.objects.filter(language=language, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from")
-        .first()
+def _valid_on(day: dt.date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def form_texts(region_id: int | None, day: dt.date) -> dict[str, ConsentFormText]:
+    """The text valid on ``day`` per language for a Kreis: its own text, else the platform
+    default (region empty). One query."""
+    found: dict[str, ConsentFormText] = {}
+    rows = (
+        ConsentFormText.objects.filter(_valid_on(day))
+        .filter(Q(region__isnull=True) | Q(region_id=region_id))
+        .order_by("language", "-valid_from")
     )
+    for text in rows:
+        current = found.get(text.language)
+        if current is None or (current.region_id is None and text.region_id is not None):
+            found[text.language] = text
+    return found
+
+
+def form_text(language: str, day: dt.date, region_id: int | None = None) -> ConsentFormText | None:
+    return form_texts(region_id, day).get(language)
+
+
+def form_language_choices(region_id: int | None, day: dt.date) -> list[tuple[str, str]]:
+    """The languages with a consent text for the Kreis (German first), as (code, name)."""
+    have = set(form_texts(region_id, day))
+    return [(code, name) for code, name in languages.choices() if code in have]
+
+
+def preferred_form_language(case: Case, available: Iterable[str]) -> str:
+    """The person's first recorded language with a text, else German."""
+    return languages.preferred(case.person.languages or [], available) or "de"
+
+
+def _labels(text: ConsentFormText) -> tuple[str, str]:
+    if text.place_date_label and text.signature_label:
+        return text.place_date_label, text.signature_label
+    with translation.override(text.language if text.language in ("de", "en") else "de"):
+        return (
+            text.place_date_label or str(_("Place, date")),
+            text.signature_label or str(_("Signature")),
+        )
 
 
 def fill_form(text: ConsentFormText, values: dict[str, str], categories: list[str]) -> FilledForm:
-    """Put the values into the placeholders; category names in the form's own language."""
-    with translation.override(text.language):
+    """Put the values into the placeholders; category names in the form's own language where
+    the platform has it (German and English), else in German."""
+    ui = text.language if text.language in ("de", "en") else "de"
+    with translation.override(ui):
         labels = "\n".join(f"– {DataCategory(c).label}" for c in categories)
     until = values.get("valid_until") or UNTIL_REVOKED.get(text.language, "—")
 
@@ -192,7 +266,17 @@ def fill_form(text: ConsentFormText, values: dict[str, str], categories: list[st
             return "{" + key + "}"
 
     body = text.body.format_map(_Safe(values, categories=labels, valid_until=until))
-    return FilledForm(text.language, text.title, body)
+    place, signature = _labels(text)
+    return FilledForm(
+        text.language,
+        text.title,
+        body,
+        place_date_label=place,
+        signature_label=signature,
+        binding_note=text.binding_note if text.language != "de" else "",
+        certified_by=text.certified_by,
+        is_demo=text.is_demo,
+    )
 
 
 def consent_forms(
@@ -204,8 +288,9 @@ def consent_forms(
     valid_until: dt.date | None,
     language: str,
 ) -> list[FilledForm]:
-    """The binding German form, followed by the translation in ``language`` if there is one."""
-    today = timezone.localdate()
+    """The binding German form, followed by the translation in ``language`` if the case's
+    Kreis (or the platform) has one."""
+    texts = form_texts(case.organisation.region_id_or_self, timezone.localdate())
     values = {
         "person": case.person.display_name,
         "organisation": case.organisation.name,
@@ -213,11 +298,65 @@ def consent_forms(
         "purpose": purpose,
         "valid_until": formats.date_format(valid_until, "SHORT_DATE_FORMAT") if valid_until else "",
     }
-    forms = []
-    for lang in dict.fromkeys(["de", language]):
-        text = form_text(lang, today)
-        if text is not None:
-            forms.append(fill_form(text, values, categories))
+    return [
+        fill_form(texts[lang], values, categories)
+        for lang in dict.fromkeys(["de", language])
+        if lang in texts
+    ]
+
+
+@dataclass(frozen=True)
+class FormTextRow:
+    text: ConsentFormText
+    language_name: str
+    autonym: str
+    current: bool  # the text printed today for the Kreis
+    own: bool  # the Kreis' text (editable), not the platform default
+
+
+def form_text_rows(rows: QuerySet[ConsentFormText], day: dt.date) -> list[FormTextRow]:
+    """The coordination's list: the Kreis' texts and the platform defaults, by language
+    (German first), newest first. One query."""
+    texts = list(rows.order_by("language", "region_id", "-valid_from"))
+    current: dict[str, ConsentFormText] = {}
+    for text in texts:
+        if text.valid_from <= day and (text.valid_to is None or text.valid_to >= day):
+            known = current.get(text.language)
+            if known is None or (known.region_id is None and text.region_id is not None):
+                current[text.language] = text
+    order = {code: index for index, (code, _name) in enumerate(languages.choices())}
+    texts.sort(
+        key=lambda t: (order.get(t.language, 999), t.region_id is None, -t.valid_from.toordinal())
+    )
+    return [
+        FormTextRow(
+            t,
+            languages.name(t.language),
+            languages.autonym(t.language),
+            current.get(t.language) is t,
+            t.region_id is not None,
+        )
+        for t in texts
+    ]
+
+
+PREVIEW_VALUES = {
+    "person": "Erika Mustermann",
+    "organisation": "Stadt Musterstadt – KIM Case Management",
+    "recipient": "Jobcenter Musterkreis",
+    "purpose": "Vermittlung in einen Sprachkurs",
+    "valid_until": "",
+}
+
+
+def preview_forms(text: ConsentFormText, region_id: int, day: dt.date) -> list[FilledForm]:
+    """The German text valid for the Kreis today, then ``text`` (if not German), with example
+    values."""
+    categories = [str(DataCategory.MASTER_DATA), str(DataCategory.PLAN)]
+    german = text if text.language == "de" else form_texts(region_id, day).get("de")
+    forms = [fill_form(german, PREVIEW_VALUES, categories)] if german else []
+    if text.language != "de":
+        forms.append(fill_form(text, PREVIEW_VALUES, categories))
     return forms
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
-from kim.cases import access
+from kim.cases import access, printing
 from kim.cases.actions import consent as consent_actions
 from kim.cases.actions import referrals as referral_actions
 from kim.cases.documents import document_response
@@ -44,6 +44,8 @@ from kim.cases.queries import consent as queries
 from kim.core.files import bytes_response
 from kim.core.forms import add_action_errors
 from kim.core.pdf import html_to_pdf
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 FORM_TEMPLATE = "cases/disclosure_form.html"
 
@@ -139,8 +141,14 @@ def consent_form(request: HttpRequest, code: str) -> HttpResponse:
     parameters, the page to choose them."""
     _ctx, case = _case(request, code, access.can_edit_case)
     recipients = queries.recipient_choices(case)
+    choices = queries.form_language_choices(
+        case.organisation.region_id_or_self, timezone.localdate()
+    )
     form = ConsentPrintForm(
-        request.GET if "recipient" in request.GET else None, recipients=recipients
+        request.GET if "recipient" in request.GET else None,
+        recipients=recipients,
+        language_choices=choices,
+        initial={"language": queries.preferred_form_language(case, [c for c, _n in choices])},
     )
     recipient = None
     if form.is_valid():
@@ -148,9 +156,19 @@ def consent_form(request: HttpRequest, code: str) -> HttpResponse:
         if recipient is None:
             form.add_error("recipient", _("Choose a partner organisation of the list."))
     if recipient is None:
-        return render(request, "cases/consent_form_choose.html", {"case": case, "form": form})
+        formats = [
+            ("html", _("Print view")),
+            ("pdf", _("As PDF")),
+            ("docx", _("As Word document")),
+        ]
+        return render(
+            request,
+            "cases/consent_form_choose.html",
+            {"case": case, "form": form, "formats": formats},
+        )
     data = form.cleaned_data
-    fmt = "pdf" if request.GET.get("format") == "pdf" else "html"
+    fmt = request.GET.get("format", "html")
+    fmt = fmt if fmt in ("pdf", "docx") else "html"
     forms = queries.consent_forms(
         case,
         recipient=recipient,
@@ -167,19 +185,33 @@ def consent_form(request: HttpRequest, code: str) -> HttpResponse:
         language=data["language"],
         fmt=fmt,
     )
-    context = {"case": case, "forms": forms, "params": request.GET.urlencode()}
+    filename = f"einwilligung-{case.person.number}"
+    if fmt == "docx":
+        return bytes_response(
+            printing.consent_form_docx(case, forms),
+            filename=f"{filename}.docx",
+            content_type=DOCX,
+        )
+    context = {
+        "case": case,
+        "forms": forms,
+        "params": _print_params(request),
+        "demo_mark": queries.DEMO_MARK,
+    }
     if fmt == "html":
         return render(request, "cases/consent_form_print.html", context)
-    from django.template.loader import render_to_string
-
-    page = render_to_string(
-        "cases/consent_form_print.html", {**context, "inline_css": queries.print_css()}
-    )
     return bytes_response(
-        html_to_pdf(page),
-        filename=f"einwilligung-{case.person.number}.pdf",
+        html_to_pdf(printing.consent_form_html(case, forms)),
+        filename=f"{filename}.pdf",
         content_type="application/pdf",
     )
+
+
+def _print_params(request: HttpRequest) -> str:
+    """The chosen parameters without ``format`` (for the links to the PDF and DOCX)."""
+    params = request.GET.copy()
+    params.pop("format", None)
+    return params.urlencode()
 
 
 # --------------------------------------------------------------------------------------------

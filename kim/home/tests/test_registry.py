@@ -83,9 +83,11 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "proofs",  # the 2025 agreements and proofs (47), after partners and payroll (45)
         "council",
         "cases",
+        "cases",  # the demo Kreis' consent form translations (61), after the reference texts
         "steering",  # bodies, meetings, decisions (65)
         "steering",  # topics from the demo barriers, on the bodies' agenda (66)
         "screening",
+        "screening",  # the demo Kreis' letter translations (71)
         "proofs",  # the Sachbericht texts (75), once every figure it shows exists
     ]
 

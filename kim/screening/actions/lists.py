@@ -312,9 +312,17 @@ def record_list_export(
     return screening_list
 
 
-def record_letter(entry: ScreeningEntry, *, acting_user: Actor) -> ScreeningEntry:
+def record_letter(
+    entry: ScreeningEntry, *, acting_user: Actor, language: str = "de", fmt: str = "docx"
+) -> ScreeningEntry:
+    """An invitation letter was produced (its language and format, never its content)."""
     _list_event(
-        EventType.SCREENING_LETTER_CREATED, entry.screening_list, acting_user, row=entry.row
+        EventType.SCREENING_LETTER_CREATED,
+        entry.screening_list,
+        acting_user,
+        row=entry.row,
+        language=language,
+        format=fmt,
     )
     return entry
 

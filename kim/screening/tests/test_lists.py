@@ -658,7 +658,12 @@ def test_invitation_letter_is_a_docx_with_the_reference(login_as: Any) -> None:
     event = AuditEvent.objects.get(
         event_type=EventType.SCREENING_LETTER_CREATED, subject_code=screening_list.code
     )
-    assert event.extra == {"list": screening_list.code, "row": 1}
+    assert event.extra == {
+        "list": screening_list.code,
+        "row": 1,
+        "language": "de",
+        "format": "docx",
+    }
 
 
 def test_delete_needs_confirmation_and_removes_everything(login_as: Any) -> None:

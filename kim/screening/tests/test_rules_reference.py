@@ -59,12 +59,19 @@ def test_loader_is_idempotent_and_audited(django_assert_num_queries: Any) -> Non
     RuleVersion.objects.all().delete()
     with django_assert_num_queries(1):
         assert database_versions() == reference_versions()  # empty table: fallback
-    assert load_screening_reference_data(acting_user=None) == {"rule_versions": 8}
+    # The German letter text exists already (the demo world): only the versions are new.
+    assert load_screening_reference_data(acting_user=None) == {
+        "rule_versions": 8,
+        "letter_texts": 0,
+    }
     event = AuditEvent.objects.filter(event_type=EventType.REFERENCE_DATA_LOADED).latest("id")
     assert event.subject_type == "screening.reference"
-    assert event.extra == {"screening": {"rule_versions": 8}}
+    assert event.extra == {"screening": {"rule_versions": 8, "letter_texts": 0}}
     count = AuditEvent.objects.count()
-    assert load_screening_reference_data(acting_user=None) == {"rule_versions": 0}
+    assert load_screening_reference_data(acting_user=None) == {
+        "rule_versions": 0,
+        "letter_texts": 0,
+    }
     assert AuditEvent.objects.count() == count
     with django_assert_num_queries(1):
         assert database_versions() == reference_versions()

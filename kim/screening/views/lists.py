@@ -12,6 +12,8 @@ check, so that strangers get 404, not a password prompt).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +32,7 @@ from kim.accounts.access import user_context
 from kim.core.exports import FORMATS, csv_bytes, xlsx_bytes
 from kim.core.files import bytes_response
 from kim.core.forms import add_action_errors
+from kim.screening import letters
 from kim.screening.access import (
     authorities_for_upload,
     can_use_screening,
@@ -46,13 +49,13 @@ from kim.screening.actions.lists import (
 )
 from kim.screening.forms.lists import DeleteListForm, EntryFilterForm, UploadForm
 from kim.screening.imports import FIELD_ALIASES
-from kim.screening.letters import invitation_letter
 from kim.screening.models import ListStatus, ScreeningList
 from kim.screening.queries import lists as queries
 from kim.screening.tasks import screening_job, start_screening
 
 ENTRIES_PER_PAGE = 100
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LETTER_FORMATS = ("docx", "pdf", "html")
 
 
 def _require_screening(request: HttpRequest) -> None:
@@ -182,10 +185,13 @@ def list_screen(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def entry_detail(request: HttpRequest, code: str, row: int) -> HttpResponse:
     entry = get_entry_for_user(user_context(request), code, row)
+    authority = entry.screening_list.organisation
+    texts = letters.letter_texts(authority.region_id_or_self, timezone.localdate())
     context = {
         "entry": entry,
         "list": entry.screening_list,
         "rules": queries.rule_views(entry, queries.criterion_labels()),
+        "letter_languages": letters.letter_language_choices(texts),
     }
     record_list_read(entry.screening_list, acting_user=request.user, page="entry", row=entry.row)
     return render(request, "screening/entry_detail.html", context)
@@ -236,10 +242,26 @@ def entry_letter(request: HttpRequest, code: str, row: int) -> HttpResponse:
 
 @reauthentication_required
 def _entry_letter(request: HttpRequest, code: str, row: int) -> HttpResponse:
+    """DOCX (default), PDF or HTML; German, or German and the translation in ``?sprache=``
+    (a language with a letter text of the authority's Kreis; others 404)."""
     entry = get_entry_for_user(user_context(request), code, row)
-    content = invitation_letter(entry, entry.screening_list.organisation)
-    record_letter(entry, acting_user=request.user)
-    return _download(content, DOCX, f"einladung-{entry.screening_list.code}-{entry.row}.docx")
+    authority = entry.screening_list.organisation
+    language = request.GET.get("sprache") or "de"
+    fmt = request.GET.get("format") or "docx"
+    available = letters.letter_texts(authority.region_id_or_self, timezone.localdate())
+    if fmt not in LETTER_FORMATS or (language != "de" and language not in available):
+        raise Http404("No such letter")
+    letter = letters.build_letter(entry, authority, language)
+    record_letter(entry, acting_user=request.user, language=language, fmt=fmt)
+    name = f"einladung-{entry.screening_list.code}-{entry.row}"
+    if language != "de":
+        name += f"-{language}"
+    if fmt == "html":
+        params = urlencode({"sprache": language})
+        return HttpResponse(letters.letter_html(letter, params=params))
+    if fmt == "pdf":
+        return _download(letters.letter_pdf(letter), "application/pdf", f"{name}.pdf")
+    return _download(letters.letter_docx(letter), DOCX, f"{name}.docx")
 
 
 @login_required
