@@ -56,6 +56,11 @@ def services_for_user(ctx: UserContext) -> QuerySet[Service]:
     return Service.objects.filter(region_id__in=ctx.region_ids)
 
 
+def can_view_service(ctx: UserContext, service: Service) -> bool:
+    """The predicate of ``services_for_user`` for one row already loaded (no query)."""
+    return ctx.user_id is not None and service.region_id in ctx.region_ids
+
+
 def get_service_for_user(ctx: UserContext, code: str) -> Service:
     try:
         return services_for_user(ctx).select_related("provider", "region").get(code=code)
