@@ -183,3 +183,21 @@ def test_case_file_and_status_page_name_the_service(make_case, login_as) -> None
         f"/fallmanagement/faelle/{case.code}/vermittlungen/{referral.code}/status/"
     ).content.decode()
     assert "ANGEBOT-ARBEIT" in status
+
+
+def test_demo_picks_the_directory_service_of_the_recipient_by_topic() -> None:
+    from kim.cases.demo import World, _demo_service
+
+    kreis = Organisation.objects.get(ags="05970")
+    jobcenter = _org("Jobcenter")
+    world = World(today=TODAY, kreis=kreis)
+    day = TODAY - dt.timedelta(days=90)
+    assert _demo_service(world, jobcenter, "work", day) is None  # no demo directory: none
+    old = TODAY - dt.timedelta(days=400)
+    second = service(provider=jobcenter, name="B-Vermittlung", topics=("work",), valid_from=old)
+    first = service(provider=jobcenter, name="A-Vermittlung", topics=("work",), valid_from=old)
+    service(provider=jobcenter, name="0-Neu", topics=("work",))  # not yet valid on the day
+    service(provider=_org("ABH Kreis"), name="0-ABH", topics=("work",), valid_from=old)
+    assert _demo_service(world, jobcenter, "work", day) == first
+    assert _demo_service(world, jobcenter, "housing", day) is None
+    assert second.name == "B-Vermittlung"
