@@ -105,12 +105,8 @@ def send_referral(
     return referral
 
 
-def _check_service(
-    case: Case, service: Service, recipient: Organisation, sent_on: dt.date
-) -> None:
-    if service.region_id != case.organisation.region_id_or_self or not service.is_valid_on(
-        sent_on
-    ):
+def _check_service(case: Case, service: Service, recipient: Organisation, sent_on: dt.date) -> None:
+    if service.region_id != case.organisation.region_id_or_self or not service.is_valid_on(sent_on):
         raise ValidationError(
             {"service": _("Choose a service of the Kreis offered on the day of the referral.")}
         )

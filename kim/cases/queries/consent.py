@@ -117,7 +117,10 @@ def recipient_choices(case: Case) -> QuerySet[Organisation]:
 
 def referral_services(case: Case, day: dt.date) -> QuerySet[Service]:
     """Services of the case's Kreis valid on ``day`` that a referral may name (D-091)."""
-    return network_access.services_for_referral(case.organisation.region_id_or_self, day)
+    region_id = case.organisation.region_id_or_self
+    if region_id is None:
+        return Service.objects.none()
+    return network_access.services_for_referral(region_id, day)
 
 
 def get_recipient(case: Case, code: str) -> Organisation:

@@ -84,9 +84,7 @@ def referred(make_case: Any) -> list[Case]:
 
 
 def test_counts_once_per_topic_and_without_service(referred: list[Case]) -> None:
-    table = case_table(
-        kreis_scope(KREIS), "referrals_by_topic", ("topic",), START, END, actor=None
-    )
+    table = case_table(kreis_scope(KREIS), "referrals_by_topic", ("topic",), START, END, actor=None)
     expected = _tally()
     keys = table.axes[0].keys
     for (index,), entry in table.table.cells.items():

@@ -104,7 +104,9 @@ class Directory:
 
 
 def _offer(code: str) -> LanguageOffer:
-    return LanguageOffer(code, languages.name(code), languages.autonym(code), languages.direction(code))
+    return LanguageOffer(
+        code, languages.name(code), languages.autonym(code), languages.direction(code)
+    )
 
 
 def content_languages(region: Organisation, day: dt.date | None = None) -> list[str]:
@@ -118,17 +120,31 @@ def content_languages(region: Organisation, day: dt.date | None = None) -> list[
     return ["de", *sorted(known, key=languages.name)]
 
 
-def topic_choices(region: Organisation, day: dt.date | None = None) -> QuerySet[ServiceTopic]:
-    """Topics that at least one public entry of the Kreis is filed under."""
-    return (
+def topic_choices(region: Organisation, day: dt.date | None = None) -> list[tuple[str, str]]:
+    """(key, name) of the topics that at least one public entry of the Kreis is filed under."""
+    english = (translation.get_language() or "de").startswith("en")
+    topics = (
         ServiceTopic.objects.filter(services__in=public_services(region, day))
         .distinct()
         .order_by("position", "name")
     )
+    choices: dict[str, str] = {}
+    for topic in topics:
+        choices.setdefault(topic.key, topic.name_en if english else topic.name)
+    return list(choices.items())
 
 
-def public_town_choices(region: Organisation) -> QuerySet[Organisation]:
-    return town_choices(region)
+def public_town_choices(region: Organisation) -> list[tuple[str, str]]:
+    return [(town.code, town.name) for town in town_choices(region)]
+
+
+def offered_language_choices(region: Organisation) -> list[tuple[str, str]]:
+    """(code, name) of the languages in which at least one public entry counsels."""
+    codes: set[str] = set()
+    for offered in public_services(region).values_list("languages", flat=True):
+        codes.update(code for code in offered or [] if code)
+    known = [code for code in languages.codes() if code in codes]
+    return sorted(((code, languages.name(code)) for code in known), key=lambda c: c[1])
 
 
 def _filtered(region: Organisation, filters: Filters, day: dt.date | None) -> QuerySet[Service]:
@@ -170,7 +186,8 @@ def directory(
         # Languages are a JSON list (no containment lookup on SQLite): filtered here.
         if filters.language and filters.language not in (service.languages or []):
             continue
-        own = service.shown_texts[0] if texts is not None and service.shown_texts else None
+        shown: list[ServiceText] = getattr(service, "shown_texts", [])
+        own = shown[0] if shown else None
 
         def text(name: str, service: Service = service, own: ServiceText | None = own) -> Text:
             value = getattr(own, name, "") if own is not None else ""

@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from kim.core import languages
-from kim.network.access import get_public_region, public_regions, public_services
+from kim.network.access import get_public_region, public_regions
 from kim.network.public import queries
 from kim.network.public.forms import PublicFilterForm
 
@@ -80,9 +80,9 @@ def directory(request: HttpRequest, ags: str) -> HttpResponse:
     with translation.override(ui):
         form = PublicFilterForm(
             request.GET,
-            topics=[(t.key, t.name_en if ui == "en" else t.name) for t in queries.topic_choices(region)],
-            towns=[(t.code, t.name) for t in queries.public_town_choices(region)],
-            offered=_offered_languages(region),
+            topics=queries.topic_choices(region),
+            towns=queries.public_town_choices(region),
+            offered=queries.offered_language_choices(region),
         )
         filters = form.filters()
         data = queries.directory(region, filters, request.GET.get("sprache", "de"))
@@ -102,16 +102,10 @@ def directory(request: HttpRequest, ags: str) -> HttpResponse:
                     (offer, _query(params, sprache="" if offer.code == "de" else offer.code))
                     for offer in data.content_languages
                 ],
-                "reset": _query(QueryDict(), sprache=params.get("sprache", ""), ui=params.get("ui", "")),
+                "reset": _query(
+                    QueryDict(), sprache=params.get("sprache", ""), ui=params.get("ui", "")
+                ),
                 "index_url": _query(QueryDict(), ui=params.get("ui", "")),
             },
         )
     return _cached(request, response)
-
-
-def _offered_languages(region) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    codes: set[str] = set()
-    for offered in public_services(region).values_list("languages", flat=True):
-        codes.update(code for code in offered or [] if code)
-    known = [code for code in languages.codes() if code in codes]
-    return sorted(((code, languages.name(code)) for code in known), key=lambda c: c[1])

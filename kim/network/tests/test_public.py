@@ -245,5 +245,5 @@ def test_query_count_is_flat(anonymous: Client, django_assert_num_queries) -> No
     make(35)
     with django_assert_num_queries(len(few.captured_queries)):
         html = anonymous.get(URL + "?sprache=ar").content.decode()
-    assert html.count("data-field=\"name\"") == 40
+    assert html.count('data-field="name"') == 40
     assert Service.objects.filter(public=True).count() >= 40
