@@ -183,6 +183,9 @@ def test_case_file_and_status_page_name_the_service(make_case, login_as) -> None
         f"/fallmanagement/faelle/{case.code}/vermittlungen/{referral.code}/status/"
     ).content.decode()
     assert "ANGEBOT-ARBEIT" in status
+    # The API's case detail names the service by its code.
+    data = client.get(f"/api/v1/cases/{case.code}/").json()
+    assert [r["service"] for r in data["referrals"]] == [offer.code]
 
 
 def test_demo_picks_the_directory_service_of_the_recipient_by_topic() -> None:

@@ -56,6 +56,12 @@ def _query(params: QueryDict, **changes: str) -> str:
     return "?" + urlencode(data) if data else "?"
 
 
+def _ui_param(request: HttpRequest) -> str:
+    """``?ui=xx`` to carry a chosen UI language into a link to another page, else ""."""
+    chosen = request.GET.get("ui", "")
+    return _query(QueryDict(), ui=chosen) if chosen in UI_LANGUAGES else ""
+
+
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     ui = _ui_language(request)
@@ -67,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 "regions": list(public_regions()),
                 "ui": ui,
                 "ui_switch": _query(request.GET, ui="en" if ui == "de" else "de"),
-                "ui_param": _query(QueryDict(), ui=ui) if "ui" in request.GET else "",
+                "ui_param": _ui_param(request),
             },
         )
     return _cached(request, response)
@@ -105,7 +111,7 @@ def directory(request: HttpRequest, ags: str) -> HttpResponse:
                 "reset": _query(
                     QueryDict(), sprache=params.get("sprache", ""), ui=params.get("ui", "")
                 ),
-                "index_url": _query(QueryDict(), ui=params.get("ui", "")),
+                "index_url": _ui_param(request),
             },
         )
     return _cached(request, response)
