@@ -1,7 +1,7 @@
 """The public page of the service network (``/hilfenetz/``, no login, D-091).
 
-Anonymous by design: no view here reads the user, and ``RequireMFAMiddleware`` lets the prefix
-through. Responses are cached for five minutes by browsers and shared caches (``public``)
+Anonymous by design: the views read of the user only whether someone is signed in (for the
+cache header), and ``RequireMFAMiddleware`` lets the prefix through. Responses are cached for five minutes by browsers and shared caches (``public``)
 and vary on ``Accept-Language`` and ``Cookie`` (the UI language comes from either); a
 signed-in visitor gets ``private`` (their session cookie may be refreshed on the response).
 The page carries no CSRF token – the filters are GET forms and the UI language switch is a
@@ -27,7 +27,8 @@ MAX_AGE = 300
 UI_LANGUAGES = ("de", "en")
 
 
-def _cached(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def _cached(request: HttpRequest, response: HttpResponse, ui: str) -> HttpResponse:
+    response.headers["Content-Language"] = ui  # the locale middleware only sets a default
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, max_age=MAX_AGE)
     else:
@@ -76,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 "ui_param": _ui_param(request),
             },
         )
-    return _cached(request, response)
+    return _cached(request, response, ui)
 
 
 @require_safe
@@ -114,4 +115,4 @@ def directory(request: HttpRequest, ags: str) -> HttpResponse:
                 "index_url": _ui_param(request),
             },
         )
-    return _cached(request, response)
+    return _cached(request, response, ui)

@@ -219,6 +219,7 @@ def test_english_ui_by_link(anonymous: Client) -> None:
     assert '<html lang="en">' in english and "Opening hours" in english
     assert 'href="?ui=en"' in german
     assert 'href="/hilfenetz/"' in german and 'href="/hilfenetz/?ui=en"' in english
+    assert anonymous.get(URL + "?ui=en")["Content-Language"] == "en"
 
 
 @pytest.mark.django_db
