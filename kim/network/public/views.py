@@ -1,11 +1,12 @@
 """The public page of the service network (``/hilfenetz/``, no login, D-091).
 
 Anonymous by design: the views read of the user only whether someone is signed in (for the
-cache header), and ``RequireMFAMiddleware`` lets the prefix through. Responses are cached for five minutes by browsers and shared caches (``public``)
-and vary on ``Accept-Language`` and ``Cookie`` (the UI language comes from either); a
-signed-in visitor gets ``private`` (their session cookie may be refreshed on the response).
-The page carries no CSRF token – the filters are GET forms and the UI language switch is a
-link (``?ui=en``) – so nothing on it sets a cookie.
+cache header), and ``RequireMFAMiddleware`` lets the prefix through. Responses are cached for
+five minutes by browsers and shared caches (``public``) and vary on ``Accept-Language`` and
+``Cookie`` (the UI language comes from either); a signed-in visitor gets ``private`` (their
+session cookie may be refreshed on the response). The page carries no CSRF token – the
+filters are GET forms and the UI language switch is a link (``?ui=en``) – so nothing on it
+sets a cookie.
 """
 
 from __future__ import annotations
