@@ -122,7 +122,10 @@ class ReferralForm(_WithRecipients):
         ),
     )
     recipient = _OrganisationChoice(
-        label=_("Recipient"), queryset=Organisation.objects.none(), required=False
+        label=_("Recipient"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Needed unless you choose a service."),
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     categories = _categories_field(help_text=_("Only data covered by the person's consent."))
