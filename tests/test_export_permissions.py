@@ -113,6 +113,13 @@ EXPORTS = {
         EventType.EXPORT_DOWNLOADED,
         ("csv", "xlsx"),
     ),
+    # The measure by topic of the referred service (D-091): same door, same export event.
+    "statistics_topics": Export(
+        "/fallmanagement/statistik/?measure=referrals_by_topic&by=topic",
+        "/fallmanagement/statistik/export.{fmt}?measure=referrals_by_topic&by=topic",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+    ),
     "topics": Export(
         "/steuerung/themen/",
         "/steuerung/themen/export.{fmt}",

@@ -19,8 +19,9 @@ from kim.accounts.access import has_second_factor, user_context
 IDP_FORM_PREFIX = "/konto/"
 
 # Paths a user without MFA may still reach: the MFA set-up itself, logout, health, static,
-# and the public OParl interface (anonymous by design; a session cookie must not divert it).
-EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz", "/i18n/", "/oparl/")
+# the public OParl interface and the public directory page (anonymous by design; a session
+# cookie must not divert them).
+EXEMPT_PREFIXES = ("/konto/", "/static/", "/healthz", "/i18n/", "/oparl/", "/hilfenetz/")
 
 
 class RequireMFAMiddleware:

@@ -135,11 +135,17 @@ class GoalSerializer(serializers.ModelSerializer):
 
 class ReferralSerializer(serializers.ModelSerializer):
     recipient = serializers.CharField(source="recipient.code", help_text="Organisation code.")
+    service = serializers.CharField(
+        source="service.code",
+        allow_null=True,
+        default=None,
+        help_text="Code of the directory's service referred to (null: none named).",
+    )
     status = ReferralStatusField()
 
     class Meta:
         model = Referral
-        fields = ["code", "recipient", "status", "sent_on"]
+        fields = ["code", "recipient", "service", "status", "sent_on"]
         read_only_fields = fields
 
 

@@ -49,6 +49,8 @@ from kim.cases.models import (
     ReferralStatus,
     TargetGroupCriterion,
 )
+from kim.network import access as network_access
+from kim.network.models import Service
 from kim.organisations.models import Organisation, OrgKind
 
 
@@ -75,6 +77,18 @@ def _authorities() -> dict[str, Organisation]:
         "ebb": "Einbürgerungsbehörde Kreis Siegen-Wittgenstein",
     }
     return {key: Organisation.objects.get(name=name) for key, name in names.items()}
+
+
+def _demo_service(w: World, provider: Organisation, topic: str, day: dt.date) -> Service | None:
+    """The demo directory's service of ``provider`` on ``topic`` valid on ``day`` (the
+    directory's demo step runs before this one, order 55 < 60), else None: deterministic by
+    name and id."""
+    return (
+        network_access.services_for_referral(w.kreis.pk, day)
+        .filter(provider=provider, topics__key=topic)
+        .order_by("name", "id")
+        .first()
+    )
 
 
 def _case_manager(username: str) -> tuple[User, Organisation]:
@@ -278,6 +292,7 @@ def _siegen(w: World) -> None:
         purpose="Vermittlung in eine Einstiegsqualifizierung",
         categories=[DataCategory.MASTER_DATA, DataCategory.PLAN],
         sent_on=w.day(90),
+        service=_demo_service(w, w.authorities["jobcenter"], "work", w.day(90)),
     )
     revoked = _consent(w, user, linking, "abh", 100, categories=[DataCategory.RESIDENCE])
     consent_actions.revoke_consent(revoked, acting_user=user)
@@ -512,6 +527,7 @@ def _traeger(w: World) -> None:
         purpose="Übernahme der Kosten der Unterkunft klären",
         categories=[DataCategory.MASTER_DATA, DataCategory.BENEFITS],
         sent_on=w.day(60),
+        service=_demo_service(w, w.authorities["jobcenter"], "livelihood", w.day(60)),
     )
     referral = linking.referrals.get()
     referrals.update_referral_status(

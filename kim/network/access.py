@@ -56,6 +56,11 @@ def services_for_user(ctx: UserContext) -> QuerySet[Service]:
     return Service.objects.filter(region_id__in=ctx.region_ids)
 
 
+def can_view_service(ctx: UserContext, service: Service) -> bool:
+    """The predicate of ``services_for_user`` for one row already loaded (no query)."""
+    return ctx.user_id is not None and service.region_id in ctx.region_ids
+
+
 def get_service_for_user(ctx: UserContext, code: str) -> Service:
     try:
         return services_for_user(ctx).select_related("provider", "region").get(code=code)
@@ -129,6 +134,37 @@ def public_services(region: Organisation, day: dt.date | None = None) -> QuerySe
         region=region,
         public=True,
         valid_from__lte=today,
+    )
+
+
+def public_regions(day: dt.date | None = None) -> QuerySet[Organisation]:
+    """Kreise whose public page has at least one entry today (the index of ``/hilfenetz/``)."""
+    today = day or timezone.localdate()
+    shown = Service.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), public=True, valid_from__lte=today
+    ).values("region_id")
+    return Organisation.objects.filter(pk__in=shown).exclude(ags="").order_by("name")
+
+
+def get_public_region(ags: str, day: dt.date | None = None) -> Organisation:
+    """The Kreis of a public page by its AGS; 404 when unknown or without a public entry."""
+    try:
+        return public_regions(day).get(ags=ags)
+    except Organisation.DoesNotExist:
+        raise Http404("No public directory") from None
+
+
+def services_for_referral(region_id: int, day: dt.date) -> QuerySet[Service]:
+    """Services a referral of a case in Kreis ``region_id`` may name: the Kreis' entries valid
+    on ``day`` (the day the referral is sent), public or not, with their providers."""
+    return (
+        Service.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            region_id=region_id,
+            valid_from__lte=day,
+        )
+        .select_related("provider")
+        .order_by("provider__name", "name", "id")
     )
 
 

@@ -410,6 +410,8 @@ def write_disclosure(
             "legal_basis": legal_basis,
             "kind": kind,
             "consent": consent.code,
+            # The directory's service a referral names (D-091).
+            **({"service": referral.service.code} if referral and referral.service else {}),
         },
     )
     return disclosure

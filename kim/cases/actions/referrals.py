@@ -35,6 +35,7 @@ from kim.cases.models import (
     ReferralStatus,
 )
 from kim.core.models import Actor, actor_user
+from kim.network.models import Service
 from kim.organisations.models import Organisation
 
 # Allowed status moves of a referral (sent → accepted/declined, accepted → completed).
@@ -63,8 +64,12 @@ def send_referral(
     sent_on: dt.date,
     goal: Goal | None = None,
     note: str = "",
+    service: Service | None = None,
 ) -> Referral:
-    """Refer the person to ``recipient`` (phase 4); the referral is a disclosure (kind REFERRAL)."""
+    """Refer the person to ``recipient`` (phase 4); the referral is a disclosure (kind REFERRAL).
+
+    ``service``: the service of the directory the person is referred to (D-091) – an entry of
+    the case's Kreis, valid on ``sent_on``, offered by ``recipient``."""
     purpose = purpose.strip()
     if not purpose:
         raise ValidationError({"purpose": _("Name the purpose of the referral.")})
@@ -72,11 +77,14 @@ def send_referral(
     _not_future(sent_on, "sent_on")
     if goal is not None and goal.case_id != case.pk:
         raise ValidationError({"goal": _("Choose a goal of this case.")})
+    if service is not None:
+        _check_service(case, service, recipient, sent_on)
     consent = check_disclosure(case, [recipient], cats, "recipient")[recipient.pk]
     referral = Referral.objects.create(
         case=case,
         recipient=recipient,
         goal=goal,
+        service=service,
         purpose=purpose,
         categories=cats,
         sent_on=sent_on,
@@ -95,6 +103,22 @@ def send_referral(
         referral=referral,
     )
     return referral
+
+
+def _check_service(case: Case, service: Service, recipient: Organisation, sent_on: dt.date) -> None:
+    if service.region_id != case.organisation.region_id_or_self or not service.is_valid_on(sent_on):
+        raise ValidationError(
+            {"service": _("Choose a service of the Kreis offered on the day of the referral.")}
+        )
+    if service.provider_id != recipient.pk:
+        raise ValidationError(
+            {
+                "service": _(
+                    "This service is offered by %(provider)s, not by the recipient you chose."
+                )
+                % {"provider": service.provider.name}
+            }
+        )
 
 
 @transaction.atomic

@@ -3,10 +3,13 @@ querysets of ``kim.cases.queries.consent`` for the one case, passed in by the vi
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kim.cases.models import CaseDocument, ConsentScope, DataCategory, Goal, ReferralStatus
@@ -14,6 +17,7 @@ from kim.core import languages
 from kim.core.forms import ModelMultipleChoiceField, PlausibleDateField
 from kim.core.placeholders import check_placeholders
 from kim.core.uploads import CheckedFile, check_document
+from kim.network.models import Service
 from kim.organisations.models import Organisation
 
 DATE_HINT = _("DD.MM.YYYY")
@@ -113,7 +117,22 @@ class RevokeForm(forms.Form):
 
 
 class ReferralForm(_WithRecipients):
-    recipient = _OrganisationChoice(label=_("Recipient"), queryset=Organisation.objects.none())
+    """A referral to a partner, optionally to one of its services in the directory: the
+    service's provider becomes the recipient when none is chosen (D-091)."""
+
+    service = forms.ChoiceField(
+        label=_("Service"),
+        required=False,
+        help_text=_(
+            "A service of the directory; its provider becomes the recipient if you choose none."
+        ),
+    )
+    recipient = _OrganisationChoice(
+        label=_("Recipient"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Needed unless you choose a service."),
+    )
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     categories = _categories_field(help_text=_("Only data covered by the person's consent."))
     sent_on = PlausibleDateField(label=_("Sent on"), help_text=DATE_HINT)
@@ -124,9 +143,63 @@ class ReferralForm(_WithRecipients):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, goals: QuerySet[Goal], **kwargs: Any) -> None:
+    field_order = ["service", "recipient"]
+
+    def __init__(
+        self,
+        *args: Any,
+        goals: QuerySet[Goal],
+        services_on: Callable[[dt.date], QuerySet[Service]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        # The services valid on the day the referral is sent (today until a date is posted).
+        self.services = {s.code: s for s in services_on(self._sent_on())}
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for service in self.services.values():
+            groups.setdefault(service.provider.name, []).append((service.code, service.name))
+        self.fields["service"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *((provider, options) for provider, options in groups.items()),
+        ]
+
+    def _sent_on(self) -> dt.date:
+        if self.is_bound:
+            try:
+                value = self.fields["sent_on"].clean(self.data.get(self.add_prefix("sent_on")))
+            except forms.ValidationError:
+                value = None
+            if isinstance(value, dt.date):
+                return value
+        return timezone.localdate()
+
+    def clean_service(self) -> Service | None:
+        code = self.cleaned_data.get("service") or ""
+        return self.services.get(code) if code else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        service, recipient = data.get("service"), data.get("recipient")
+        if "service" in self.errors or "recipient" in self.errors:
+            return data
+        if service is None and recipient is None:
+            self.add_error("recipient", _("Choose the recipient or a service."))
+        elif service is not None and recipient is None:
+            provider = self.fields["recipient"].queryset.filter(pk=service.provider_id).first()  # type: ignore[attr-defined]
+            if provider is None:
+                self.add_error(
+                    "service", _("The provider of this service cannot receive referrals here.")
+                )
+            else:
+                data["recipient"] = provider
+        elif service is not None and recipient is not None and recipient.pk != service.provider_id:
+            self.add_error(
+                "service",
+                _("This service is offered by %(provider)s, not by the recipient you chose.")
+                % {"provider": service.provider.name},
+            )
+        return data
 
 
 class ReferralStatusForm(forms.Form):

@@ -15,6 +15,7 @@ from django.contrib.staticfiles import finders
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ from kim.cases.models import (
 )
 from kim.core import languages
 from kim.core.pdf import html_to_pdf
+from kim.network import access as network_access
+from kim.network.models import Service
 from kim.organisations.models import Organisation
 
 PRINT_CSS = "cases/print.css"
@@ -73,12 +76,14 @@ def consent_context(ctx: UserContext, case: Case) -> dict[str, Any]:
     (partials ``cases/_consents.html``, ``cases/_referrals.html``, ``cases/_barriers.html``).
     Seven queries, whatever the number of rows."""
     today = timezone.localdate()
-    referrals = Referral.objects.filter(case=case).select_related("recipient", "goal")
+    referrals = Referral.objects.filter(case=case).select_related("recipient", "goal", "service")
     rows = consent_rows(case, today)
     screening_consent = any(r.active and r.consent.scope == ConsentScope.SCREENING for r in rows)
     return {
         "consent_rows": rows,
-        "referral_rows": [(r, REFERRAL_MOVES.get(r.status, ())) for r in referrals],
+        "referral_rows": [
+            (r, REFERRAL_MOVES.get(r.status, ()), service_link(ctx, r.service)) for r in referrals
+        ],
         "conference_list": CaseConference.objects.filter(case=case).prefetch_related(
             "participants"
         ),
@@ -112,6 +117,14 @@ def recipient_choices(case: Case) -> QuerySet[Organisation]:
     )
 
 
+def referral_services(case: Case, day: dt.date) -> QuerySet[Service]:
+    """Services of the case's Kreis valid on ``day`` that a referral may name (D-091)."""
+    region_id = case.organisation.region_id_or_self
+    if region_id is None:
+        return Service.objects.none()
+    return network_access.services_for_referral(region_id, day)
+
+
 def get_recipient(case: Case, code: str) -> Organisation:
     recipient = recipient_choices(case).filter(code=code).first()
     if recipient is None:
@@ -129,8 +142,21 @@ def get_consent_with_case(case: Case, code: str) -> Consent:
     return found
 
 
+def service_link(ctx: UserContext, service: Service | None) -> str:
+    """The directory page of a referral's service, if the user may open it (same Kreis) and
+    the directory's pages are installed; else "" (the name is shown without a link)."""
+    if service is None or not network_access.can_view_service(ctx, service):
+        return ""
+    try:
+        return reverse("network:service_detail", args=[service.code])
+    except NoReverseMatch:
+        return ""
+
+
 def get_referral(case: Case, code: str) -> Referral:
-    referral = Referral.objects.select_related("recipient").filter(case=case, code=code).first()
+    referral = (
+        Referral.objects.select_related("recipient", "service").filter(case=case, code=code).first()
+    )
     if referral is None:
         raise Http404("No such referral")
     referral.case = case

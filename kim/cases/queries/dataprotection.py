@@ -89,7 +89,9 @@ def case_api_detail(case: Case) -> tuple[Case, list[Consent]]:
         Prefetch("goals", queryset=Goal.objects.order_by("position", "id")),
         Prefetch(
             "referrals",
-            queryset=Referral.objects.select_related("recipient").order_by("-sent_on", "id"),
+            queryset=Referral.objects.select_related("recipient", "service").order_by(
+                "-sent_on", "id"
+            ),
         ),
         Prefetch("phase_changes", queryset=PhaseChange.objects.order_by("changed_at", "id")),
     )

@@ -10,6 +10,10 @@ Every measure counts within a Kreis (or the reader's own organisations) over a p
 - ``closed_cases`` – cases closed in the period (``closed_on``).
 - ``referrals`` – referrals to partner organisations sent in the period (a case can have
   several; the unit is the referral).
+- ``referrals_by_topic`` – the referrals of ``referrals`` by the topics of the directory's
+  service they name (D-091): a referral to a service with two topics counts once under each
+  (so the total counts referral–topic pairs, not referrals), a referral without a service
+  under ``no_service`` ("ohne Angebot"). The dimension ``topic`` is required.
 - ``closing_reasons`` – the closed cases of the period by closing reason (the dimension
   ``closing_reason`` is required).
 - ``goals_reached`` – cases closed in the period with at least one goal of the integration plan
@@ -24,8 +28,8 @@ Dimensions: ``town`` (AGS of the person's town of residence), ``organisation`` (
 organisation that keeps the case), ``quarter`` (``2026-Q1``) and ``year`` of the measure's date,
 ``phase`` (on the last day of the period), ``legal_sphere`` (the benefit system on the day the
 intake started, else on the referral day; for barriers the legal sphere recorded with them),
-``recipient_type`` (kind of the receiving organisation of a referral), ``closing_reason`` and
-``barrier_category``.
+``recipient_type`` (kind of the receiving organisation of a referral), ``topic`` (key of the
+topic catalogue of the service a referral names), ``closing_reason`` and ``barrier_category``.
 """
 
 from __future__ import annotations
@@ -72,6 +76,12 @@ MEASURES: dict[str, MeasureDef] = {
             (*PLACE, *TIME, "recipient_type"),
         ),
         MeasureDef(
+            "referrals_by_topic",
+            gettext_lazy("Referrals by topic"),
+            (*PLACE, *TIME, "topic"),
+            required="topic",
+        ),
+        MeasureDef(
             "closing_reasons",
             gettext_lazy("Closing reasons"),
             (*PLACE, *TIME, "legal_sphere", "closing_reason"),
@@ -104,6 +114,7 @@ DIMENSIONS: dict[str, Promise] = {
     "phase": gettext_lazy("Phase"),
     "legal_sphere": gettext_lazy("Legal sphere"),
     "recipient_type": gettext_lazy("Type of recipient"),
+    "topic": gettext_lazy("Topic of the service"),
     "closing_reason": gettext_lazy("Closing reason"),
     "barrier_category": gettext_lazy("Barrier category"),
 }

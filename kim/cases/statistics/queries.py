@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kim.accounts.access import UserContext
@@ -52,6 +53,7 @@ from kim.cases.statistics.suppression import (
     suppress_median,
 )
 from kim.core.rls import Actor, system_access
+from kim.network.models import Service, ServiceTopic
 from kim.organisations.models import (
     REGION_KINDS,
     AuthorityType,
@@ -387,6 +389,40 @@ def referrals(scope: Scope, start: dt.date, end: dt.date) -> list[Row]:
     ]
 
 
+NO_SERVICE = "no_service"
+
+
+def referrals_by_topic(scope: Scope, start: dt.date, end: dt.date) -> list[Row]:
+    """One row per referral and topic of its service (2 queries); ``no_service`` for a
+    referral that names no service, ``unknown`` for a service without topics."""
+    found = list(
+        Referral.objects.filter(
+            case__in=_cases(scope), sent_on__gte=start, sent_on__lte=end
+        ).values("sent_on", "service_id", "case__organisation__code", "case__person__town__ags")
+    )
+    topics: dict[int, list[str]] = defaultdict(list)
+    services = {r["service_id"] for r in found if r["service_id"]}
+    through = Service.topics.through.objects.filter(service_id__in=services)
+    for link in through.values("service_id", "servicetopic__key").order_by("servicetopic__key"):
+        keys = topics[link["service_id"]]
+        if link["servicetopic__key"] not in keys:  # two dated rows of one topic count once
+            keys.append(link["servicetopic__key"])
+    rows = []
+    for r in found:
+        keys = (topics.get(r["service_id"]) or [UNKNOWN]) if r["service_id"] else [NO_SERVICE]
+        for key in keys:
+            rows.append(
+                {
+                    "town": r["case__person__town__ags"] or UNKNOWN,
+                    "organisation": r["case__organisation__code"],
+                    "quarter": quarter_key(r["sent_on"]),
+                    "year": str(r["sent_on"].year),
+                    "topic": key,
+                }
+            )
+    return rows
+
+
 def barriers(scope: Scope, start: dt.date, end: dt.date) -> list[Row]:
     qs = Barrier.objects.filter(
         region=scope.kreis,
@@ -412,6 +448,7 @@ ROWS = {
     "active_cases": active_cases,
     "closed_cases": closed_cases,
     "referrals": referrals,
+    "referrals_by_topic": referrals_by_topic,
     "closing_reasons": closed_cases,
     "goals_reached": goals_reached,
     "waiting_days_median": waiting_days,
@@ -477,11 +514,25 @@ def _choice_domain(dim: str, measure: str) -> list[tuple[str, str]]:
         return [(str(v), str(label)) for v, label in BenefitSystem.choices]
     if dim == "closing_reason":
         return [(str(v), str(label)) for v, label in ClosingReason.choices]
+    if dim == "topic":
+        return _topic_domain()
     if dim == "recipient_type":
         kinds = [(str(v), str(label)) for v, label in AuthorityType.choices]
         return kinds + [(str(v), str(label)) for v, label in OrgKind.choices]
     categories = BarrierCategory.objects.order_by("position", "key")
     return [(c.key, c.name) for c in categories]
+
+
+def _topic_domain() -> list[tuple[str, str]]:
+    """Every topic of the catalogue (the newest name of each key), then "without a service"."""
+    names: dict[str, str] = {}
+    for topic in ServiceTopic.objects.order_by("position", "key", "valid_from"):
+        names[topic.key] = topic.name_en if _english() else topic.name
+    return [*names.items(), (NO_SERVICE, _("without a service"))]
+
+
+def _english() -> bool:
+    return (translation.get_language() or "de").startswith("en")
 
 
 # --- caseload per case manager (page only: a distribution, never a name) ------------------------

@@ -112,6 +112,7 @@ def test_detail_per_persona_and_audit(make_case: Any, login_as: Any) -> None:
     assert data["referrals"][0] == {
         "code": data["referrals"][0]["code"],
         "recipient": recipient.code,
+        "service": None,
         "status": "sent",
         "sent_on": "2026-11-01",
     }

@@ -228,6 +228,7 @@ def referral_add(request: HttpRequest, code: str) -> HttpResponse:
         request.POST or None,
         recipients=queries.recipient_choices(case),
         goals=queries.case_goals(case),
+        services_on=lambda day: queries.referral_services(case, day),
         initial={"sent_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -253,7 +254,7 @@ def referral_status(request: HttpRequest, code: str, referral: str) -> HttpRespo
             messages.success(request, _("The status of the referral has been changed."))
             return redirect(_case_url(case))
     title = _("Answer of %(recipient)s") % {"recipient": found.recipient.name}
-    return _form_page(request, case, form, title=title, kind="referral")
+    return _form_page(request, case, form, title=title, kind="referral", referral=found)
 
 
 @login_required

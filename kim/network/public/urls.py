@@ -1,7 +1,12 @@
-"""URLs of the public page (no login)."""
+"""URLs of the public page (no login, D-091)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from kim.network.public import views
 
 app_name = "network_public"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:ags>/", views.directory, name="directory"),
+]
