@@ -280,7 +280,6 @@ def seed_directory() -> None:
     orgs = _providers(demo_organisations())
     kreis = orgs["kreis"]
     topics = {t.key: t for t in actions.current_topics()}
-    towns = {t.name: t for t in Organisation.objects.filter(region=kreis, kind=OrgKind.KOMMUNE)}
     existing = set(Service.objects.filter(region=kreis).values_list("name", flat=True))
     today = timezone.localdate()
     for demo in SERVICES:
@@ -291,7 +290,7 @@ def seed_directory() -> None:
             region=kreis,
             provider=orgs[demo.provider],
             topics=[topics[k] for k in demo.topics],
-            towns=[towns[n] for n in demo.towns],
+            towns=[orgs[n] for n in demo.towns],  # the demo's towns by short name
             name=demo.name,
             description=demo.description,
             legal_spheres=[],

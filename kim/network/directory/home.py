@@ -16,15 +16,29 @@ from kim.core.shell import Card, Item, demo_step, register_nav, start_cards
 from kim.network.access import can_maintain_directory, can_use_directory, unconfirmed_services
 
 LISTED = 5
-# Their menus are full (one line, tests/browser/test_header.py): they reach the directory
-# from the start page.
-NO_MENU_ROLES = (Role.KIM_COORDINATION, Role.PROGRAMME_LEAD)
+# The menu link is for the daily users: case work, welfare agencies, Baustein 3, the council.
+# The coordination's and the programme leads' menus are full (one line,
+# tests/browser/test_header.py), and administrators and data-protection officers have their
+# own long menus: they all reach the directory from a start card.
+MENU_ROLES = (
+    Role.CASE_MANAGER,
+    Role.TEAM_LEAD,
+    Role.TRAEGER_MANAGER,
+    Role.B3_OFFICER,
+    Role.COUNCIL_MEMBER,
+)
+NO_MENU_ROLES = (Role.KIM_COORDINATION, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR, Role.DPO)
 
 register_nav("network", can_use_directory)
 
 
 def directory_in_menu(ctx: UserContext) -> bool:
-    return can_use_directory(ctx) and not ctx.has_role(*NO_MENU_ROLES)
+    return (
+        can_use_directory(ctx)
+        and ctx.has_role(*MENU_ROLES)
+        and not ctx.has_role(*NO_MENU_ROLES)
+        and not ctx.is_superuser
+    )
 
 
 register_nav(
@@ -74,8 +88,9 @@ def _unconfirmed_card(ctx: UserContext, today: dt.date) -> Card:
 
 @start_cards(order=16)
 def cards(ctx: UserContext, today: dt.date) -> list[Card]:
-    """For maintainers (coordination, welfare-agency managers) the entries to confirm; for the
-    programme leads, who have no menu link, a link (no query)."""
+    """For maintainers (coordination, welfare-agency managers) the entries to confirm (one
+    query); for the other users without a menu link (programme leads, administrators, DPOs) a
+    link (no query)."""
     if not can_use_directory(ctx):
         return []
     if can_maintain_directory(ctx):
