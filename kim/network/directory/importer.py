@@ -63,7 +63,10 @@ class _Catalogues:
         self.providers = {p.name.casefold(): p for p in providers} | {
             p.short_name.casefold(): p for p in providers if p.short_name
         }
-        self.towns = {t.name.casefold(): t for t in access.town_choices(region)}
+        towns = list(access.town_choices(region))
+        self.towns = {t.short_name.casefold(): t for t in towns if t.short_name} | {
+            t.name.casefold(): t for t in towns
+        }
         topics = current_topics()
         self.topics: dict[str, ServiceTopic] = {}
         for topic in topics:
@@ -194,10 +197,11 @@ class _RowParser:
         if start and end and end < start:
             self.fail(_("the end of validity cannot lie before its start."))
         self.values["valid_from"], self.values["valid_to"] = start, end
+        # An empty "Bestätigt am": the maintainer sends current data, confirmed today.
         confirmed = self.date("Bestätigt am")
         if confirmed and confirmed > timezone.localdate():
             self.fail(_("Bestätigt am cannot lie in the future."))
-        return confirmed
+        return confirmed or timezone.localdate()
 
     def texts(self) -> None:
         for title, key, limit in _TEXT_COLUMNS:

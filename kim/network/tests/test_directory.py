@@ -626,7 +626,15 @@ def test_the_template_is_importable(login_as: Callable[[str], Client]) -> None:
     template = client.get("/netzwerk/import/vorlage.csv")
     assert template.status_code == 200
     before = Service.objects.count()
-    assert _upload(client, "vorlage.csv", template.content).status_code == 302  # type: ignore[attr-defined]
+    unfilled = _upload(client, "vorlage.csv", template.content)
+    assert unfilled.context["errors"] == [  # type: ignore[attr-defined]
+        "Zeile 2: – ist kein Anbieter, den Sie in diesem Kreis angeben dürfen."
+    ]
+    header, example = template.content.decode("utf-8-sig").strip().split("\r\n")
+    cells = example.split(";")
+    cells[3] = "Jobcenter"  # the provider, by its short name
+    filled = "\r\n".join([header, ";".join(cells)]).encode("utf-8")
+    assert _upload(client, "vorlage.csv", filled).status_code == 302  # type: ignore[attr-defined]
     assert Service.objects.count() == before + 1
 
 
