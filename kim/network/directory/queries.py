@@ -90,6 +90,18 @@ def _json_contains() -> bool:
     return connection.vendor == "postgresql"
 
 
+def filter_towns(ctx: UserContext) -> list[Organisation]:
+    """The towns of the Kreise the user works in, for the list's town filter."""
+    return list(
+        Organisation.objects.filter(region_id__in=ctx.region_ids, kind="kommune").order_by("name")
+    )
+
+
+def topic_versions() -> list[ServiceTopic]:
+    """Every version of every topic, in catalogue order (the catalogue is public knowledge)."""
+    return list(ServiceTopic.objects.order_by("position", "key", "valid_from"))
+
+
 def detail_texts(service: Service) -> list[ServiceText]:
     return list(service.texts.order_by("language"))
 

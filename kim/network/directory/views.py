@@ -36,7 +36,6 @@ from kim.network.directory.forms import (
     service_initial,
 )
 from kim.network.models import Service, ServiceTopic
-from kim.organisations.models import Organisation
 
 
 def _require_directory(ctx: UserContext) -> None:
@@ -56,9 +55,7 @@ def _require_maintainer(ctx: UserContext) -> None:
 def _filter(ctx: UserContext, params: QueryDict) -> tuple[ServiceFilterForm, queries.ServiceFilter]:
     """The list's door (404) and filter, shared by the page and its exports."""
     _require_directory(ctx)
-    towns = list(
-        Organisation.objects.filter(region_id__in=ctx.region_ids, kind="kommune").order_by("name")
-    )
+    towns = queries.filter_towns(ctx)
     form = ServiceFilterForm(
         params,
         topics=actions.current_topics(),
@@ -435,7 +432,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
     _require_directory(ctx)
     today = timezone.localdate()
-    topics = list(ServiceTopic.objects.order_by("position", "key", "valid_from"))
+    topics = queries.topic_versions()
     labels = queries.sphere_labels()
     context = {
         "topics": [
