@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kim.accounts.access import UserContext
 from kim.core import languages
+from kim.core.exports import is_formula_like
 from kim.core.forms import DEFAULT_BOUNDS
 from kim.core.uploads import UnreadableUpload
 from kim.network import access
@@ -297,7 +298,7 @@ def parse_directory_file(
 
         def cell(title: str, cells: list[str] = cells) -> str:
             index = header.get(title.casefold())
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            return _unguard(cells[index]) if index is not None and index < len(cells) else ""
 
         row, row_errors = _parse_row(line, cell, cat)
         errors.extend(row_errors)
@@ -318,6 +319,15 @@ def parse_directory_file(
 
 
 _KNOWN = {title.casefold() for title in HEADER}
+
+
+def _unguard(text: str) -> str:
+    """A cell as the export wrote it: the CSV export's apostrophe before formula-like text
+    (``kim.core.exports.csv_cell``) is taken off again, so a round trip keeps the text."""
+    text = text.strip()
+    if text.startswith("'") and is_formula_like(text[1:]):
+        return text[1:]
+    return text
 
 
 def template_rows() -> tuple[tuple[str, ...], list[list[str]]]:
