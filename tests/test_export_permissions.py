@@ -199,6 +199,21 @@ EXPORTS = {
         EventType.PROOF_EXPORTED,
         ("xlsx", "docx", "pdf", "json"),
     ),
+    # The service network's list (D-090): every reader of the directory, the list's filters.
+    "network-services": Export(
+        "/netzwerk/",
+        "/netzwerk/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+        job=True,
+    ),
+    # The directory's import template holds the columns and an invented example: not audited.
+    "network-import-template": Export(
+        "/netzwerk/import/",
+        "/netzwerk/import/vorlage.csv",
+        None,
+        ("csv",),
+    ),
 }
 IDS = [f"{name}.{fmt}" for name, e in EXPORTS.items() for fmt in e.formats]
 REAUTH_IDS = [i for i in IDS if EXPORTS[i.split(".")[0]].reauth]
@@ -322,6 +337,8 @@ def test_every_export_url_is_covered() -> None:
             "fallmanagement/barrieren/export.<str:fmt>",
             "fallmanagement/faelle/<str:code>/auskunft/json/",
             "fallmanagement/statistik/export.<str:fmt>",
+            "netzwerk/export.<str:fmt>",
+            "netzwerk/import/vorlage.csv",
             "fallmanagement/faelle/<str:code>/auskunft/pdf/",
             "partner/fristen/export.<str:fmt>",
             "partner/gespraeche/export.<str:fmt>",

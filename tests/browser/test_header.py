@@ -52,6 +52,19 @@ def test_header_is_one_row_for_the_longest_menu(
     assert counts["admin"] == max(counts.values()) and counts["admin"] >= 8
 
 
+@pytest.mark.parametrize("persona", ["cm-siegen", "teamlead-siegen", "traeger", "abh", "rat"])
+def test_menus_with_the_service_network_link_stay_on_one_line(
+    page: Page, log_in: Callable[[str], None], persona: str
+) -> None:
+    """The directory's menu link (D-090) goes to the menus that have room: one line still."""
+    log_in(persona)
+    page.screenshot(path=SCREENSHOTS / f"header-{persona}-network.png", clip=_box(page, "header"))
+    assert page.locator(".kim-nav").get_by_role("link", name="Hilfenetz").count() == 1
+    tops = {round(item.bounding_box()["y"]) for item in page.locator(".kim-nav li").all()}
+    assert len(tops) == 1, f"{persona}: menu wraps onto {len(tops)} lines"
+    assert _box(page, "header")["height"] < 100, persona
+
+
 def test_favicon(page: Page, server: str) -> None:
     response = page.request.get(f"{server}/favicon.ico")
     assert response.ok and response.headers["content-type"] in (

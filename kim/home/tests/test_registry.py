@@ -33,7 +33,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "steering": ({"steering", "topics", "topics_menu"}, True, True, set()),
     "proofs": ({"proofs", "proofs_menu"}, True, True, set()),
     # The network states its parts in directory/home.py, public/home.py, interpreters/home.py.
-    "network": (set(), False, False, set()),
+    "network": ({"network", "network_menu"}, True, True, set()),
 }
 
 
@@ -82,6 +82,7 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "programmes",  # actual cost and Land payments of 2025 (45), after the award
         "proofs",  # the 2025 agreements and proofs (47), after partners and payroll (45)
         "council",
+        "network",  # the directory's topics and services (55), before referrals point at them
         "cases",
         "cases",  # the demo Kreis' consent form translations (61), after the reference texts
         "steering",  # bodies, meetings, decisions (65)
