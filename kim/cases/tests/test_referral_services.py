@@ -15,7 +15,7 @@ from kim.audit.models import AuditEvent, EventType
 from kim.cases.actions.consent import DisclosureRefused, record_consent
 from kim.cases.actions.referrals import send_referral
 from kim.cases.models import DataCategory, Referral
-from kim.network.tests.factories_public import service
+from kim.network.tests.factories_public import clear_directory, service
 from kim.organisations.models import Organisation
 from tests.support import reauthenticated as _reauthenticated
 
@@ -195,6 +195,7 @@ def test_demo_picks_the_directory_service_of_the_recipient_by_topic() -> None:
     jobcenter = _org("Jobcenter")
     world = World(today=TODAY, kreis=kreis)
     day = TODAY - dt.timedelta(days=90)
+    clear_directory()
     assert _demo_service(world, jobcenter, "work", day) is None  # no demo directory: none
     old = TODAY - dt.timedelta(days=400)
     second = service(provider=jobcenter, name="B-Vermittlung", topics=("work",), valid_from=old)

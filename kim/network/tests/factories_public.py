@@ -72,3 +72,14 @@ def service(
     for language, text in (texts or {}).items():
         ServiceText.objects.create(service=entry, language=language, **text)
     return entry
+
+
+def clear_directory() -> None:
+    """Remove the demo directory (and the demo referrals' links to it) for tests that build
+    their own entries."""
+    from kim.cases.models import Referral
+    from kim.core.rls import system_access
+
+    with system_access("test: without the demo directory"):
+        Referral.objects.filter(service__isnull=False).update(service=None)
+    Service.objects.all().delete()

@@ -22,6 +22,7 @@ from kim.network.directory import actions
 from kim.network.directory.demo import SERVICES, seed_directory
 from kim.network.models import Service, ServiceText, ServiceTopic
 from kim.network.reference_data import TOPIC_KEYS
+from kim.network.tests.factories_public import clear_directory
 from kim.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -504,7 +505,7 @@ def test_the_list_costs_the_same_for_10_and_40_entries(
     login_as: Callable[[str], Client], django_assert_max_num_queries: Callable[..., object]
 ) -> None:
     client = login_as("koordination")
-    Service.objects.all().delete()
+    clear_directory()
     _add_services(10)
     ten = _queries(client, "/netzwerk/?valid=all")
     _add_services(30)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kim.network.models import Service
 from kim.network.public.queries import PUBLIC_FIELDS
-from kim.network.tests.factories_public import kreis, service
+from kim.network.tests.factories_public import clear_directory, kreis, service
 from kim.organisations.models import Organisation
 
 URL = "/hilfenetz/05970/"
@@ -42,6 +42,13 @@ def parse(html: str) -> _Fields:
     parser = _Fields()
     parser.feed(html)
     return parser
+
+
+@pytest.fixture(autouse=True)
+def _without_the_demo_directory(db: None) -> None:
+    """The tests build their own entries: the demo directory (and the demo referrals to it)
+    would otherwise be part of every page."""
+    clear_directory()
 
 
 @pytest.fixture
