@@ -27,6 +27,7 @@ from kim.cases.access import (
     case_manager_organisations,
 )
 from kim.cases.demo import seed_cases
+from kim.cases.demo_bookings import seed_bookings
 from kim.cases.queries.barriers import barrier_quarter_counts
 from kim.cases.queries.worklists import DUE_SOON_DAYS, team_caseload, worklist_summary
 from kim.cases.retention import count_due, run_retention
@@ -214,6 +215,12 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
 @demo_step(order=60)
 def demo() -> None:
     seed_cases(demo_organisations())
+
+
+@demo_step(order=62)
+def demo_bookings() -> None:
+    """Interpreter bookings in demo cases, after the demo pool (56) and the cases (60)."""
+    seed_bookings(demo_organisations()["kreis"])
 
 
 @retention_step("cases", order=10, due=count_due, takes_actor=True)

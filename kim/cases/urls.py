@@ -3,6 +3,7 @@
 from kim.cases.views import (
     activities,
     barriers,
+    bookings,
     casefile,
     consent,
     dataprotection,
@@ -23,4 +24,5 @@ urlpatterns = [
     *consent.urlpatterns,
     *barriers.urlpatterns,
     *dataprotection.urlpatterns,
+    *bookings.urlpatterns,
 ]

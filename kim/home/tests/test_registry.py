@@ -33,7 +33,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "steering": ({"steering", "topics", "topics_menu"}, True, True, set()),
     "proofs": ({"proofs", "proofs_menu"}, True, True, set()),
     # The network states its parts in directory/home.py, public/home.py, interpreters/home.py.
-    "network": (set(), False, False, set()),
+    "network": ({"interpreters"}, True, True, set()),
 }
 
 
@@ -82,7 +82,9 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "programmes",  # actual cost and Land payments of 2025 (45), after the award
         "proofs",  # the 2025 agreements and proofs (47), after partners and payroll (45)
         "council",
+        "network",  # the interpreter pool (56), before the demo cases book from it
         "cases",
+        "cases",  # interpreter bookings in the demo cases (62), after the cases (60)
         "steering",  # bodies, meetings, decisions (65)
         "steering",  # topics from the demo barriers, on the bodies' agenda (66)
         "screening",
