@@ -54,7 +54,7 @@ class InterpreterForm(forms.Form):
         help_text=_("Required for an interpreter employed by an interpreting service."),
     )
     hourly_rate = forms.DecimalField(
-        label=_("Cost per hour (€)"), min_value=0, max_digits=8, decimal_places=2
+        label=_("Cost per hour (€)"), min_value=0, max_digits=8, decimal_places=2, localize=True
     )
     phone = forms.CharField(
         label=_("Office phone"),
