@@ -196,7 +196,7 @@ def interpreter_month_table(query: ExportQuery) -> Table:
 
     return Table(
         filename=f"dolmetschen-{month:%Y-%m}",
-        title=_("Interpreter bookings %(month)s") % {"month": f"{month:%m/%Y}"},
+        title=_("Interpreter bookings %(month)s") % {"month": f"{month:%m.%Y}"},
         header=[
             _("Appointment"),
             _("Case number"),
