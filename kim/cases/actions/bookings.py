@@ -185,7 +185,11 @@ def book_interpreter(
     cats = clean_categories(categories)
     if DataCategory.MASTER_DATA not in cats:
         raise ValidationError(
-            {"categories": _("The interpreter learns the name and the appointment: include the master data.")}
+            {
+                "categories": _(
+                    "The interpreter learns the name and the appointment: include the master data."
+                )
+            }
         )
     rests_on = covering_consent(case, interpreter, cats, consent)
     booking = InterpreterBooking.objects.create(
@@ -229,7 +233,11 @@ def book_interpreter(
 
 def _open(booking: InterpreterBooking, expected_version: int) -> InterpreterBooking:
     current = lock_version(
-        InterpreterBooking, booking.pk, expected_version, fields=FIELDS, labels=LABELS
+        InterpreterBooking,
+        booking.pk,
+        expected_version,
+        fields=FIELDS,
+        labels={k: str(v) for k, v in LABELS.items()},
     )
     if booking.case.is_closed:
         raise ValidationError(_("The case is closed."))
@@ -289,6 +297,10 @@ def record_booking_held(
         actor=acting_user,
         subject=current,
         organisation=booking.case.organisation,
-        extra={"case": booking.case.code, "status": current.status, "billed_minutes": billed_minutes},
+        extra={
+            "case": booking.case.code,
+            "status": current.status,
+            "billed_minutes": billed_minutes,
+        },
     )
     return current

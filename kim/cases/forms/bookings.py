@@ -27,7 +27,9 @@ class InterpreterChoice(forms.ModelChoiceField):
 class ConsentChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         whom = (
-            obj.get_scope_display() if obj.scope == ConsentScope.INTERPRETING else obj.recipient.name
+            obj.get_scope_display()
+            if obj.scope == ConsentScope.INTERPRETING
+            else obj.recipient.name
         )
         given = formats.date_format(obj.given_on, "SHORT_DATE_FORMAT")
         return f"{whom}: {obj.purpose} ({_g('given on')} {given})"

@@ -125,8 +125,8 @@ def consent_choices(case: Case) -> QuerySet[Consent]:
 
 
 def appointment_choices(ctx: UserContext, case: Case) -> QuerySet[Activity]:
-    return visible_activities(ctx, case).filter(kind=ActivityKind.APPOINTMENT).order_by(
-        "-occurred_at"
+    return (
+        visible_activities(ctx, case).filter(kind=ActivityKind.APPOINTMENT).order_by("-occurred_at")
     )
 
 
@@ -233,7 +233,7 @@ def month_list(ctx: UserContext, month: dt.date) -> MonthList:
             languages.name(b.language),
             billable_minutes(b),
             booking_cost(b),
-            BookingStatus(b.status).label,
+            str(BookingStatus(b.status).label),
         )
         for b in bookings
     ]

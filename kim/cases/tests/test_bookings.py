@@ -263,9 +263,12 @@ def test_cancel_needs_a_reason_and_locks(
     assert booking.status == BookingStatus.CANCELLED
     assert booking.cancelled_by == _user() and booking.cancelled_at is not None
     assert booking.cancel_reason == "verschoben" and booking_cost(booking) == Decimal("0.00")
-    assert AuditEvent.objects.filter(
-        event_type=EventType.INTERPRETER_CANCELLED, subject_code=booking.code
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            event_type=EventType.INTERPRETER_CANCELLED, subject_code=booking.code
+        ).count()
+        == 1
+    )
     booking.case = arabic_case
     with pytest.raises(ValidationError):
         cancel_booking(booking, acting_user=_user(), expected_version=booking.version, reason="x")
@@ -332,13 +335,17 @@ def _month_world(make_case: Callable[..., Case]) -> dict[str, Case]:
 
     def held(case: Case, interpreter: Interpreter, day: int, minutes: int) -> None:
         b = _book(case, interpreter, starts_at=_at(MONTH + dt.timedelta(days=day)))
-        record_booking_held(b, acting_user=_user(), expected_version=b.version, billed_minutes=minutes)
+        record_booking_held(
+            b, acting_user=_user(), expected_version=b.version, billed_minutes=minutes
+        )
 
     held(siegen, _service_interpreter(), 2, 90)
     held(siegen, _freelance(), 5, 45)
     cancelled = _book(siegen, _freelance(), starts_at=_at(MONTH + dt.timedelta(days=9)))
     cancel_booking(cancelled, acting_user=_user(), expected_version=1, reason="abgesagt")
-    _book(siegen, _freelance(), starts_at=_at(MONTH + dt.timedelta(days=30), 23), duration_minutes=30)
+    _book(
+        siegen, _freelance(), starts_at=_at(MONTH + dt.timedelta(days=30), 23), duration_minutes=30
+    )
     held(kreuztal, _freelance(), 12, 60)
     # Outside the month: 1 April 00:00 belongs to April.
     _book(siegen, _freelance(), starts_at=_at(dt.date(2025, 4, 1), 0))

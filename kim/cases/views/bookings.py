@@ -182,7 +182,9 @@ def interpreter_month_table(query: ExportQuery) -> Table:
         listing = q.month_list(query.ctx, month)
         return [
             [
-                formats.date_format(timezone.localtime(r.booking.starts_at), "SHORT_DATETIME_FORMAT"),
+                formats.date_format(
+                    timezone.localtime(r.booking.starts_at), "SHORT_DATETIME_FORMAT"
+                ),
                 r.number,
                 r.organisation,
                 r.interpreter,

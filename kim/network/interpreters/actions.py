@@ -113,7 +113,11 @@ def update_interpreter(
     """Change an interpreter's entry; ``EditConflict`` when someone saved in the meantime.
     ``active`` (optional) takes the interpreter off the pool for new bookings or back."""
     current = lock_version(
-        Interpreter, interpreter.pk, expected_version, fields=FIELDS, labels=LABELS
+        Interpreter,
+        interpreter.pk,
+        expected_version,
+        fields=FIELDS,
+        labels={k: str(v) for k, v in LABELS.items()},
     )
     values = _clean(current.region, data)
     if "active" in data:

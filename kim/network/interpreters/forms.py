@@ -75,11 +75,11 @@ class InterpreterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == InterpreterKind.ORGANISATION and not data.get("organisation"):
-            if "organisation" not in self.errors:
-                self.add_error(
-                    "organisation", _("Choose the organisation that employs the interpreter.")
-                )
+        missing = not data.get("organisation") and "organisation" not in self.errors
+        if data.get("kind") == InterpreterKind.ORGANISATION and missing:
+            self.add_error(
+                "organisation", _("Choose the organisation that employs the interpreter.")
+            )
         return data
 
 
