@@ -42,10 +42,10 @@ def _editable(request: HttpRequest, code: str) -> Interpreter:
 
 
 def _maintained_region(ctx: UserContext) -> Organisation:
-    regions = sorted(access.coordinated_regions(ctx))
-    if not regions:
+    region = access.pool_region(ctx)
+    if region is None:
         raise Http404("No interpreter pool to maintain")
-    return Organisation.objects.get(pk=regions[0])
+    return region
 
 
 def language_names(codes: list[str]) -> str:
