@@ -441,3 +441,51 @@ def test_monthly_list_query_count_is_flat(make_case, login_as) -> None:
         assert len(response.context["listing"].rows) == n
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 12, counts
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def test_retention_keeps_bookings_as_cost_records_without_personal_data(make_case) -> None:
+    """A consent a booking rests on is not deleted on its own (like one a disclosure rests on);
+    anonymising the closed case keeps the booking's cost data and drops place, reason and the
+    link to the consent, which then goes with the person's other consents."""
+    import time_machine
+
+    from kim.cases.models import Consent
+    from kim.cases.retention import plan_retention, run_retention
+    from kim.cases.tests.test_retention import CLOSED_ON, RUN_DAY, close
+
+    case = make_case(first_name="Bea", referred_on=dt.date(2021, 1, 4))
+    consent = Consent.objects.create(
+        person=case.person,
+        recipient=case.organisation,
+        scope=ConsentScope.INTERPRETING,
+        purpose="Dolmetschen",
+        categories=[MASTER],
+        given_on=dt.date(2021, 1, 4),
+        valid_until=dt.date(2021, 2, 1),
+    )
+    booking = InterpreterBooking.objects.create(
+        case=case,
+        interpreter=_freelance(),
+        language="ar",
+        starts_at=_at(dt.date(2021, 1, 20)),
+        duration_minutes=60,
+        place="Rathaus",
+        consent=consent,
+        shared_categories=[MASTER],
+        hourly_rate=Decimal("62.00"),
+        status=BookingStatus.CANCELLED,
+        cancel_reason="krank",
+    )
+    close(case, CLOSED_ON)
+    planned = plan_retention(RUN_DAY)
+    assert consent.code not in {i.code for i in planned if i.target == "consents"}
+    assert case.code in {i.code for i in planned if i.target == "case_file"}
+    with time_machine.travel(dt.datetime(2024, 7, 1, 3, 0, tzinfo=dt.UTC), tick=False):
+        run_retention(timezone.localdate(), dry_run=False)
+    booking.refresh_from_db()
+    assert booking.place is None and booking.cancel_reason == "" and booking.consent is None
+    assert booking.hourly_rate == Decimal("62.00") and booking.language == "ar"
+    assert not Consent.objects.filter(pk=consent.pk).exists()
