@@ -56,6 +56,7 @@ class BookingRow:
     cost: Decimal
     interpreter_readable: bool
     changeable: bool
+    begun: bool  # may be recorded as held
 
 
 def bookings_context(ctx: UserContext, case: Case) -> dict[str, Any]:
@@ -77,6 +78,7 @@ def bookings_context(ctx: UserContext, case: Case) -> dict[str, Any]:
             booking_cost(booking),
             booking.interpreter.region_id in readable_regions,
             editable and booking.status == BookingStatus.BOOKED,
+            booking.starts_at <= now,
         )
         if booking.status == BookingStatus.BOOKED and booking.starts_at >= now:
             upcoming.append(row)
