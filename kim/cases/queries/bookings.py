@@ -25,6 +25,8 @@ from kim.cases.models import (
     InterpreterBooking,
 )
 from kim.core import languages
+from kim.core.models import Actor
+from kim.core.rls import system_access
 from kim.network.access import can_book_interpreters, interpreter_regions
 
 CENT = Decimal("0.01")
@@ -245,3 +247,34 @@ def month_list(ctx: UserContext, month: dt.date) -> MonthList:
     return MonthList(
         month, rows, _totals(rows, "interpreter"), _totals(rows, "organisation"), total
     )
+
+
+def region_month_totals(region_ids: frozenset[int], month: dt.date, actor: Actor) -> list[Total]:
+    """The coordination's view: bookings and cost of the month per organisation of its
+    Kreise – sums only, no case row leaves this function. Counting across organisations needs
+    the system role on PostgreSQL (``system_access``, audited as ``core.rls_bypassed``)."""
+    if not region_ids:
+        return []
+    start, end = _bounds(month)
+    with system_access("interpreter cost per organisation", actor=actor):
+        bookings = list(
+            InterpreterBooking.objects.filter(
+                Q(case__organisation__region_id__in=region_ids)
+                | Q(case__organisation_id__in=region_ids),
+                starts_at__gte=start,
+                starts_at__lt=end,
+            )
+            .select_related("case__organisation")
+            .only(
+                "status",
+                "hourly_rate",
+                "duration_minutes",
+                "billed_minutes",
+                "case__organisation__name",
+            )
+        )
+    totals: dict[str, Total] = {}
+    for booking in bookings:
+        name = booking.case.organisation.name
+        totals.setdefault(name, Total(name)).add(billable_minutes(booking), booking_cost(booking))
+    return sorted(totals.values(), key=lambda t: t.name)

@@ -379,7 +379,30 @@ def test_monthly_list_rows_and_totals(make_case, login_as) -> None:
     }
 
 
-@pytest.mark.parametrize("persona", ["koordination", "siegen", "traeger", "abh", "rat", "dsb"])
+def test_coordination_sees_sums_per_organisation_only(make_case, login_as) -> None:
+    cases = _month_world(make_case)
+    client = login_as("koordination")
+    response = client.get("/fallmanagement/dolmetschen/?monat=2025-03")
+    listing = response.context["listing"]
+    assert response.context["sums_only"] and listing.rows == []
+    assert _totals(listing.by_organisation) == {
+        "Stadt Kreuztal": (1, 60, Decimal("62.00")),
+        "Stadt Siegen": (4, 165, Decimal("160.00")),
+    }
+    assert listing.total.cost == Decimal("222.00")
+    body = response.content.decode()
+    assert cases["siegen"].person.number not in body
+    assert "Demo-Dolmetscher" not in body
+    csv_text = client.get("/fallmanagement/dolmetschen/export.csv?monat=2025-03").content
+    rows = list(csv.reader(io.StringIO(csv_text.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == ["Stadt Kreuztal", "Stadt Siegen"]
+    if connection.vendor == "postgresql":  # the system role was used, and recorded
+        assert AuditEvent.objects.filter(
+            event_type=EventType.RLS_BYPASSED, extra__reason="interpreter cost per organisation"
+        ).exists()
+
+
+@pytest.mark.parametrize("persona", ["siegen", "traeger", "abh", "rat", "dsb"])
 def test_monthly_list_is_for_case_managers_and_team_leads_only(login_as, persona: str) -> None:
     assert login_as(persona).get("/fallmanagement/dolmetschen/").status_code == 404
     assert login_as(persona).get("/fallmanagement/dolmetschen/export.csv").status_code == 404

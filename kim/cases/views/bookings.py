@@ -3,6 +3,7 @@ list of bookings and cost with its exports (``/fallmanagement/dolmetschen/``, D-
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
-from kim.cases.access import can_edit_case, get_booking_for_user
+from kim.cases.access import aggregate_regions, can_edit_case, get_booking_for_user
 from kim.cases.actions import bookings as actions
 from kim.cases.forms.bookings import BookingForm, CancelBookingForm, HeldBookingForm
 from kim.cases.models import InterpreterBooking
@@ -27,6 +28,7 @@ from kim.cases.views.lifecycle import step_page
 from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.forms import add_action_errors
 from kim.core.locking import EditConflict
+from kim.core.rls import actor_of
 from kim.network.access import bookable_interpreters, can_book_interpreters
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -146,20 +148,37 @@ def booking_held(request: HttpRequest, code: str, booking: str) -> HttpResponse:
 # --- the monthly list -------------------------------------------------------------------------
 
 
-def _month_reader(ctx: UserContext) -> None:
-    """Case managers and team leads; everybody else: 404 (like the pool)."""
-    if not can_book_interpreters(ctx):
-        raise Http404("No interpreter bookings")
+def _month_reader(ctx: UserContext) -> bool:
+    """True for case managers and team leads (the bookings of their cases), False for the
+    coordination (sums per organisation of its Kreis only); everybody else: 404."""
+    if can_book_interpreters(ctx):
+        return True
+    if aggregate_regions(ctx):
+        return False
+    raise Http404("No interpreter bookings")
+
+
+def _organisation_sums(ctx: UserContext, month: dt.date) -> list[q.Total]:
+    return q.region_month_totals(aggregate_regions(ctx), month, actor_of(ctx))
 
 
 @login_required
 @require_GET
 def interpreter_month(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request)
-    _month_reader(ctx)
+    with_rows = _month_reader(ctx)
     month = q.parse_month(request.GET.get("monat"))
-    listing = q.month_list(ctx, month)
+    if with_rows:
+        listing = q.month_list(ctx, month)
+    else:
+        sums = _organisation_sums(ctx, month)
+        total = q.Total("")
+        for row in sums:
+            total.count, total.minutes = total.count + row.count, total.minutes + row.minutes
+            total.cost += row.cost
+        listing = q.MonthList(month, [], [], sums, total)
     context = {
+        "sums_only": not with_rows,
         "listing": listing,
         "month_param": f"{month:%Y-%m}",
         "previous_param": f"{listing.previous:%Y-%m}",
@@ -175,8 +194,18 @@ def interpreter_month(request: HttpRequest) -> HttpResponse:
 @export_builder
 def interpreter_month_table(query: ExportQuery) -> Table:
     """Exactly the page's rows: the same door and query."""
-    _month_reader(query.ctx)
+    with_rows = _month_reader(query.ctx)
     month = q.parse_month(query.params.get("monat"))
+    if not with_rows:
+        return Table(
+            filename=f"dolmetschen-organisationen-{month:%Y-%m}",
+            title=_("Interpreter cost %(month)s") % {"month": f"{month:%m.%Y}"},
+            header=[_("Organisation"), _("Bookings"), _("Minutes"), _("Cost (€)")],
+            rows=lambda: [
+                [t.name, t.count, t.minutes, t.cost] for t in _organisation_sums(query.ctx, month)
+            ],
+            audit_subject="cases.interpreter_cost",
+        )
 
     def rows() -> list[list[Any]]:
         listing = q.month_list(query.ctx, month)

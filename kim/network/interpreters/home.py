@@ -35,6 +35,8 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
     card.items += [
         Item(_("Open the interpreter pool"), reverse("network:interpreter_list")),
         Item(_("Add an interpreter"), reverse("network:interpreter_add")),
+        # The cost per organisation of the Kreis (sums only, kim/cases/views/bookings.py).
+        Item(_("Interpreter cost per organisation"), reverse("cases:interpreter_month")),
     ]
     return [card]
 
