@@ -512,3 +512,25 @@ def test_retention_keeps_bookings_as_cost_records_without_personal_data(make_cas
     assert booking.place is None and booking.cancel_reason == "" and booking.consent is None
     assert booking.hourly_rate == Decimal("62.00") and booking.language == "ar"
     assert not Consent.objects.filter(pk=consent.pk).exists()
+
+
+def test_interpreting_consent_is_recorded_through_the_consent_form(
+    arabic_case: Case, login_as: Callable[[str], Client]
+) -> None:
+    """The new scope needs no recipient: it stays in the case's own organisation."""
+    from kim.cases.models import Consent
+
+    response = login_as("cm-siegen").post(
+        f"/fallmanagement/faelle/{arabic_case.code}/einwilligungen/neu/",
+        {
+            "scope": ConsentScope.INTERPRETING,
+            "purpose": "Dolmetschende beauftragen",
+            "categories": [MASTER],
+            "given_on": timezone.localdate().strftime("%d.%m.%Y"),
+            "form_language": "de",
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get(person=arabic_case.person, scope=ConsentScope.INTERPRETING)
+    assert consent.recipient == arabic_case.organisation
+    assert _book(arabic_case, _freelance()).consent == consent
