@@ -180,12 +180,15 @@ class MonthList:
 
 
 def parse_month(value: str | None, today: dt.date | None = None) -> dt.date:
-    """``2026-11`` → 1 November 2026; anything else → the current month."""
+    """``2026-11`` → 1 November 2026; anything else (or a year outside 2000–2100) → the
+    current month."""
     try:
         year, month = (int(part) for part in str(value or "").split("-"))
-        return dt.date(year, month, 1)
+        if 2000 <= year <= 2100:
+            return dt.date(year, month, 1)
     except ValueError:
-        return (today or timezone.localdate()).replace(day=1)
+        pass
+    return (today or timezone.localdate()).replace(day=1)
 
 
 def _bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
