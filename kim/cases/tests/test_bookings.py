@@ -541,3 +541,12 @@ def test_interpreting_consent_is_recorded_through_the_consent_form(
     consent = Consent.objects.get(person=arabic_case.person, scope=ConsentScope.INTERPRETING)
     assert consent.recipient == arabic_case.organisation
     assert _book(arabic_case, _freelance()).consent == consent
+
+
+def test_demo_has_held_cancelled_and_upcoming_bookings_with_their_consents() -> None:
+    demo = InterpreterBooking.objects.filter(case__responsible__username="cm-siegen")
+    statuses = sorted(demo.values_list("status", flat=True))
+    assert statuses == ["booked", "booked", "cancelled", "held", "held", "held"]
+    assert all(b.consent_id for b in demo)
+    assert demo.filter(status="booked", starts_at__gt=timezone.now()).count() == 2
+    assert Disclosure.objects.filter(kind=DisclosureKind.INTERPRETING).count() == 3
