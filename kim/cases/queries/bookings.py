@@ -252,14 +252,18 @@ def month_list(ctx: UserContext, month: dt.date) -> MonthList:
     )
 
 
-def region_month_totals(region_ids: frozenset[int], month: dt.date, actor: Actor) -> list[Total]:
+def region_month_totals(
+    region_ids: frozenset[int], month: dt.date, actor: Actor, *, audit: bool = True
+) -> list[Total]:
     """The coordination's view: bookings and cost of the month per organisation of its
     Kreise – sums only, no case row leaves this function. Counting across organisations needs
-    the system role on PostgreSQL (``system_access``, audited as ``core.rls_bypassed``)."""
+    the system role on PostgreSQL (``system_access``, audited as ``core.rls_bypassed``; the
+    export passes ``audit=False`` because its own ``EXPORT`` event records the reader, and the
+    offer of a background export – a GET – must write nothing)."""
     if not region_ids:
         return []
     start, end = _bounds(month)
-    with system_access("interpreter cost per organisation", actor=actor):
+    with system_access("interpreter cost per organisation", actor=actor, audit=audit):
         bookings = list(
             InterpreterBooking.objects.filter(
                 Q(case__organisation__region_id__in=region_ids)

@@ -379,6 +379,7 @@ def test_monthly_list_rows_and_totals(make_case, login_as) -> None:
     }
 
 
+@pytest.mark.sqlite_too
 def test_coordination_sees_sums_per_organisation_only(make_case, login_as) -> None:
     cases = _month_world(make_case)
     client = login_as("koordination")
@@ -415,6 +416,7 @@ def test_monthly_list_is_for_case_managers_and_team_leads_only(login_as, persona
     assert login_as(persona).get("/fallmanagement/dolmetschen/export.csv").status_code == 404
 
 
+@pytest.mark.sqlite_too
 def test_row_level_security_hides_other_organisations_bookings(make_case) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row-level security exists only on PostgreSQL; SQLite keeps one wall")

@@ -158,8 +158,8 @@ def _month_reader(ctx: UserContext) -> bool:
     raise Http404("No interpreter bookings")
 
 
-def _organisation_sums(ctx: UserContext, month: dt.date) -> list[q.Total]:
-    return q.region_month_totals(aggregate_regions(ctx), month, actor_of(ctx))
+def _organisation_sums(ctx: UserContext, month: dt.date, *, audit: bool = True) -> list[q.Total]:
+    return q.region_month_totals(aggregate_regions(ctx), month, actor_of(ctx), audit=audit)
 
 
 @login_required
@@ -202,7 +202,8 @@ def interpreter_month_table(query: ExportQuery) -> Table:
             title=_("Interpreter cost %(month)s") % {"month": f"{month:%m.%Y}"},
             header=[_("Organisation"), _("Bookings"), _("Minutes"), _("Cost (€)")],
             rows=lambda: [
-                [t.name, t.count, t.minutes, t.cost] for t in _organisation_sums(query.ctx, month)
+                [t.name, t.count, t.minutes, t.cost]
+                for t in _organisation_sums(query.ctx, month, audit=False)
             ],
             audit_subject="cases.interpreter_cost",
         )
