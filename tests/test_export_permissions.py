@@ -106,6 +106,14 @@ EXPORTS = {
         ("csv", "xlsx"),
         job=True,
     ),
+    # Interpreter bookings of a month (D-093): case managers and team leads; everybody else 404.
+    "interpreter_month": Export(
+        "/fallmanagement/dolmetschen/",
+        "/fallmanagement/dolmetschen/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+        job=True,
+    ),
     # At most one row per value of the first dimension (≤ 41 quarters): never a job.
     "statistics": Export(
         "/fallmanagement/statistik/",
@@ -339,6 +347,7 @@ def test_every_export_url_is_covered() -> None:
             "fallmanagement/statistik/export.<str:fmt>",
             "netzwerk/export.<str:fmt>",
             "netzwerk/import/vorlage.csv",
+            "fallmanagement/dolmetschen/export.<str:fmt>",
             "fallmanagement/faelle/<str:code>/auskunft/pdf/",
             "partner/fristen/export.<str:fmt>",
             "partner/gespraeche/export.<str:fmt>",

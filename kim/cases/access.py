@@ -31,6 +31,7 @@ from kim.cases.models import (
     Consent,
     ConsentDocument,
     ConsentFormText,
+    InterpreterBooking,
     Person,
 )
 from kim.organisations.models import Organisation
@@ -211,6 +212,23 @@ def get_consent_document_for_user(
     if document is None:
         raise Http404("No such document")
     return case, document
+
+
+def bookings_for_user(ctx: UserContext) -> QuerySet[InterpreterBooking]:
+    """Interpreter bookings of the cases the user may see (the monthly list, D-093): a case
+    manager's own and deputised cases, a team lead's whole organisation."""
+    return InterpreterBooking.objects.filter(case__in=cases_for_user(ctx))
+
+
+def get_booking_for_user(
+    ctx: UserContext, case_code: str, code: str
+) -> tuple[Case, InterpreterBooking]:
+    case = get_case_for_user(ctx, case_code)
+    booking = InterpreterBooking.objects.filter(case=case, code=code).first()
+    if booking is None:
+        raise Http404("No such booking")
+    booking.case = case
+    return case, booking
 
 
 def aggregate_regions(ctx: UserContext) -> frozenset[int]:

@@ -28,6 +28,7 @@ from kim.cases.access import (
     case_manager_organisations,
 )
 from kim.cases.demo import seed_cases
+from kim.cases.demo_bookings import seed_bookings
 from kim.cases.demo_texts import seed_form_texts
 from kim.cases.queries.barriers import barrier_quarter_counts
 from kim.cases.queries.worklists import DUE_SOON_DAYS, team_caseload, worklist_summary
@@ -226,6 +227,12 @@ def demo() -> None:
 def demo_form_texts() -> None:
     """The demo Kreis' Arabic and Ukrainian consent form texts (demo translations)."""
     seed_form_texts(demo_organisations()["kreis"])
+
+
+@demo_step(order=62)
+def demo_bookings() -> None:
+    """Interpreter bookings in demo cases, after the demo pool (56) and the cases (60)."""
+    seed_bookings(demo_organisations()["kreis"])
 
 
 @retention_step("cases", order=10, due=count_due, takes_actor=True)

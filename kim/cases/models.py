@@ -695,6 +695,9 @@ class Measure(models.Model):
 class ConsentScope(models.TextChoices):
     DISCLOSURE = "disclosure", _("Passing data on to the recipient")
     SCREENING = "screening", _("Residence-law and naturalisation screening (Baustein 3)")
+    # D-093: a freelance interpreter commissioned by the case's own organisation learns of an
+    # appointment; the consent is recorded for that organisation and allows no disclosure.
+    INTERPRETING = "interpreting", _("Booking a freelance interpreter for appointments")
 
 
 class Consent(models.Model):
@@ -827,6 +830,7 @@ class DisclosureKind(models.TextChoices):
     SUMMARY = "summary", _("Case summary sent")
     DOCUMENT = "document", _("Document shared")
     CONFERENCE = "conference", _("Case conference")
+    INTERPRETING = "interpreting", _("Interpreter booked")
 
 
 class Disclosure(models.Model):

@@ -37,6 +37,7 @@ from kim.cases.models import (
     CaseDocument,
     Consent,
     Disclosure,
+    InterpreterBooking,
     Phase,
     RetentionRule,
     RetentionTarget,
@@ -170,6 +171,7 @@ def _due_consents(cutoff: dt.date) -> QuerySet[Consent]:
         .exclude(person__legal_hold=True)
         .exclude(Exists(open_or_held.values("pk")))
         .exclude(Exists(Disclosure.objects.filter(consent_id=OuterRef("pk")).values("pk")))
+        .exclude(Exists(InterpreterBooking.objects.filter(consent_id=OuterRef("pk")).values("pk")))
         .order_by("id")
     )
 

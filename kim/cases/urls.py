@@ -3,6 +3,7 @@
 from kim.cases.views import (
     activities,
     barriers,
+    bookings,
     casefile,
     consent,
     dataprotection,
@@ -25,4 +26,5 @@ urlpatterns = [
     *barriers.urlpatterns,
     *dataprotection.urlpatterns,
     *formtexts.urlpatterns,
+    *bookings.urlpatterns,
 ]

@@ -177,6 +177,12 @@ def can_maintain_pool(ctx: UserContext) -> bool:
     return bool(coordinated_regions(ctx))
 
 
+def pool_region(ctx: UserContext) -> Organisation | None:
+    """The Kreis whose pool a new interpreter joins (the first the user coordinates)."""
+    regions = sorted(coordinated_regions(ctx))
+    return Organisation.objects.get(pk=regions[0]) if regions else None
+
+
 def can_book_interpreters(ctx: UserContext) -> bool:
     return ctx.has_role(*BOOKING_ROLES)
 

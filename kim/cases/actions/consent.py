@@ -50,6 +50,10 @@ from kim.organisations.models import Organisation
 
 DEFAULT_LEGAL_BASIS = "Einwilligung, § 67b Abs. 2 SGB X"
 FORM_LANGUAGES = ("de", "en")
+# Scopes whose consent stays in the case's own organisation (its recipient is that
+# organisation; it allows no disclosure to another one): the Baustein-3 screening and the
+# booking of a freelance interpreter commissioned by the organisation (D-093).
+OWN_ORGANISATION_SCOPES = (ConsentScope.SCREENING, ConsentScope.INTERPRETING)
 
 
 def _date(day: dt.date) -> str:
@@ -79,7 +83,7 @@ def clean_categories(categories: Iterable[str], field: str = "categories") -> li
 def _recipient_for_scope(case: Case, recipient: Organisation | None, scope: str) -> Organisation:
     if scope not in ConsentScope.values:
         raise ValidationError({"scope": _("Choose what the person consents to.")})
-    if scope == ConsentScope.SCREENING:
+    if scope in OWN_ORGANISATION_SCOPES:
         return case.organisation
     if recipient is None:
         raise ValidationError({"recipient": _("Choose the recipient.")})
@@ -143,7 +147,8 @@ def record_consent(
     """Record the person's consent for ``recipient`` (optionally with the signed form).
 
     A consent with scope ``screening`` lets the case's own organisation screen the person's
-    residence-law prospects (Baustein 3); it allows no disclosure, so its recipient is always
+    residence-law prospects (Baustein 3); one with scope ``interpreting`` lets it book a
+    freelance interpreter (D-093). Neither allows a disclosure, so their recipient is always
     the case's own organisation, whatever ``recipient`` says."""
     purpose = purpose.strip()
     if not purpose:

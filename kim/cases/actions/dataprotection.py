@@ -44,6 +44,7 @@ from kim.cases.models import (
     Disclosure,
     Goal,
     HouseholdLink,
+    InterpreterBooking,
     Measure,
     Person,
     PersonToken,
@@ -124,6 +125,8 @@ def _anonymise_person(person: Person, now: dt.datetime) -> None:
     """Names, birth date, contact data and notes to NULL; tokens, household links and consents
     deleted; file references of the legal-sphere timeline to NULL (statuses and dates stay)."""
     Disclosure.objects.filter(case__person=person).delete()
+    # Interpreter bookings stay as cost records without the consent (D-093).
+    InterpreterBooking.objects.filter(case__person=person).update(consent=None)
     _delete_person_consents(person)
     PersonToken.objects.filter(person=person).delete()
     HouseholdLink.objects.filter(models.Q(person=person) | models.Q(other=person)).delete()
@@ -146,6 +149,9 @@ def _anonymise_case(case: Case, now: dt.datetime) -> None:
     _delete_case_documents([case])
     Disclosure.objects.filter(case=case).delete()
     Task.objects.filter(case=case).delete()
+    # Interpreter bookings stay as cost records (date, interpreter, language, minutes, rate):
+    # the place and the reason for a cancellation go (D-093).
+    InterpreterBooking.objects.filter(case=case).update(place=None, cancel_reason="")
     AssessmentEntry.objects.filter(case=case).update(needs_text=None, resources_text=None)
     Goal.objects.filter(case=case).update(description="")
     Measure.objects.filter(goal__case=case).update(description="")
@@ -220,6 +226,8 @@ def _apply_consent(item: RetentionItem) -> bool:
     consent = Consent.objects.select_related("person").filter(code=item.code).first()
     if consent is None or consent.disclosures.exists():
         return False
+    if InterpreterBooking.objects.filter(consent=consent).exists():
+        return False  # a booking rests on it like a disclosure (D-093)
     _delete_files_on_commit(consent.documents.all())
     consent.delete()
     _retention_event(item, "cases.consent", consent.person.organisation)

@@ -66,7 +66,9 @@ class ConsentForm(_WithRecipients):
         widget=forms.RadioSelect,
         help_text=_(
             "A screening consent lets you check the person's residence-law prospects "
-            "(Baustein 3) in your own organisation; it allows no disclosure."
+            "(Baustein 3) in your own organisation; a consent to book a freelance "
+            "interpreter lets your organisation tell the interpreter about appointments. "
+            "Neither allows a disclosure."
         ),
     )
     recipient = _OrganisationChoice(
@@ -103,8 +105,8 @@ class ConsentForm(_WithRecipients):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("scope") == ConsentScope.SCREENING:
-            data["recipient"] = None  # the screening stays in the case's own organisation
+        if data.get("scope") in (ConsentScope.SCREENING, ConsentScope.INTERPRETING):
+            data["recipient"] = None  # stays in the case's own organisation (D-093)
         elif data.get("scope") and not data.get("recipient") and "recipient" not in self.errors:
             self.add_error("recipient", _("Choose the recipient."))
         return data

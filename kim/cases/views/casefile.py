@@ -13,6 +13,7 @@ from kim.accounts.access import user_context
 from kim.cases.access import can_assign_case, can_close_case, can_edit_case, get_case_for_user
 from kim.cases.actions.lifecycle import record_case_read
 from kim.cases.models import Case
+from kim.cases.queries.bookings import bookings_context
 from kim.cases.queries.casefile import casefile_context
 from kim.cases.queries.consent import consent_context
 from kim.cases.queries.dataprotection import dataprotection_context
@@ -48,7 +49,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = get_case_for_user(ctx, code)
     record_case_read(case, acting_user=request.user)
     context = {"case": case, **casefile_context(ctx, case)}
-    for section in (timeline_context, consent_context, dataprotection_context):
+    for section in (timeline_context, consent_context, dataprotection_context, bookings_context):
         context.update(section(ctx, case))
     return render(request, "cases/case_detail.html", context)
 

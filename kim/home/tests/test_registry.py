@@ -33,7 +33,7 @@ EXPECTED: dict[str, tuple[set[str], bool, bool, set[str]]] = {
     "steering": ({"steering", "topics", "topics_menu"}, True, True, set()),
     "proofs": ({"proofs", "proofs_menu"}, True, True, set()),
     # The network states its parts in directory/home.py, public/home.py, interpreters/home.py.
-    "network": ({"network", "network_menu"}, True, True, set()),
+    "network": ({"network", "network_menu", "interpreters"}, True, True, set()),
 }
 
 
@@ -83,8 +83,10 @@ def test_demo_steps_run_from_the_ground_up() -> None:
         "proofs",  # the 2025 agreements and proofs (47), after partners and payroll (45)
         "council",
         "network",  # the directory's topics and services (55), before referrals point at them
+        "network",  # the interpreter pool (56), before the demo cases book from it
         "cases",
         "cases",  # the demo Kreis' consent form translations (61), after the reference texts
+        "cases",  # interpreter bookings in the demo cases (62), after the cases (60)
         "steering",  # bodies, meetings, decisions (65)
         "steering",  # topics from the demo barriers, on the bodies' agenda (66)
         "screening",
