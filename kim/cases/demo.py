@@ -81,12 +81,12 @@ def _authorities() -> dict[str, Organisation]:
 
 def _demo_service(w: World, provider: Organisation, topic: str, day: dt.date) -> Service | None:
     """The demo directory's service of ``provider`` on ``topic`` valid on ``day`` (the
-    directory's demo step runs before this one, order 55 < 60), else None: deterministic by
-    name and id."""
+    directory's demo step runs before this one, order 55 < 60), else None: public services
+    (those meant for clients) first, then by name and id – deterministic."""
     return (
         network_access.services_for_referral(w.kreis.pk, day)
         .filter(provider=provider, topics__key=topic)
-        .order_by("name", "id")
+        .order_by("-public", "name", "id")
         .first()
     )
 

@@ -21,7 +21,6 @@ from kim.accounts.access import UserContext
 from kim.accounts.models import Role
 from kim.cases.access import (
     aggregate_regions,
-    can_maintain_form_texts,
     can_use_cases,
     can_view_barrier_log,
     can_view_case_statistics,
@@ -185,10 +184,6 @@ def _barrier_card(ctx: UserContext, today: dt.date) -> Card:
         % {"quarter": counts.this.label},
     )
     card.items.append(Item(_("This quarter's log (%(q)s)") % {"q": counts.this.label}, this))
-    if can_maintain_form_texts(ctx):
-        card.items.append(
-            Item(_("Consent form texts in the clients' languages"), reverse("cases:formtext_list"))
-        )
     if can_view_case_statistics(ctx):
         card.items.append(Item(_("Open the case statistics"), reverse("cases:statistics")))
     for key, name, n in counts.categories:

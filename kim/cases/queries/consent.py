@@ -88,7 +88,7 @@ def consent_context(ctx: UserContext, case: Case) -> dict[str, Any]:
             "participants"
         ),
         "disclosure_list": Disclosure.objects.filter(case=case).select_related(
-            "recipient", "disclosed_by"
+            "recipient", "disclosed_by", "referral__service"
         ),
         "barrier_list": Barrier.objects.filter(case=case).select_related(
             "category", "organisation_involved"

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kim.accounts.access import UserContext, user_context
@@ -200,7 +201,12 @@ def interpreter_month_table(query: ExportQuery) -> Table:
         return Table(
             filename=f"dolmetschen-organisationen-{month:%Y-%m}",
             title=_("Interpreter cost %(month)s") % {"month": f"{month:%m.%Y}"},
-            header=[_("Organisation"), _("Bookings"), _("Minutes"), _("Cost (€)")],
+            header=[
+                _("Organisation"),
+                _("Bookings"),
+                pgettext("duration", "Minutes"),
+                _("Cost (€)"),
+            ],
             rows=lambda: [
                 [t.name, t.count, t.minutes, t.cost]
                 for t in _organisation_sums(query.ctx, month, audit=False)
@@ -235,7 +241,7 @@ def interpreter_month_table(query: ExportQuery) -> Table:
             _("Organisation"),
             _("Interpreter"),
             _("Language"),
-            _("Minutes"),
+            pgettext("duration", "Minutes"),
             _("Cost (€)"),
             _("Status"),
         ],

@@ -25,11 +25,11 @@ register_nav("interpreters", can_use_interpreters)
 
 @start_cards(order=58)
 def cards(ctx: UserContext, today: dt.date) -> list[Card]:
-    """The coordination's way to the pool it maintains."""
+    """The coordination's way to the pool and to the consent form texts it maintains."""
     if not can_maintain_pool(ctx):
         return []
     card = Card(
-        title=_("Interpreter pool"),
+        title=_("Clients' languages"),
         intro=_("Interpreters case managers of the Kreis can book, with languages and rates."),
     )
     card.items += [
@@ -37,6 +37,9 @@ def cards(ctx: UserContext, today: dt.date) -> list[Card]:
         Item(_("Add an interpreter"), reverse("network:interpreter_add")),
         # The cost per organisation of the Kreis (sums only, kim/cases/views/bookings.py).
         Item(_("Interpreter cost per organisation"), reverse("cases:interpreter_month")),
+        # The Kreis' consent form texts: the same people maintain them (the coordination,
+        # kim/cases/access.py can_maintain_form_texts), linked by URL name only.
+        Item(_("Consent form texts in the clients' languages"), reverse("cases:formtext_list")),
     ]
     return [card]
 
