@@ -22,7 +22,8 @@ JSON keys (stable, version ``FORMAT``; dates ISO 8601, times with offset):
 - ``household``: relation and the other person's case ``number`` only
 - ``residence``, ``benefits``: dated periods with legal basis, authority, file reference
 - ``cases``: each with phase history, assessment, goals with measures, activities, documents
-  (metadata; files are listed, not embedded), referrals, conferences and tasks, and
+  (metadata; files are listed, not embedded), referrals (with the service), interpreter
+  bookings, conferences and tasks, and
   ``confidential_notes``: ``included`` (bool), ``completed_by`` (``null`` when included, else
   ``role`` ``"responsible_case_manager"``, its ``role_label`` and the case manager's ``name`` –
   empty while the case has no responsible case manager who may read them) and ``statement``
@@ -62,6 +63,7 @@ from kim.cases.models import (
     Person,
     ResidencePeriod,
 )
+from kim.core import languages
 from kim.core.pdf import html_to_pdf
 
 FORMAT = "kim-art15/2"
@@ -256,6 +258,7 @@ def _case_lists(ctx: UserContext, case: Case) -> dict[str, Any]:
         "referrals": [
             {
                 "recipient": r.recipient.name,
+                "service": r.service.name if r.service else "",
                 "purpose": r.purpose,
                 "categories": list(r.categories),
                 "sent_on": r.sent_on,
@@ -271,6 +274,22 @@ def _case_lists(ctx: UserContext, case: Case) -> dict[str, Any]:
                 "summary": c.summary or "",
             }
             for c in case.conferences.all()
+        ],
+        "interpreter_bookings": [
+            {
+                "starts_at": b.starts_at,
+                "interpreter": b.interpreter.name,
+                "language": b.language,
+                "language_name": languages.name(b.language),
+                "duration_minutes": b.duration_minutes,
+                "place": b.place or "",
+                "shared_categories": list(b.shared_categories),
+                "status": b.status,
+                "status_label": str(b.get_status_display()),
+                "cancelled_at": b.cancelled_at,
+                "cancel_reason": b.cancel_reason,
+            }
+            for b in case.interpreter_bookings.all()
         ],
         "tasks": [
             {"kind": t.kind, "title": t.title, "due_on": t.due_on, "done_on": t.done_on}
@@ -362,6 +381,8 @@ def _visible_cases(ctx: UserContext, person: Person) -> list[Case]:
             "goals__measures__responsible_organisation",
             "documents",
             "referrals__recipient",
+            "referrals__service",
+            "interpreter_bookings__interpreter",
             "conferences__participants",
         )
         .order_by("referred_on", "id")

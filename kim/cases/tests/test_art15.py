@@ -215,3 +215,57 @@ def test_export_names_no_one_when_the_responsible_has_left(full_case: Any) -> No
     notes = data["cases"][0]["confidential_notes"]
     assert notes["included"] is False and notes["completed_by"]["name"] == ""
     assert RESPONSIBLE_NAME not in notes["statement"] and "Teamleitung" in notes["statement"]
+
+
+def test_export_names_the_referred_service_and_the_interpreter_bookings(full_case: Any) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kim.cases.models import InterpreterBooking, Referral
+    from kim.network.models import Interpreter
+    from kim.network.tests.factories_public import service
+
+    case, _rows, _child = full_case
+    entry = service(name="Migrationsberatung für Erwachsene (Test)")
+    Referral.objects.filter(case=case).update(service=entry)
+    interpreter = Interpreter.objects.create(
+        region=case.organisation.region,
+        name="Test-Dolmetscherin Arabisch",
+        languages=["ar"],
+        kind="freelance",
+        hourly_rate=Decimal("55.00"),
+    )
+    starts = timezone.make_aware(dt.datetime(2025, 4, 2, 10, 0))
+    InterpreterBooking.objects.create(
+        case=case,
+        interpreter=interpreter,
+        language="ar",
+        starts_at=starts,
+        duration_minutes=60,
+        place="Rathaus Siegen, Raum 12",
+        shared_categories=["master_data"],
+        hourly_rate=interpreter.hourly_rate,
+        status="cancelled",
+        cancel_reason="Person erkrankt",
+    )
+    client = _reauthenticated("cm-siegen")
+    data = json.loads(client.get(f"/fallmanagement/faelle/{case.code}/auskunft/json/").content)
+    [exported] = data["cases"]
+    assert exported["referrals"][0]["service"] == "Migrationsberatung für Erwachsene (Test)"
+    [booking] = exported["interpreter_bookings"]
+    assert booking["interpreter"] == "Test-Dolmetscherin Arabisch"
+    assert (booking["language"], booking["language_name"]) == ("ar", "Arabisch")
+    assert booking["place"] == "Rathaus Siegen, Raum 12"
+    assert (booking["status"], booking["cancel_reason"]) == ("cancelled", "Person erkrankt")
+    assert booking["shared_categories"] == ["master_data"]
+    pdf = client.get(f"/fallmanagement/faelle/{case.code}/auskunft/pdf/")
+    assert pdf.status_code == 200
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    text = subprocess.run(
+        [tool, "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Test-Dolmetscherin Arabisch" in text and "Person erkrankt" in text
+    assert "(Migrationsberatung für Erwachsene (Test))" in " ".join(text.split())
