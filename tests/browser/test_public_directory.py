@@ -18,9 +18,10 @@ CheckPage = Callable[[str], None]
 
 @pytest.fixture
 def public_entries(server: str) -> None:
-    from kim.network.tests.factories_public import kreis, service
+    from kim.network.tests.factories_public import clear_directory, kreis, service
     from kim.organisations.models import Organisation
 
+    clear_directory()  # the demo's entries would crowd the two this test reads
     region = kreis()
     siegen = Organisation.objects.get(ags="05970040")
     jobcenter = Organisation.objects.get(name="Jobcenter Siegen-Wittgenstein")

@@ -370,9 +370,12 @@ def test_abh_uploads_a_list_and_sees_who_is_likely_now_and_soon(
     expect(rule_25b).to_contain_text("Unverbindliche Einschätzung; die Behörde entscheidet.")
     check_page("screening-07-entry")
 
-    # The invitation letter: the password was entered a moment ago, so it downloads at once.
+    # The invitation letter (German only, the default): the password was entered a moment
+    # ago, so it downloads at once.
+    letter_form = main.locator('form[aria-labelledby="letter-title"]')
+    expect(letter_form.locator("#id_sprache")).to_have_value("de")
     with page.expect_download() as download_info:
-        page.locator(f'main a[href$="/{code}/personen/2/einladung/"]').click()
+        letter_form.get_by_role("button", name=german("Invitation letter (Word)")).click()
     download = download_info.value
     assert download.suggested_filename == f"einladung-{code}-2.docx"
     letter_path = tmp_path / download.suggested_filename
