@@ -254,3 +254,26 @@ def test_query_count_is_flat(anonymous: Client, django_assert_num_queries) -> No
         html = anonymous.get(URL + "?sprache=ar").content.decode()
     assert html.count('data-field="name"') == 40
     assert Service.objects.filter(public=True).count() >= 40
+
+
+def test_index_query_count_is_flat(anonymous: Client, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    """The index lists the Kreise with public entries in one query, however many there are."""
+    from kim.organisations.models import OrgKind
+
+    def kreis_with_entry(ags: str, name: str) -> None:
+        region = Organisation.objects.create(kind=OrgKind.KREIS, name=name, ags=ags)
+        service(region=region, name=f"Beratung {name}")
+
+    kreis_with_entry("05966", "Kreis Olpe")
+    anonymous.get("/hilfenetz/")  # warm caches (content types, sites)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert anonymous.get("/hilfenetz/").status_code == 200
+    for ags, name in (("05962", "Märkischer Kreis"), ("05958", "Hochsauerlandkreis")):
+        kreis_with_entry(ags, name)
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = anonymous.get("/hilfenetz/").content.decode()
+    for ags in ("05966", "05962", "05958"):
+        assert f'href="/hilfenetz/{ags}/' in html
