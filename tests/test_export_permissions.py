@@ -215,6 +215,14 @@ EXPORTS = {
         ("csv", "xlsx"),
         job=True,
     ),
+    # The interpreter pool (D-093): its readers (coordination, case managers, team leads).
+    "network-interpreters": Export(
+        "/netzwerk/dolmetschende/",
+        "/netzwerk/dolmetschende/export.{fmt}",
+        EventType.EXPORT_DOWNLOADED,
+        ("csv", "xlsx"),
+        job=True,
+    ),
     # The directory's import template holds the columns and an invented example: not audited.
     "network-import-template": Export(
         "/netzwerk/import/",
@@ -346,6 +354,7 @@ def test_every_export_url_is_covered() -> None:
             "fallmanagement/faelle/<str:code>/auskunft/json/",
             "fallmanagement/statistik/export.<str:fmt>",
             "netzwerk/export.<str:fmt>",
+            "netzwerk/dolmetschende/export.<str:fmt>",
             "netzwerk/import/vorlage.csv",
             "fallmanagement/dolmetschen/export.<str:fmt>",
             "fallmanagement/faelle/<str:code>/auskunft/pdf/",

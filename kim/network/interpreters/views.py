@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kim.accounts.access import UserContext, user_context
 from kim.core import languages
+from kim.core.exports import ExportQuery, Table, export_builder, table_export
 from kim.core.forms import add_action_errors
 from kim.core.locking import EditConflict
 from kim.network import access
@@ -27,10 +29,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _reader(request: HttpRequest) -> UserContext:
-    ctx = user_context(request)
-    if not access.can_use_interpreters(ctx):
-        raise Http404("No interpreter pool")
-    return ctx
+    return _reader_of(user_context(request))
 
 
 def _editable(request: HttpRequest, code: str) -> Interpreter:
@@ -64,8 +63,61 @@ def interpreter_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "may_maintain": access.can_maintain_pool(ctx),
         "may_book": access.can_book_interpreters(ctx),
+        "params": request.GET.urlencode(),
     }
     return render(request, "network/interpreters/interpreter_list.html", context)
+
+
+def _reader_of(ctx: UserContext) -> UserContext:
+    if not access.can_use_interpreters(ctx):
+        raise Http404("No interpreter pool")
+    return ctx
+
+
+@export_builder
+def interpreter_table(query: ExportQuery) -> Table:
+    """The pool as an export: the page's door, filter and rows; office contact data only."""
+    ctx = _reader_of(query.ctx)
+    form = PoolFilterForm(query.params or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+
+    def rows() -> list[list[object]]:
+        return [
+            [
+                interpreter.name,
+                language_names(interpreter.languages),
+                interpreter.get_kind_display(),
+                interpreter.organisation.name if interpreter.organisation else "",
+                interpreter.hourly_rate,
+                interpreter.phone,
+                interpreter.email,
+                _("available for bookings") if interpreter.active else _("deactivated"),
+            ]
+            for interpreter in pool(ctx, filters)
+        ]
+
+    return Table(
+        filename=f"dolmetschende-{timezone.localdate():%Y%m%d}",
+        title=_("Interpreter pool"),
+        header=[
+            _("Name"),
+            _("Languages"),
+            _("Kind"),
+            _("Organisation"),
+            _("Cost per hour (€)"),
+            _("Office phone"),
+            _("Office e-mail"),
+            _("Status"),
+        ],
+        rows=rows,
+        audit_subject="network.interpreter_list",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interpreter_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return table_export(request, fmt, interpreter_table)
 
 
 @login_required

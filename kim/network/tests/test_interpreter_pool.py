@@ -225,3 +225,26 @@ def test_pool_list_query_count_is_flat(login_as, django_assert_max_num_queries) 
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(LIST)
     assert len(response.context["rows"]) == 26
+
+
+def test_pool_export_holds_the_filtered_rows_as_text(login_as) -> None:
+    """The export has the page's rows and filter, office contact only, and text that looks
+    like a formula stays text."""
+    import csv
+    import io
+
+    _arabic()
+    Interpreter.objects.filter(pk=_arabic().pk).update(phone="=HYPERLINK(1)")
+    client = login_as("cm-siegen")
+    response = client.get(f"{LIST}export.csv?language=ar")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Name", "Sprachen", "Art"]
+    names = [row[0] for row in rows[1:]]
+    assert "Demo-Dolmetscherin Arabisch" in names
+    assert all("Arabisch" in row[1] for row in rows[1:])
+    arabic = next(row for row in rows[1:] if row[0] == "Demo-Dolmetscherin Arabisch")
+    assert arabic[5] == "'=HYPERLINK(1)"
+    assert AuditEvent.objects.filter(
+        event_type=EventType.EXPORT_DOWNLOADED, subject_type="network.interpreter_list"
+    ).exists()
