@@ -3,10 +3,12 @@ Kreis read it to book, the KIM coordination maintains it; everybody else gets 40
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +30,20 @@ from kim.organisations.models import Organisation
 GET_POST = require_http_methods(["GET", "POST"])
 
 
+def _reader_of(ctx: UserContext) -> UserContext:
+    if not access.can_use_interpreters(ctx):
+        raise Http404("No interpreter pool")
+    return ctx
+
+
 def _reader(request: HttpRequest) -> UserContext:
     return _reader_of(user_context(request))
+
+
+def _pool_filter(params: QueryDict) -> tuple[PoolFilterForm, dict[str, Any]]:
+    """The list's filter form and its valid filters: one reading for the page and its export."""
+    form = PoolFilterForm(params or None)
+    return form, form.cleaned_data if form.is_valid() else {}
 
 
 def _editable(request: HttpRequest, code: str) -> Interpreter:
@@ -55,8 +69,7 @@ def language_names(codes: list[str]) -> str:
 @require_GET
 def interpreter_list(request: HttpRequest) -> HttpResponse:
     ctx = _reader(request)
-    form = PoolFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form, filters = _pool_filter(request.GET)
     rows = [(i, language_names(i.languages)) for i in pool(ctx, filters)]
     context = {
         "form": form,
@@ -68,18 +81,11 @@ def interpreter_list(request: HttpRequest) -> HttpResponse:
     return render(request, "network/interpreters/interpreter_list.html", context)
 
 
-def _reader_of(ctx: UserContext) -> UserContext:
-    if not access.can_use_interpreters(ctx):
-        raise Http404("No interpreter pool")
-    return ctx
-
-
 @export_builder
 def interpreter_table(query: ExportQuery) -> Table:
     """The pool as an export: the page's door, filter and rows; office contact data only."""
     ctx = _reader_of(query.ctx)
-    form = PoolFilterForm(query.params or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    _form, filters = _pool_filter(query.params)
 
     def rows() -> list[list[object]]:
         return [

@@ -3,6 +3,8 @@ case managers and team leads read it, everybody else gets 404 – on every page.
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -230,10 +232,6 @@ def test_pool_list_query_count_is_flat(login_as, django_assert_max_num_queries) 
 def test_pool_export_holds_the_filtered_rows_as_text(login_as) -> None:
     """The export has the page's rows and filter, office contact only, and text that looks
     like a formula stays text."""
-    import csv
-    import io
-
-    _arabic()
     Interpreter.objects.filter(pk=_arabic().pk).update(phone="=HYPERLINK(1)")
     client = login_as("cm-siegen")
     response = client.get(f"{LIST}export.csv?language=ar")

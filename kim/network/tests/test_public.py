@@ -7,13 +7,15 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kim.network.models import Service
 from kim.network.public.queries import PUBLIC_FIELDS
 from kim.network.tests.factories_public import clear_directory, kreis, service
-from kim.organisations.models import Organisation
+from kim.organisations.models import Organisation, OrgKind
 
 URL = "/hilfenetz/05970/"
 
@@ -244,9 +246,6 @@ def test_query_count_is_flat(anonymous: Client, django_assert_num_queries) -> No
 
     make(5)
     anonymous.get(URL + "?sprache=ar")  # warm caches (content types, sites)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         assert anonymous.get(URL + "?sprache=ar").status_code == 200
     make(35)
@@ -258,7 +257,6 @@ def test_query_count_is_flat(anonymous: Client, django_assert_num_queries) -> No
 
 def test_index_query_count_is_flat(anonymous: Client, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     """The index lists the Kreise with public entries in one query, however many there are."""
-    from kim.organisations.models import OrgKind
 
     def kreis_with_entry(ags: str, name: str) -> None:
         region = Organisation.objects.create(kind=OrgKind.KREIS, name=name, ags=ags)
@@ -266,9 +264,6 @@ def test_index_query_count_is_flat(anonymous: Client, django_assert_num_queries)
 
     kreis_with_entry("05966", "Kreis Olpe")
     anonymous.get("/hilfenetz/")  # warm caches (content types, sites)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         assert anonymous.get("/hilfenetz/").status_code == 200
     for ags, name in (("05962", "Märkischer Kreis"), ("05958", "Hochsauerlandkreis")):
